@@ -1,0 +1,24 @@
+import { z } from "zod";
+
+/** Shapes shared by several domains. */
+
+export const slugParam = z.string().min(1).max(255).describe("URL slug");
+
+export const paginationInput = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20).describe("Page size, 1..100"),
+  offset: z.coerce.number().int().min(0).default(0).describe("Items to skip"),
+});
+
+export function page<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    total: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+    has_more: z.boolean(),
+  });
+}
+
+export const timestamp = z.string().describe("RFC 3339 timestamp in UTC");
+
+export const noContent = z.void();

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Starts private, throwaway instances of every service the test suite talks to, installing
+# what is missing from Debian's packages, and writes their addresses to $STATE/env.
+# Idempotent: a service already up is left alone.
+#
+#   up.sh [STATE_DIR]     default .test-services in the repository
+#   down.sh [STATE_DIR]   stops them
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+STATE=${1:-$ROOT/.test-services}
+PG_PORT=${TEST_PG_PORT:-55432}
+REDIS_PORT=${TEST_REDIS_PORT:-56379}
+S3_PORT=${TEST_S3_PORT:-7480}
+mkdir -p "$STATE"
+STATE=$(cd "$STATE" && pwd)
+
+log() { printf '[services] %s\n' "$*" >&2; }
+
+need_packages=()
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+[[ -n $PG_BIN && -x $PG_BIN/initdb ]] || need_packages+=(postgresql)
+command -v redis-server >/dev/null || need_packages+=(redis-server)
+command -v radosgw >/dev/null || need_packages+=(radosgw ceph-mon ceph-osd)
+command -v bwrap >/dev/null || need_packages+=(bubblewrap)
+if ((${#need_packages[@]})); then
+  log "installing ${need_packages[*]}"
+  if [[ $(id -u) -ne 0 ]]; then log "need root to apt-get install ${need_packages[*]}"; exit 1; fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+fi
+
+# PostgreSQL: a throwaway cluster, fsync off; it must run as the postgres user.
+PG_DIR=$STATE/pg
+if ! "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; then
+  if [[ ! -f $PG_DIR/PG_VERSION ]]; then
+    rm -rf "$PG_DIR" && mkdir -p "$PG_DIR"
+    chown postgres:postgres "$PG_DIR"
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DIR" -A trust -U postgres --no-sync >"$STATE/pg-initdb.log" 2>&1
+  fi
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR" -l "$PG_DIR/server.log" -w -t 30 \
+    -o "-p $PG_PORT -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c listen_addresses=127.0.0.1 -c max_connections=300" \
+    start >/dev/null
+  log "postgres up on 127.0.0.1:$PG_PORT"
+fi
+
+# Redis: nothing on disk.
+if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+    --dir "$STATE" --pidfile "$STATE/redis.pid" --logfile "$STATE/redis.log"
+  for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  log "redis up on 127.0.0.1:$REDIS_PORT"
+fi
+
+# S3: Ceph RADOS Gateway, which verifies signatures like AWS.
+bash "$ROOT/scripts/services/ceph.sh" start "$STATE/ceph" "$S3_PORT"
+
+cat >"$STATE/env" <<ENV
+TEST_DATABASE_URL=postgres://postgres@127.0.0.1:$PG_PORT/postgres
+TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+TEST_S3_ENDPOINT=http://127.0.0.1:$S3_PORT
+TEST_S3_ACCESS_KEY=am-test-key
+TEST_S3_SECRET_KEY=am-test-secret
+TEST_S3_REGION=us-east-1
+TEST_REQUIRE_S3=true
+ENV
+log "services ready; addresses in $STATE/env"

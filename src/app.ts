@@ -1,0 +1,137 @@
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { Elysia } from "elysia";
+import { generateOpenApiDocument } from "trpc-to-openapi";
+import pkg from "../package.json" with { type: "json" };
+import { appRouter } from "../routers/_app.ts";
+import { DomainError, type ErrorBody, NotFound } from "./errors.ts";
+import { corsHeaders, isPreflight, preflightHeaders } from "./http/cors.ts";
+import { docsAssets, docsPage } from "./http/docs.ts";
+import { checkHealth } from "./http/health.ts";
+import { type RequestState, initState, stateOf } from "./http/request-state.ts";
+import { REST_PREFIX, handleRest } from "./http/rest.ts";
+import { makeRoute, matchRoute } from "./http/routes.ts";
+import type { Runtime } from "./runtime.ts";
+import { createContext } from "./trpc/context.ts";
+
+export const APP_NAME = "Agent Marketplace API";
+export const APP_VERSION = pkg.version;
+
+export function buildOpenApiDocument() {
+  return generateOpenApiDocument(appRouter, {
+    title: APP_NAME,
+    version: APP_VERSION,
+    description: "Publish, find, validate and install AI agents. Every JSON route is also a tRPC procedure at /trpc.",
+    baseUrl: REST_PREFIX,
+    securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "Session access token or personal API token" } },
+  });
+}
+
+/** The Elysia host. `fetch` adds what must wrap every response: request id, CORS, metrics, logs. */
+export function createApp(rt: Runtime) {
+  const openapi = JSON.stringify(buildOpenApiDocument());
+  const json = (body: string) => new Response(body, { headers: { "content-type": "application/json" } });
+
+  const app = new Elysia()
+    .onError(({ request, code, error }) => errorResponse(rt, request, code, error))
+    .get("/", () => ({ name: APP_NAME, version: APP_VERSION, docs: "/docs" }))
+    .get("/health", async () => {
+      const { httpStatus, body } = await checkHealth(rt, APP_VERSION);
+      return Response.json(body, { status: httpStatus });
+    })
+    .get("/metrics", async () => new Response(await rt.metrics.registry.metrics(), { headers: { "content-type": rt.metrics.registry.contentType } }))
+    .get("/openapi.json", () => json(openapi))
+    .get(`${REST_PREFIX}/openapi.json`, () => json(openapi))
+    .get("/docs", () => new Response(docsPage(`${REST_PREFIX}/openapi.json`, APP_NAME), { headers: { "content-type": "text/html; charset=utf-8" } }))
+    .get("/docs/assets/:name", ({ params }) => {
+      const asset = docsAssets[params.name];
+      if (!asset) throw new NotFound("Not Found");
+      return new Response(Bun.file(asset.path), { headers: { "content-type": asset.type, "cache-control": "public, max-age=86400" } });
+    })
+    .all("/trpc/*", ({ request }) => {
+      const state = stateOf(request);
+      state.route = "/trpc";
+      return fetchRequestHandler({
+        endpoint: "/trpc",
+        req: request,
+        router: appRouter,
+        allowBatching: true,
+        createContext: () => createContext(rt, { requestId: state.requestId, ip: state.ip, headers: request.headers, pathParams: [] }),
+      });
+    })
+    .all(`${REST_PREFIX}/*`, ({ request }) => handleRest(rt, request, stateOf(request)));
+
+  const nativeRoutes = app.routes
+    .filter((r) => r.method !== "ALL")
+    .map((r) => makeRoute(r.method, r.path.replace(/:(\w+)/g, "{$1}"), r.path));
+
+  async function fetch(request: Request, server?: { requestIP(r: Request): { address: string } | null }): Promise<Response> {
+    const state = initState(request, clientIp(rt, request, server));
+    let response: Response;
+    if (isPreflight(request)) {
+      response = new Response(null, { status: 204, headers: preflightHeaders(request) });
+      state.route = "preflight";
+    } else {
+      response = await app.handle(request);
+      if (state.route === "unmatched") {
+        const { route, allowed } = matchRoute(nativeRoutes, request.method, new URL(request.url).pathname);
+        if (route) state.route = route.procedure;
+        else if (allowed.length > 0) response = methodNotAllowed(allowed);
+      }
+    }
+    return finish(rt, request, response, state);
+  }
+
+  return { app, fetch, nativeRoutes };
+}
+
+function methodNotAllowed(allowed: string[]): Response {
+  return Response.json({ error: "method_not_allowed", detail: "Method Not Allowed" }, { status: 405, headers: { Allow: allowed.join(", ") } });
+}
+
+function clientIp(rt: Runtime, request: Request, server?: { requestIP(r: Request): { address: string } | null }): string {
+  if (rt.env.TRUST_PROXY) {
+    const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  return server?.requestIP(request)?.address ?? "127.0.0.1";
+}
+
+function finish(rt: Runtime, request: Request, response: Response, state: RequestState): Response {
+  const headers = new Headers(response.headers);
+  headers.set("X-Request-Id", state.requestId);
+  for (const [key, value] of Object.entries(corsHeaders(request, rt.env.CORS_ORIGINS))) headers.set(key, value);
+  const labels = { method: request.method, route: state.route, status: String(response.status) };
+  rt.metrics.httpRequests.inc(labels);
+  const seconds = (performance.now() - state.startedAt) / 1000;
+  rt.metrics.httpDuration.observe(labels, seconds);
+  rt.logger.info(
+    { request_id: state.requestId, method: request.method, route: state.route, status: response.status, duration_ms: Math.round(seconds * 1000) },
+    "request",
+  );
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+/** Errors raised outside procedures (routing, uploads, Elysia itself) in the contract's shape. */
+function errorResponse(rt: Runtime, request: Request, code: string | number, error: unknown): Response {
+  const state = stateOf(request);
+  let status: number;
+  let body: ErrorBody;
+  let headers: Record<string, string> = {};
+  if (error instanceof DomainError) {
+    status = error.status;
+    body = { error: error.code, detail: error.detail };
+    headers = error.headers;
+  } else if (code === "NOT_FOUND") {
+    status = 404;
+    body = { error: "not_found", detail: "Not Found" };
+  } else if (code === "PARSE") {
+    status = 400;
+    body = { error: "bad_request", detail: "Malformed request body" };
+  } else {
+    status = 500;
+    body = { error: "internal_error", detail: "Internal server error" };
+    rt.logger.error({ err: error, request_id: state.requestId, route: state.route }, "unhandled error");
+  }
+  if (status >= 500) body.request_id = state.requestId;
+  return Response.json(body, { status, headers });
+}

@@ -1,0 +1,135 @@
+import { z } from "zod";
+
+/** Every setting of the server. The only module that reads process.env. */
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+const commaList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== ""),
+  );
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .default("")
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().trim().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  /** Base URL the server is reached at; used for app-signed download URLs and OAuth redirects. */
+  PUBLIC_URL: optionalString.pipe(z.url().optional()),
+  ROLE: z.enum(["all", "api", "worker"]).default("all"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DATA_DIR: z.string().trim().min(1).default("./data"),
+
+  DATABASE_URL: optionalString.pipe(z.url().optional()),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: optionalString.pipe(z.url().optional()),
+  /** Prefix for every Redis key, so several deployments (or test runs) can share one Redis. */
+  REDIS_PREFIX: z.string().default("am:"),
+
+  S3_ENDPOINT: optionalString.pipe(z.url().optional()),
+  S3_BUCKET: z.string().trim().min(3).default("agent-marketplace"),
+  S3_ACCESS_KEY: optionalString,
+  S3_SECRET_KEY: optionalString,
+  S3_REGION: z.string().trim().min(1).default("us-east-1"),
+  S3_FORCE_PATH_STYLE: booleanFlag,
+
+  /** Secret for app-signed URLs of the filesystem store; generated into DATA_DIR when unset. */
+  SIGNING_SECRET: optionalString.pipe(z.string().min(32).optional()),
+
+  CORS_ORIGINS: z.string().default("http://localhost:3000").pipe(commaList),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  DOWNLOAD_MODE: z.enum(["stream", "redirect"]).default("stream"),
+  DOWNLOAD_URL_TTL_SECONDS: seconds(300),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+
+  GITHUB_CLIENT_ID: optionalString,
+  GITHUB_CLIENT_SECRET: optionalString,
+  GITHUB_URL: z.url().default("https://github.com"),
+  GITHUB_API_URL: z.url().default("https://api.github.com"),
+  GITHUB_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  OAUTH_REDIRECT_URI: optionalString.pipe(z.url().optional()),
+  OAUTH_ALLOWED_REDIRECT_URIS: z.string().default("").pipe(commaList),
+  FRONTEND_URL: optionalString.pipe(z.url().optional()),
+  ADMIN_GITHUB_LOGINS: z.string().default("").pipe(commaList),
+  ACCESS_TOKEN_TTL_SECONDS: seconds(30 * 60),
+  REFRESH_TOKEN_TTL_SECONDS: seconds(7 * 24 * 60 * 60),
+
+  RATE_LIMIT_ENABLED: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+  RATE_LIMIT_USER_PER_HOUR: z.coerce.number().int().positive().default(1000),
+  RATE_LIMIT_ANON_PER_HOUR: z.coerce.number().int().positive().default(100),
+  RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  /** Trust X-Forwarded-For for the client IP (only behind a proxy you control). */
+  TRUST_PROXY: booleanFlag,
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+/** Parse a settings record; throws EnvError naming every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join(".") || "(environment)";
+    return `${name}: ${issue.message} (got ${JSON.stringify(source[String(issue.path[0])] ?? null)})`;
+  });
+  throw new EnvError(problems);
+}
+
+/** The process environment with command-line overrides applied on top. */
+export function readEnv(overrides: Record<string, string | undefined> = {}): Env {
+  const source = { ...process.env };
+  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) source[key] = value;
+  return parseEnv(source);
+}
+
+/** Settings for tests and tools that build a runtime by hand. */
+export function envWith(overrides: Record<string, string | undefined>): Env {
+  return parseEnv(overrides);
+}
+
+export function databaseMode(env: Env): "postgres" | "embedded" {
+  return env.DATABASE_URL ? "postgres" : "embedded";
+}
+
+/** Where the test suite finds its real services (started by scripts/services/up.sh). */
+export const testEnvSchema = z.object({
+  TEST_DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/postgres"),
+  TEST_REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
+  TEST_S3_ENDPOINT: optionalString.pipe(z.url().optional()),
+  TEST_S3_ACCESS_KEY: optionalString,
+  TEST_S3_SECRET_KEY: optionalString,
+  TEST_S3_REGION: z.string().default("us-east-1"),
+  /** Names this run's throwaway databases, so scripts/test.ts can drop them afterwards. */
+  TEST_RUN_ID: z.string().regex(/^[a-z0-9_]+$/).default(`r${process.pid}`),
+  /** "true" makes tests that need S3 fail instead of reporting that S3 is missing. */
+  TEST_REQUIRE_S3: booleanFlag,
+});
+
+export type TestEnv = z.infer<typeof testEnvSchema>;
+
+export function readTestEnv(): TestEnv {
+  const result = testEnvSchema.safeParse(process.env);
+  if (!result.success) throw new EnvError(result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  return result.data;
+}

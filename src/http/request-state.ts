@@ -1,0 +1,27 @@
+/** Per-request facts gathered by the HTTP host, keyed by the Request object itself. */
+export interface RequestState {
+  requestId: string;
+  ip: string;
+  startedAt: number;
+  /** Route template for metrics and logs; never the raw path. */
+  route: string;
+}
+
+const states = new WeakMap<Request, RequestState>();
+
+export function stateOf(request: Request): RequestState {
+  let state = states.get(request);
+  if (!state) {
+    state = { requestId: crypto.randomUUID(), ip: "unknown", startedAt: performance.now(), route: "unmatched" };
+    states.set(request, state);
+  }
+  return state;
+}
+
+export function initState(request: Request, ip: string): RequestState {
+  const incoming = request.headers.get("x-request-id");
+  const requestId = incoming && /^[\w.:-]{8,128}$/.test(incoming) ? incoming : crypto.randomUUID();
+  const state: RequestState = { requestId, ip, startedAt: performance.now(), route: "unmatched" };
+  states.set(request, state);
+  return state;
+}

@@ -1,0 +1,27 @@
+/**
+ * A small string cache. Two implementations pass the same suite: Redis
+ * (cache-redis.ts, shared across processes) and in-process memory (cache-memory.ts,
+ * the embedded single-process default).
+ *
+ * Invalidation by namespace: keep a generation counter per namespace (`incr`) and put
+ * the current generation into the cache keys; bumping it orphans every old entry,
+ * which then simply expires.
+ */
+export interface Cache {
+  get(key: string): Promise<string | null>;
+  /** `ttlSeconds` must be > 0; fractions are honoured (millisecond precision). */
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  del(...keys: string[]): Promise<void>;
+  /** Atomically add one and return the new value (missing keys count from 0; an existing TTL is kept). */
+  incr(key: string): Promise<number>;
+  /** Rejects when the backing store is unreachable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function ttlToMs(ttlSeconds: number): number {
+  if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
+    throw new RangeError(`Cache TTL must be a positive number of seconds, got ${ttlSeconds}`);
+  }
+  return Math.max(1, Math.ceil(ttlSeconds * 1000));
+}

@@ -1,0 +1,190 @@
+import type { z } from "zod";
+
+/**
+ * Background jobs. Jobs are declared with `defineJob` (see jobs/), collected in a
+ * registry, and the queue is typed by that registry so `enqueue(name, payload)` is
+ * checked at compile time and validated with the job's zod schema at run time.
+ *
+ * Implementations: queue-redis.ts (reliable lists, shared by many processes) and
+ * queue-memory.ts (the embedded single-process default). Both run the worker loop of
+ * queue-worker.ts and share its semantics: priorities, retries with exponential
+ * backoff and jitter, a dead-letter list, per-job timeouts and graceful stop.
+ *
+ * Delivery is at least once: a job can run again after a crash, a lost ack or a
+ * stop, so handlers must be idempotent.
+ */
+
+export const QUEUE_NAMES = ["high", "default", "low"] as const;
+/** Priority classes, polled in this order. */
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** The pino-compatible subset the queue logs with. */
+export interface JobLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface JobContext {
+  jobId: string;
+  /** 1 for the first run, 2 for the first retry, ... */
+  attempt: number;
+  /** Aborted on timeout and when a stopping worker gives up on the job. */
+  signal: AbortSignal;
+  logger?: JobLogger;
+}
+
+export interface JobDefinition<Name extends string = string, Schema extends z.ZodType = z.ZodType> {
+  readonly name: Name;
+  readonly schema: Schema;
+  readonly queue: QueueName;
+  /** Extra attempts after the first failure. */
+  readonly retries: number;
+  /** Base of the exponential backoff between attempts. */
+  readonly backoffMs: number;
+  readonly timeoutMs: number;
+  // Method syntax on purpose: it makes every definition assignable to AnyJobDefinition.
+  handler(payload: z.output<Schema>, ctx: JobContext): Promise<void>;
+}
+
+export type AnyJobDefinition = JobDefinition<string, z.ZodType>;
+
+export interface JobSpec<Name extends string, Schema extends z.ZodType> {
+  name: Name;
+  schema: Schema;
+  queue?: QueueName;
+  retries?: number;
+  backoffMs?: number;
+  timeoutMs?: number;
+  handler: (payload: z.output<Schema>, ctx: JobContext) => Promise<void>;
+}
+
+export const JOB_DEFAULTS = { queue: "default", retries: 3, backoffMs: 1000, timeoutMs: 60_000 } as const;
+
+export function defineJob<const Name extends string, Schema extends z.ZodType>(
+  spec: JobSpec<Name, Schema>,
+): JobDefinition<Name, Schema> {
+  const definition = {
+    name: spec.name,
+    schema: spec.schema,
+    queue: spec.queue ?? JOB_DEFAULTS.queue,
+    retries: spec.retries ?? JOB_DEFAULTS.retries,
+    backoffMs: spec.backoffMs ?? JOB_DEFAULTS.backoffMs,
+    timeoutMs: spec.timeoutMs ?? JOB_DEFAULTS.timeoutMs,
+    handler: spec.handler,
+  };
+  if (!Number.isInteger(definition.retries) || definition.retries < 0) {
+    throw new RangeError(`Job ${spec.name}: retries must be an integer >= 0`);
+  }
+  if (!(definition.backoffMs >= 0) || !(definition.timeoutMs > 0)) {
+    throw new RangeError(`Job ${spec.name}: backoffMs must be >= 0 and timeoutMs > 0`);
+  }
+  return definition;
+}
+
+/** All jobs a queue knows, e.g. `[sendMail, validateVersion] as const`. */
+export type JobRegistry = readonly AnyJobDefinition[];
+export type JobName<R extends JobRegistry> = R[number]["name"];
+export type JobOf<R extends JobRegistry, N extends JobName<R>> = Extract<R[number], { name: N }>;
+/** What `enqueue` accepts: the schema's input (the worker parses it into the output). */
+export type JobPayload<R extends JobRegistry, N extends JobName<R>> = z.input<JobOf<R, N>["schema"]>;
+
+export interface EnqueueOptions {
+  /** Run no earlier than this many ms from now. */
+  delayMs?: number;
+}
+
+export interface WorkerOptions {
+  /** Jobs run at the same time by this worker. Default 1. */
+  concurrency?: number;
+  /** Queues this worker serves, in priority order. Default all. */
+  queues?: readonly QueueName[];
+  logger?: JobLogger;
+  /** How long one fetch blocks and how often delayed jobs are promoted. Default 1000. */
+  pollMs?: number;
+  /** Heartbeat refresh interval. Default 5000. */
+  heartbeatIntervalMs?: number;
+  /** A worker silent for this long is presumed dead and its jobs are requeued. Default 30000. */
+  heartbeatTtlMs?: number;
+  /** How often to look for dead workers. Default 15000. */
+  reapIntervalMs?: number;
+}
+
+export interface StopOptions {
+  /** How long running jobs may still finish; the rest are aborted and requeued. Default 10000. */
+  graceMs?: number;
+}
+
+export interface Worker {
+  readonly id: string;
+  /** Stop fetching, let running jobs finish for up to graceMs, return the rest to their queue. */
+  stop(opts?: StopOptions): Promise<void>;
+}
+
+export interface QueueCounts {
+  /** Jobs waiting to be fetched. */
+  waiting: number;
+  /** Jobs taken by a worker and not finished. */
+  running: number;
+  /** Jobs waiting for a retry backoff or an enqueue delay. */
+  delayed: number;
+  dead: number;
+}
+
+export type QueueStats = Record<QueueName, QueueCounts>;
+
+export interface DeadJob {
+  id: string;
+  name: string;
+  queue: QueueName;
+  payload: unknown;
+  /** Attempts made before giving up. */
+  attempts: number;
+  error: string;
+  enqueuedAt: number;
+  failedAt: number;
+}
+
+export interface Queue<R extends JobRegistry> {
+  /** Validate and add a job; returns its id. Throws InvalidJobPayload / UnknownJob. */
+  enqueue<N extends JobName<R>>(name: N, payload: JobPayload<R, N>, opts?: EnqueueOptions): Promise<string>;
+  startWorker(opts?: WorkerOptions): Worker;
+  stats(): Promise<QueueStats>;
+  /** Newest first. */
+  listDead(queue?: QueueName, limit?: number): Promise<DeadJob[]>;
+  /** Move a dead job back to its queue with a fresh attempt count; false if no such dead job. */
+  retryDead(id: string): Promise<boolean>;
+  /** Stop the workers started here (default grace) and release the backend. */
+  close(opts?: StopOptions): Promise<void>;
+}
+
+export class InvalidJobPayload extends Error {
+  constructor(
+    readonly job: string,
+    readonly issues: z.core.$ZodIssue[],
+  ) {
+    super(`Invalid payload for job ${job}: ${issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
+    this.name = "InvalidJobPayload";
+  }
+}
+
+export class UnknownJob extends Error {
+  constructor(readonly job: string) {
+    super(`Unknown job ${job}`);
+    this.name = "UnknownJob";
+  }
+}
+
+export class JobTimeout extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`Job timed out after ${timeoutMs} ms`);
+    this.name = "JobTimeout";
+  }
+}
+
+export class WorkerStopped extends Error {
+  constructor() {
+    super("Worker stopped before the job finished");
+    this.name = "WorkerStopped";
+  }
+}

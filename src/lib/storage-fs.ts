@@ -1,0 +1,435 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { constants, createReadStream, type Stats } from "node:fs";
+import { access, copyFile, link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
+import { dirname, join, resolve, sep } from "node:path";
+import type { Env } from "../env.ts";
+import {
+  assertValidKey,
+  assertValidPrefix,
+  countingStream,
+  ObjectMissing,
+  RangeNotSatisfiable,
+  type ByteRange,
+  type ObjectBody,
+  type ObjectStore,
+  type PutOptions,
+  type StoredObject,
+} from "./storage.ts";
+
+/*
+ * Layout under root: key "a/b.zip" is the file "a/b.zip~" plus a sidecar "a/b.zip~meta".
+ * Keys can never contain "~", so an object file ("x~") never collides with a directory of
+ * another key ("x/..."), and temp files ("~tmp") and sidecars are never listed as objects.
+ */
+const DATA_SUFFIX = "~";
+const META_SUFFIX = "~meta";
+const TEMP_SUFFIX = "~tmp";
+const READ_CHUNK = 64 * 1024;
+
+export interface FilesystemStoreOptions {
+  root: string;
+  signingSecret: string;
+  /** Origin (and optional path) the API is reached at; signed URLs point at `${baseUrl}/files/...`. */
+  baseUrl: string;
+}
+
+interface Meta {
+  contentType?: string;
+  etag: string;
+  size: number;
+  /** mtime of the data file the sidecar describes; a mismatch means the sidecar is stale. */
+  mtimeMs: number;
+}
+
+export async function createFilesystemStore(options: FilesystemStoreOptions): Promise<FilesystemStore> {
+  await mkdir(options.root, { recursive: true });
+  return new FilesystemStore(options);
+}
+
+export async function createFilesystemStoreFromEnv(env: Env): Promise<FilesystemStore> {
+  return createFilesystemStore({
+    root: resolve(env.DATA_DIR, "blobs"),
+    signingSecret: await resolveSigningSecret(env),
+    baseUrl: publicBaseUrl(env),
+  });
+}
+
+export class FilesystemStore implements ObjectStore {
+  readonly kind = "filesystem" as const;
+  readonly root: string;
+  private readonly secret: string;
+  private readonly baseUrl: string;
+
+  constructor(options: FilesystemStoreOptions) {
+    this.root = resolve(options.root);
+    this.secret = options.signingSecret;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+  }
+
+  async put(key: string, body: ReadableStream<Uint8Array> | Uint8Array, opts: PutOptions = {}): Promise<StoredObject> {
+    const path = this.pathOf(key);
+    const temp = tempPathFor(path);
+    const counted = countingStream(body, opts.size);
+    const md5 = createHash("md5");
+    const handle = await openCreatingDir(temp);
+    try {
+      const reader = counted.stream.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        md5.update(value);
+        await writeAll(handle, value);
+      }
+      await handle.datasync();
+      const written = await handle.stat();
+      await handle.close();
+      const etag = md5.digest("hex");
+      const meta: Meta = { contentType: opts.contentType, etag, size: written.size, mtimeMs: written.mtimeMs };
+      await writeAtomically(metaPathOf(path), JSON.stringify(meta));
+      // The rename is the commit point: until it happens readers see the old object or none.
+      await rename(temp, path);
+      return { key, size: counted.bytes(), contentType: opts.contentType, etag };
+    } catch (error) {
+      await handle.close().catch(() => {});
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<ObjectBody | null> {
+    const path = this.pathOf(key);
+    const handle = await openIfExists(path);
+    if (!handle) return null;
+    try {
+      // Stat the open handle, not the path: a concurrent put may rename a new file over it.
+      const stats = await handle.stat();
+      const total = stats.size;
+      let start = 0;
+      let end = total - 1;
+      if (range) {
+        if (!Number.isInteger(range.start) || range.start < 0) throw new Error(`Invalid range start ${range.start}`);
+        if (range.end !== undefined && (!Number.isInteger(range.end) || range.end < range.start)) {
+          throw new Error(`Invalid range end ${range.end}`);
+        }
+        if (range.start >= total) throw new RangeNotSatisfiable(key, total);
+        start = range.start;
+        end = Math.min(range.end ?? total - 1, total - 1);
+      }
+      const meta = await this.readMeta(path, stats);
+      return {
+        body: fileStream(handle, start, end),
+        size: Math.max(0, end - start + 1),
+        totalSize: total,
+        contentType: meta?.contentType,
+        etag: meta?.etag,
+      };
+    } catch (error) {
+      await handle.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  async head(key: string): Promise<StoredObject | null> {
+    const path = this.pathOf(key);
+    const stats = await statIfExists(path);
+    if (!stats) return null;
+    const meta = await this.readMeta(path, stats);
+    return { key, size: stats.size, contentType: meta?.contentType, etag: meta?.etag };
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = this.pathOf(key);
+    await rm(path, { force: true });
+    await rm(metaPathOf(path), { force: true });
+    await this.pruneEmptyDirs(dirname(path));
+  }
+
+  async copy(fromKey: string, toKey: string): Promise<void> {
+    const from = this.pathOf(fromKey);
+    const to = this.pathOf(toKey);
+    const temp = tempPathFor(to);
+    const fromStats = await statIfExists(from);
+    if (!fromStats) throw new ObjectMissing(fromKey);
+    const meta = await this.readMeta(from, fromStats);
+    try {
+      await mkdir(dirname(temp), { recursive: true });
+      await copyFile(from, temp);
+      const copied = await stat(temp);
+      const etag = meta?.etag ?? (await md5OfFile(temp));
+      const newMeta: Meta = { contentType: meta?.contentType, etag, size: copied.size, mtimeMs: copied.mtimeMs };
+      await writeAtomically(metaPathOf(to), JSON.stringify(newMeta));
+      await rename(temp, to);
+    } catch (error) {
+      await rm(temp, { force: true });
+      if (isCode(error, "ENOENT") && !(await statIfExists(from))) throw new ObjectMissing(fromKey);
+      throw error;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObject & { lastModified: Date }> {
+    assertValidPrefix(prefix);
+    // Only the directory holding the prefix's last full segment can contain matches.
+    const slash = prefix.lastIndexOf("/");
+    const dirKey = slash >= 0 ? prefix.slice(0, slash + 1) : "";
+    yield* this.walk(join(this.root, dirKey), dirKey, prefix);
+  }
+
+  async signedUrl(key: string, ttlSeconds: number, opts: { filename?: string } = {}): Promise<string> {
+    assertValidKey(key);
+    const expires = Math.floor(Date.now() / 1000) + Math.max(1, Math.floor(ttlSeconds));
+    const query = new URLSearchParams({ expires: String(expires) });
+    if (opts.filename) query.set("filename", opts.filename);
+    query.set("sig", fileUrlSignature(this.secret, key, expires, opts.filename));
+    return `${this.baseUrl}/files/${encodeKeyPath(key)}?${query}`;
+  }
+
+  async ping(): Promise<void> {
+    const stats = await stat(this.root);
+    if (!stats.isDirectory()) throw new Error(`Blob store root ${this.root} is not a directory`);
+    await access(this.root, constants.R_OK | constants.W_OK);
+  }
+
+  private pathOf(key: string): string {
+    assertValidKey(key);
+    const path = join(this.root, key + DATA_SUFFIX);
+    // Belt and braces: validation already rules out escapes, this guards future edits.
+    if (!path.startsWith(this.root + sep)) throw new Error(`Invalid object key ${JSON.stringify(key)}`);
+    return path;
+  }
+
+  private async readMeta(path: string, stats: Stats): Promise<Meta | undefined> {
+    try {
+      const meta = JSON.parse(await readFile(metaPathOf(path), "utf8")) as Meta;
+      return meta.size === stats.size && meta.mtimeMs === stats.mtimeMs ? meta : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async *walk(dir: string, keyPrefix: string, prefix: string): AsyncGenerator<StoredObject & { lastModified: Date }> {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if (isCode(error, "ENOENT") || isCode(error, "ENOTDIR")) return;
+      throw error;
+    }
+    // Sort as full keys ("a/" vs "a.b") so the order matches S3's lexicographic listing.
+    const items = entries
+      .map((entry) => {
+        if (entry.isDirectory()) return { name: entry.name, key: `${keyPrefix}${entry.name}/`, dir: true };
+        if (entry.isFile() && entry.name.endsWith(DATA_SUFFIX) && !entry.name.endsWith(TEMP_SUFFIX)) {
+          return { name: entry.name, key: keyPrefix + entry.name.slice(0, -DATA_SUFFIX.length), dir: false };
+        }
+        return undefined;
+      })
+      .filter((item) => item !== undefined)
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const item of items) {
+      const path = join(dir, item.name);
+      if (item.dir) {
+        if (item.key.startsWith(prefix) || prefix.startsWith(item.key)) yield* this.walk(path, item.key, prefix);
+        continue;
+      }
+      if (!item.key.startsWith(prefix)) continue;
+      const stats = await statIfExists(path);
+      if (stats) yield { key: item.key, size: stats.size, lastModified: stats.mtime };
+    }
+  }
+
+  private async pruneEmptyDirs(dir: string): Promise<void> {
+    while (dir.startsWith(this.root + sep)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return; // not empty (or already gone): stop climbing
+      }
+      dir = dirname(dir);
+    }
+  }
+}
+
+/** HMAC over key, expiry and filename; newlines keep the fields from running together. */
+export function fileUrlSignature(secret: string, key: string, expires: number, filename?: string | null): string {
+  return createHmac("sha256", secret).update(`${key}\n${expires}\n${filename ?? ""}`).digest("hex");
+}
+
+/**
+ * Checks the query of a URL made by FilesystemStore.signedUrl. `key` is the decoded path
+ * after `/files/`; the other arguments are the raw query values (null/undefined if absent).
+ */
+export function verifySignedFileUrl(
+  secret: string,
+  key: string,
+  expires: string | number | null | undefined,
+  filename: string | null | undefined,
+  sig: string | null | undefined,
+  nowMs: number = Date.now(),
+): boolean {
+  if (typeof sig !== "string" || !/^[0-9a-f]{64}$/.test(sig)) return false;
+  const expiresAt = typeof expires === "number" ? expires : Number(expires ?? Number.NaN);
+  if (!Number.isSafeInteger(expiresAt) || expiresAt * 1000 <= nowMs) return false;
+  try {
+    assertValidKey(key);
+  } catch {
+    return false;
+  }
+  const expected = Buffer.from(fileUrlSignature(secret, key, expiresAt, filename || undefined), "hex");
+  return timingSafeEqual(expected, Buffer.from(sig, "hex"));
+}
+
+/**
+ * SIGNING_SECRET, or a random one kept in DATA_DIR/signing-secret so signed URLs survive
+ * restarts and every process sharing DATA_DIR agrees on it.
+ */
+export async function resolveSigningSecret(env: Pick<Env, "SIGNING_SECRET" | "DATA_DIR">): Promise<string> {
+  if (env.SIGNING_SECRET) return env.SIGNING_SECRET;
+  const path = resolve(env.DATA_DIR, "signing-secret");
+  const existing = await readSecret(path);
+  if (existing) return existing;
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`;
+  await writeFile(temp, randomBytes(32).toString("hex") + "\n", { mode: 0o600 });
+  try {
+    // link() fails if the file exists, so of two processes racing here exactly one wins
+    // and both end up reading the winner's secret (rename would let the loser overwrite it).
+    await link(temp, path);
+  } catch (error) {
+    if (!isCode(error, "EEXIST")) throw error;
+  } finally {
+    await unlink(temp).catch(() => {});
+  }
+  const secret = await readSecret(path);
+  if (!secret) throw new Error(`Signing secret at ${path} is empty or shorter than 32 characters`);
+  return secret;
+}
+
+/** PUBLIC_URL, else the address the server listens on (wildcard hosts become loopback). */
+export function publicBaseUrl(env: Pick<Env, "PUBLIC_URL" | "HOST" | "PORT">): string {
+  if (env.PUBLIC_URL) return env.PUBLIC_URL.replace(/\/+$/, "");
+  const host = env.HOST === "0.0.0.0" ? "127.0.0.1" : env.HOST === "::" ? "[::1]" : env.HOST;
+  const bracketed = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  return `http://${bracketed}:${env.PORT}`;
+}
+
+export function encodeKeyPath(key: string): string {
+  return key.split("/").map(encodeURIComponent).join("/");
+}
+
+async function readSecret(path: string): Promise<string | undefined> {
+  try {
+    const value = (await readFile(path, "utf8")).trim();
+    return value.length >= 32 ? value : undefined;
+  } catch (error) {
+    if (isCode(error, "ENOENT")) return undefined;
+    throw error;
+  }
+}
+
+function metaPathOf(dataPath: string): string {
+  return dataPath.slice(0, -DATA_SUFFIX.length) + META_SUFFIX;
+}
+
+function tempPathFor(dataPath: string): string {
+  const dir = dirname(dataPath);
+  const name = dataPath.slice(dir.length + 1, -DATA_SUFFIX.length);
+  return join(dir, `.${name}.${randomBytes(8).toString("hex")}${TEMP_SUFFIX}`);
+}
+
+async function writeAtomically(path: string, contents: string): Promise<void> {
+  const temp = join(dirname(path), `.${randomBytes(8).toString("hex")}${TEMP_SUFFIX}`);
+  try {
+    await writeFile(temp, contents);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+async function openCreatingDir(path: string): Promise<FileHandle> {
+  // A concurrent delete may prune the directory between mkdir and open; retry a few times.
+  for (let attempt = 0; ; attempt++) {
+    await mkdir(dirname(path), { recursive: true });
+    try {
+      return await open(path, "wx", 0o644);
+    } catch (error) {
+      if (!isCode(error, "ENOENT") || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.byteLength) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset);
+    offset += bytesWritten;
+  }
+}
+
+function fileStream(handle: FileHandle, start: number, end: number): ReadableStream<Uint8Array> {
+  let position = start;
+  let closed = false;
+  const finish = async () => {
+    if (closed) return;
+    closed = true;
+    await handle.close().catch(() => {});
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const want = Math.min(READ_CHUNK, end - position + 1);
+        if (want <= 0) {
+          await finish();
+          controller.close();
+          return;
+        }
+        const buffer = new Uint8Array(want);
+        const { bytesRead } = await handle.read(buffer, 0, want, position);
+        if (bytesRead === 0) {
+          await finish();
+          controller.close();
+          return;
+        }
+        position += bytesRead;
+        controller.enqueue(buffer.subarray(0, bytesRead));
+      } catch (error) {
+        await finish();
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await finish();
+    },
+  });
+}
+
+async function md5OfFile(path: string): Promise<string> {
+  const md5 = createHash("md5");
+  for await (const chunk of createReadStream(path)) md5.update(chunk as Buffer);
+  return md5.digest("hex");
+}
+
+async function openIfExists(path: string): Promise<FileHandle | undefined> {
+  try {
+    return await open(path, "r");
+  } catch (error) {
+    if (isCode(error, "ENOENT") || isCode(error, "ENOTDIR")) return undefined;
+    throw error;
+  }
+}
+
+async function statIfExists(path: string): Promise<Stats | undefined> {
+  try {
+    const stats = await stat(path);
+    return stats.isFile() ? stats : undefined;
+  } catch (error) {
+    if (isCode(error, "ENOENT") || isCode(error, "ENOTDIR")) return undefined;
+    throw error;
+  }
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
+}

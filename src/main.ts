@@ -1,0 +1,71 @@
+#!/usr/bin/env bun
+import { createApp } from "./app.ts";
+import { parseArgs, usage } from "./cli.ts";
+import { EnvError, readEnv } from "./env.ts";
+import { createDatabase } from "./lib/db.ts";
+import { migrateDatabase } from "./lib/migrate.ts";
+import { createRuntime } from "./runtime.ts";
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.command === "help") {
+    console.log(usage);
+    return 0;
+  }
+  const env = readEnv(args.overrides);
+
+  if (args.command === "migrate") {
+    const db = await createDatabase(env);
+    try {
+      const { applied } = await migrateDatabase(db);
+      console.log(`migrations applied: ${applied}`);
+    } finally {
+      await db.close();
+    }
+    return 0;
+  }
+
+  const startedAt = performance.now();
+  const rt = await createRuntime(env);
+  const { fetch } = createApp(rt);
+  const server = Bun.serve({
+    hostname: env.HOST,
+    port: env.PORT,
+    maxRequestBodySize: env.MAX_UPLOAD_BYTES + 1024 * 1024,
+    fetch: (request, srv) => fetch(request, srv),
+  });
+  rt.logger.info(
+    { url: server.url.href, role: env.ROLE, database: rt.db.kind, startup_ms: Math.round(performance.now() - startedAt) },
+    "server listening",
+  );
+
+  await waitForSignal();
+  rt.logger.info("shutting down: no new connections, finishing in-flight requests");
+  // stop(false) resolves once in-flight requests finish; the timeout bounds a stuck one.
+  const drained = await Promise.race([
+    server.stop(false).then(() => true),
+    Bun.sleep(env.SHUTDOWN_TIMEOUT_MS).then(() => false),
+  ]);
+  if (!drained) {
+    rt.logger.warn({ timeout_ms: env.SHUTDOWN_TIMEOUT_MS }, "in-flight requests did not finish in time; closing them");
+    await server.stop(true);
+  }
+  await rt.close();
+  rt.logger.info("stopped");
+  return 0;
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => resolve(signal));
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof EnvError) console.error(error.message);
+    else console.error("fatal:", error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);

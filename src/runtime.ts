@@ -1,0 +1,77 @@
+import type { Env } from "./env.ts";
+import type { Cache } from "./lib/cache.ts";
+import { createMemoryCache } from "./lib/cache-memory.ts";
+import { createRedisCache } from "./lib/cache-redis.ts";
+import { createDatabase, type DatabaseHandle } from "./lib/db.ts";
+import type { LockManager } from "./lib/lock.ts";
+import { createMemoryLockManager } from "./lib/lock-memory.ts";
+import { createRedisLockManager } from "./lib/lock-redis.ts";
+import { createLogger, type Logger } from "./lib/logger.ts";
+import { createMetrics, type Metrics } from "./lib/metrics.ts";
+import { migrateDatabase } from "./lib/migrate.ts";
+import type { RateLimiter } from "./lib/rate-limit.ts";
+import { createMemoryRateLimiter } from "./lib/rate-limit-memory.ts";
+import { createRedisRateLimiter } from "./lib/rate-limit-redis.ts";
+import { closeRedis, createRedisConnection, type Redis } from "./lib/redis.ts";
+import { createObjectStore, type ObjectStore } from "./lib/storage.ts";
+
+/**
+ * Everything a request, job or script needs, built once from config: the composition root.
+ * Each concern has one interface and an embedded or a networked implementation.
+ */
+export interface Runtime {
+  env: Env;
+  logger: Logger;
+  metrics: Metrics;
+  db: DatabaseHandle;
+  /** Null in the embedded mode, where cache, locks and limits live in this process. */
+  redis: Redis | null;
+  cache: Cache;
+  locks: LockManager;
+  rateLimiter: RateLimiter;
+  storage: ObjectStore;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** An already open database (tests hand in a per-file database). */
+  db?: DatabaseHandle;
+  logger?: Logger;
+  migrate?: boolean;
+}
+
+export async function createRuntime(env: Env, options: RuntimeOptions = {}): Promise<Runtime> {
+  const logger = options.logger ?? createLogger(env);
+  const db = options.db ?? (await createDatabase(env));
+  try {
+    if (options.migrate ?? true) {
+      const { applied } = await migrateDatabase(db);
+      if (applied > 0) logger.info({ applied }, "applied database migrations");
+    }
+    const redis = env.REDIS_URL
+      ? createRedisConnection(env.REDIS_URL, { name: "am-main", onError: (err) => logger.warn({ err: err.message }, "redis connection error") })
+      : null;
+    const prefix = env.REDIS_PREFIX;
+    const storage = await createObjectStore(env);
+    const rt: Runtime = {
+      env,
+      logger,
+      metrics: createMetrics(),
+      db,
+      redis,
+      cache: redis ? createRedisCache(redis, { prefix }) : createMemoryCache(),
+      locks: redis ? createRedisLockManager(redis, { prefix }) : createMemoryLockManager(),
+      rateLimiter: redis ? createRedisRateLimiter(redis, { prefix }) : createMemoryRateLimiter(),
+      storage,
+      async close() {
+        await storage.close?.();
+        if (redis) await closeRedis(redis);
+        await db.close();
+      },
+    };
+    return rt;
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,84 @@
+import { asc, count, eq, sql } from "drizzle-orm";
+import { agents, categories } from "../../db/schema/index.ts";
+import type { Category, CreateCategoryInput, UpdateCategoryInput } from "../../routers/categories.schema.ts";
+import { BadRequest, Conflict, NotFound } from "../errors.ts";
+import type { Executor } from "../lib/db.ts";
+import { isUniqueViolation } from "../lib/db-errors.ts";
+import type { Call, ServiceContext } from "./context.ts";
+import { withTransaction } from "./context.ts";
+
+const categoryColumns = {
+  id: categories.id,
+  name: categories.name,
+  slug: categories.slug,
+  icon: categories.icon,
+  description: categories.description,
+  // Counted in the same query as the category, so it is exact and cannot drift.
+  agent_count: sql<number>`count(${agents.id}) filter (where ${agents.isPublic})`.mapWith(Number),
+};
+
+/** Categories joined to their agents; every read of a category goes through this. */
+function selectCategories(db: Executor) {
+  return db.select(categoryColumns).from(categories).leftJoin(agents, eq(agents.categoryId, categories.id)).groupBy(categories.id).$dynamic();
+}
+
+export async function listCategories({ ctx }: Call<void>): Promise<{ categories: Category[]; items: Category[] }> {
+  const rows = await selectCategories(ctx.db).orderBy(asc(categories.name));
+  return { categories: rows, items: rows };
+}
+
+export async function getCategory({ ctx, input }: Call<{ slug: string }>): Promise<Category> {
+  return findCategoryOrThrow(ctx.db, input.slug);
+}
+
+export async function createCategory({ ctx, input }: Call<CreateCategoryInput>): Promise<Category> {
+  try {
+    const [row] = await ctx.db
+      .insert(categories)
+      .values({ name: input.name, slug: input.slug, icon: input.icon ?? null, description: input.description ?? null })
+      .returning({ slug: categories.slug });
+    return findCategoryOrThrow(ctx.db, row!.slug);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new Conflict(`Category with slug '${input.slug}' or name '${input.name}' already exists`);
+    throw error;
+  }
+}
+
+export async function updateCategory({ ctx, input }: Call<UpdateCategoryInput>): Promise<Category> {
+  const changes: Partial<typeof categories.$inferInsert> = { updatedAt: new Date() };
+  if (input.name !== undefined) changes.name = input.name;
+  if (input.icon !== undefined) changes.icon = input.icon;
+  if (input.description !== undefined) changes.description = input.description;
+  try {
+    const updated = await ctx.db.update(categories).set(changes).where(eq(categories.slug, input.slug)).returning({ id: categories.id });
+    if (updated.length === 0) throw categoryNotFound(input.slug);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new Conflict(`Category name '${input.name}' is already taken`);
+    throw error;
+  }
+  return findCategoryOrThrow(ctx.db, input.slug);
+}
+
+export async function deleteCategory({ ctx, input }: Call<{ slug: string }>): Promise<void> {
+  await withTransaction(ctx, async (tx: ServiceContext) => {
+    // Lock the row so an agent cannot be filed under it between the count and the delete.
+    const [row] = await tx.db.select({ id: categories.id }).from(categories).where(eq(categories.slug, input.slug)).for("update");
+    if (!row) throw categoryNotFound(input.slug);
+    const [{ n } = { n: 0 }] = await tx.db
+      .select({ n: count() })
+      .from(agents)
+      .where(eq(agents.categoryId, row.id));
+    if (n > 0) throw new BadRequest(`Cannot delete category with ${n} agent(s). Move them first.`);
+    await tx.db.delete(categories).where(eq(categories.id, row.id));
+  });
+}
+
+async function findCategoryOrThrow(db: Executor, slug: string): Promise<Category> {
+  const [row] = await selectCategories(db).where(eq(categories.slug, slug));
+  if (!row) throw categoryNotFound(slug);
+  return row;
+}
+
+function categoryNotFound(slug: string): NotFound {
+  return new NotFound(`Category '${slug}' not found`);
+}

@@ -1,0 +1,47 @@
+import type { Executor } from "../lib/db.ts";
+import type { Logger } from "../lib/logger.ts";
+import type { Runtime } from "../runtime.ts";
+
+export type TokenScope = "read" | "publish" | "admin";
+
+export interface ActorUser {
+  id: number;
+  username: string;
+  role: "user" | "admin";
+}
+
+/** Who is calling: a user reached through a session token or a personal API token. */
+export interface Actor {
+  user: ActorUser;
+  via: "session" | "api_token";
+  credentialId: number;
+  scopes: readonly TokenScope[];
+}
+
+/** What every service verb receives. The tRPC context satisfies it; so do jobs and scripts. */
+export interface ServiceContext {
+  rt: Runtime;
+  db: Executor;
+  actor: Actor | null;
+  logger: Logger;
+}
+
+export interface Call<I> {
+  ctx: ServiceContext;
+  input: I;
+}
+
+/** Runs fn in a transaction, joining the caller's transaction when there already is one. */
+export async function withTransaction<T>(ctx: ServiceContext, fn: (ctx: ServiceContext) => Promise<T>): Promise<T> {
+  if (isTransaction(ctx.db)) return fn(ctx);
+  return ctx.db.transaction((tx) => fn({ ...ctx, db: tx }));
+}
+
+function isTransaction(db: Executor): boolean {
+  // Drizzle transactions expose rollback(); plain database handles do not.
+  return "rollback" in db;
+}
+
+export function isAdmin(actor: Actor | null): boolean {
+  return actor?.user.role === "admin";
+}

@@ -1,0 +1,35 @@
+import { agents, categories, users } from "../../db/schema/index.ts";
+import type { Executor } from "../lib/db.ts";
+import type { Actor } from "../services/context.ts";
+
+/** Rows for tests, written through the real database. Overrides win over defaults. */
+let seq = 0;
+const next = () => `${Date.now().toString(36)}${++seq}`;
+
+export async function makeUser(db: Executor, overrides: Partial<typeof users.$inferInsert> = {}) {
+  const n = next();
+  const [row] = await db
+    .insert(users)
+    .values({ githubId: Math.floor(Math.random() * 1e12), username: `user-${n}`, email: `user-${n}@example.com`, ...overrides })
+    .returning();
+  return row!;
+}
+
+export async function makeCategory(db: Executor, overrides: Partial<typeof categories.$inferInsert> = {}) {
+  const n = next();
+  const [row] = await db.insert(categories).values({ name: `Category ${n}`, slug: `category-${n}`, ...overrides }).returning();
+  return row!;
+}
+
+export async function makeAgent(db: Executor, authorId: number, overrides: Partial<typeof agents.$inferInsert> = {}) {
+  const n = next();
+  const [row] = await db
+    .insert(agents)
+    .values({ name: `Agent ${n}`, slug: `agent-${n}`, description: "An agent made by a test factory", authorId, ...overrides })
+    .returning();
+  return row!;
+}
+
+export function actorFor(user: { id: number; username: string; role: "user" | "admin" }, scopes: Actor["scopes"] = ["read", "publish"]): Actor {
+  return { user: { id: user.id, username: user.username, role: user.role }, via: "session", credentialId: 0, scopes };
+}

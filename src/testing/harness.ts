@@ -1,0 +1,99 @@
+import { afterAll, beforeAll } from "bun:test";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { appRouter } from "../../routers/_app.ts";
+import { createApp } from "../app.ts";
+import { envWith, readTestEnv } from "../env.ts";
+import { createRuntime, type Runtime } from "../runtime.ts";
+import type { Actor } from "../services/context.ts";
+import type { Context } from "../trpc/context.ts";
+import { createCallerFactory } from "../trpc/init.ts";
+import { createEmbeddedTestDatabase, createPostgresTestDatabase } from "./databases.ts";
+
+/** "services": PostgreSQL + Redis + S3 (Ceph RGW); "embedded": PGlite, in-process, files. */
+export type TestMode = "services" | "embedded";
+export const TEST_MODES: readonly TestMode[] = ["services", "embedded"];
+
+const testEnv = readTestEnv();
+let instance = 0;
+
+export async function createTestRuntime(mode: TestMode, overrides: Record<string, string> = {}): Promise<Runtime & { dataDir: string }> {
+  const dataDir = await mkdtemp(join(tmpdir(), "am-test-"));
+  const id = `${testEnv.TEST_RUN_ID}-${process.pid}-${++instance}`.replaceAll("_", "-");
+  const base: Record<string, string> = { NODE_ENV: "test", LOG_LEVEL: "silent", DATA_DIR: dataDir, SIGNING_SECRET: "s".repeat(40) };
+  let db;
+  if (mode === "services") {
+    const created = await createPostgresTestDatabase();
+    db = created.handle;
+    Object.assign(base, { DATABASE_URL: created.url, REDIS_URL: testEnv.TEST_REDIS_URL, REDIS_PREFIX: `am-test:${id}:` });
+    if (testEnv.TEST_S3_ENDPOINT) {
+      Object.assign(base, {
+        S3_ENDPOINT: testEnv.TEST_S3_ENDPOINT,
+        S3_ACCESS_KEY: testEnv.TEST_S3_ACCESS_KEY ?? "",
+        S3_SECRET_KEY: testEnv.TEST_S3_SECRET_KEY ?? "",
+        S3_REGION: testEnv.TEST_S3_REGION,
+        S3_BUCKET: `am-${id}`.toLowerCase().slice(0, 63),
+        S3_FORCE_PATH_STYLE: "true",
+      });
+    } else if (testEnv.TEST_REQUIRE_S3) {
+      throw new Error("TEST_REQUIRE_S3 is set but TEST_S3_ENDPOINT is not");
+    }
+  } else {
+    db = await createEmbeddedTestDatabase();
+  }
+  const rt = await createRuntime(envWith({ ...base, ...overrides }), { db, migrate: false });
+  const closeRuntime = rt.close.bind(rt);
+  return Object.assign(rt, {
+    dataDir,
+    async close() {
+      await closeRuntime();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+const createCaller = createCallerFactory(appRouter);
+export type AppCaller = ReturnType<typeof createCaller>;
+
+export interface TestApp {
+  rt: Runtime;
+  /** The full HTTP stack (request id, CORS, metrics) without a socket. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** tRPC procedures called directly, as the given actor (or anonymous). */
+  caller(actor?: Actor | null): AppCaller;
+}
+
+/** Registers beforeAll/afterAll that build a runtime and app for the mode; read it inside tests. */
+export function useTestApp(mode: TestMode, overrides: Record<string, string> = {}): TestApp {
+  let rt: Runtime | undefined;
+  let handle: ((request: Request) => Promise<Response>) | undefined;
+  beforeAll(async () => {
+    rt = await createTestRuntime(mode, overrides);
+    const { fetch } = createApp(rt);
+    handle = (request) => fetch(request);
+  });
+  afterAll(async () => {
+    await rt?.close();
+  });
+  const need = () => {
+    if (!rt || !handle) throw new Error("test app used outside a test");
+    return { rt, handle };
+  };
+  return {
+    get rt() {
+      return need().rt;
+    },
+    fetch: (path, init) => need().handle(new Request(`http://localhost${path}`, init)),
+    caller: (actor = null) => createCaller(contextFor(need().rt, actor)),
+  };
+}
+
+export function contextFor(rt: Runtime, actor: Actor | null): Context {
+  const requestId = crypto.randomUUID();
+  return { rt, db: rt.db.db, logger: rt.logger, requestId, ip: "127.0.0.1", headers: new Headers(), pathParams: [], actor };
+}
+
+export function jsonInit(method: string, body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return { method, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
+}

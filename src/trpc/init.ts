@@ -1,0 +1,66 @@
+import { TRPCError, initTRPC } from "@trpc/server";
+import type { OpenApiMeta } from "trpc-to-openapi";
+import { ZodError } from "zod";
+import { DomainError, Forbidden, Unauthorized, ValidationFailed } from "../errors.ts";
+import type { Actor, Context } from "./context.ts";
+import { describeError, domainToTrpc, zodIssuesToDetail } from "./errors.ts";
+
+const t = initTRPC
+  .context<Context>()
+  .meta<OpenApiMeta<{ status?: 200 | 201 | 202 | 204 }>>()
+  .create({
+    errorFormatter({ shape, error, ctx }) {
+      const { body } = describeError(error, ctx?.requestId);
+      // No stack, no SQL: clients see the contract body and tRPC's code, nothing else.
+      return { code: shape.code, message: typeof body.detail === "string" ? body.detail : body.error, data: { ...body, httpStatus: describeError(error).status } };
+    },
+  });
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const middleware = t.middleware;
+
+/** Converts domain and input errors once, for every procedure, on both surfaces. */
+const errorMapping = t.middleware(async ({ ctx, type, next }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (cause instanceof DomainError) throw domainToTrpc(cause);
+  if (cause instanceof ZodError && result.error.code === "BAD_REQUEST") {
+    throw domainToTrpc(new ValidationFailed(zodIssuesToDetail(cause, type === "query" ? "query" : "body", ctx.pathParams)));
+  }
+  if (result.error.code === "INTERNAL_SERVER_ERROR") {
+    ctx.logger.error({ err: cause ?? result.error }, "unhandled error in procedure");
+  }
+  return result;
+});
+
+const timing = t.middleware(async ({ ctx, path, type, next }) => {
+  const stop = ctx.rt.metrics.procedureDuration.startTimer({ procedure: path, type });
+  const result = await next();
+  stop({ outcome: result.ok ? "ok" : "error" });
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(timing).use(errorMapping);
+
+export type AuthedContext = Context & { actor: Actor };
+
+export const authedProcedure = publicProcedure.use(({ ctx, type, next }) => {
+  if (!ctx.actor) throw new Unauthorized();
+  // A read-only token may look but never change anything.
+  if (type === "mutation" && !ctx.actor.scopes.some((s) => s === "publish" || s === "admin")) {
+    throw new Forbidden("This token's scopes do not allow changes");
+  }
+  return next({ ctx: { ...ctx, actor: ctx.actor } });
+});
+
+export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.actor.user.role !== "admin") throw new Forbidden("Admin access required");
+  if (ctx.actor.via === "api_token" && !ctx.actor.scopes.includes("admin")) {
+    throw new Forbidden("This token lacks the admin scope");
+  }
+  return next({ ctx });
+});
+
+export { TRPCError };
