@@ -1,12 +1,12 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Elysia } from "elysia";
-import { generateOpenApiDocument } from "trpc-to-openapi";
 import pkg from "../package.json" with { type: "json" };
 import { appRouter } from "../routers/_app.ts";
 import { DomainError, type ErrorBody, NotFound } from "./errors.ts";
 import { corsHeaders, isPreflight, preflightHeaders } from "./http/cors.ts";
 import { docsAssets, docsPage } from "./http/docs.ts";
 import { checkHealth } from "./http/health.ts";
+import { buildOpenApiDocument as buildDocument } from "./http/openapi.ts";
 import { type RequestState, initState, stateOf } from "./http/request-state.ts";
 import { REST_PREFIX, handleRest } from "./http/rest.ts";
 import { makeRoute, matchRoute } from "./http/routes.ts";
@@ -17,12 +17,10 @@ export const APP_NAME = "Agent Marketplace API";
 export const APP_VERSION = pkg.version;
 
 export function buildOpenApiDocument() {
-  return generateOpenApiDocument(appRouter, {
+  return buildDocument({
     title: APP_NAME,
     version: APP_VERSION,
     description: "Publish, find, validate and install AI agents. Every JSON route is also a tRPC procedure at /trpc.",
-    baseUrl: REST_PREFIX,
-    securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "Session access token or personal API token" } },
   });
 }
 

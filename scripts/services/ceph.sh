@@ -92,6 +92,9 @@ ensure_packages() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
   apt-get install -y -qq --no-install-recommends radosgw ceph-mon ceph-osd >&2
+  for bin in radosgw radosgw-admin ceph-mon ceph-osd ceph ceph-authtool monmaptool; do
+    command -v "$bin" >/dev/null || die "$bin is still missing after apt-get install"
+  done
   step "apt install"
 }
 

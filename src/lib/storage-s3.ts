@@ -67,8 +67,9 @@ export class S3Store implements ObjectStore {
         options.accessKey && options.secretKey
           ? { accessKeyId: options.accessKey, secretAccessKey: options.secretKey }
           : undefined,
-      // The SDK's default flexible checksums use aws-chunked trailers that Ceph RGW (and
-      // other S3 clones) reject; plain SigV4 with Content-MD5 where required works everywhere.
+      // Flexible checksums (the SDK default since 3.729) add CRC headers or aws-chunked
+      // trailers that not every S3 clone understands, and refuse plain PutObject of a stream;
+      // plain SigV4 works everywhere, and callers verify the archive's sha256 themselves.
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
       requestHandler: { connectionTimeout: options.connectTimeoutMs ?? 5_000, requestTimeout: 60_000 },
@@ -128,7 +129,9 @@ export class S3Store implements ObjectStore {
       leavePartsOnError: false,
     });
     const result = await upload.done();
-    return { key, size: counted.bytes(), contentType: opts.contentType, etag: stripQuotes(result.ETag) };
+    // Ceph RGW's CompleteMultipartUpload answer parses to an empty ETag; ask for the real one.
+    const etag = stripQuotes(result.ETag) || (await this.head(key))?.etag;
+    return { key, size: counted.bytes(), contentType: opts.contentType, etag };
   }
 
   async get(key: string, range?: ByteRange): Promise<ObjectBody | null> {

@@ -17,6 +17,8 @@ export const TEST_MODES: readonly TestMode[] = ["services", "embedded"];
 
 const testEnv = readTestEnv();
 let instance = 0;
+/** The first embedded database of a run pays PGlite's initdb (several seconds on 2 cores). */
+const HOOK_TIMEOUT_MS = 60_000;
 
 export async function createTestRuntime(mode: TestMode, overrides: Record<string, string> = {}): Promise<Runtime & { dataDir: string }> {
   const dataDir = await mkdtemp(join(tmpdir(), "am-test-"));
@@ -72,10 +74,10 @@ export function useTestApp(mode: TestMode, overrides: Record<string, string> = {
     rt = await createTestRuntime(mode, overrides);
     const { fetch } = createApp(rt);
     handle = (request) => fetch(request);
-  });
+  }, HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await rt?.close();
-  });
+  }, HOOK_TIMEOUT_MS);
   const need = () => {
     if (!rt || !handle) throw new Error("test app used outside a test");
     return { rt, handle };

@@ -1,0 +1,88 @@
+import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
+
+type ExtraPaths = NonNullable<Parameters<typeof generateOpenApiDocument>[1]["paths"]>;
+import { appRouter } from "../../routers/_app.ts";
+import { restRoutes, REST_PREFIX } from "./rest.ts";
+
+type Operation = { responses?: Record<string, { description?: string; content?: unknown }> };
+
+const errorBodySchema = {
+  type: "object",
+  required: ["error", "detail"],
+  properties: {
+    error: {
+      type: "string",
+      enum: [
+        "bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "payload_too_large",
+        "unsupported_media_type", "validation_error", "rate_limited", "internal_error", "service_unavailable",
+      ],
+    },
+    detail: {
+      description: "A message; for validation_error an array of {loc, msg, type}; for a blocked user an object",
+      oneOf: [
+        { type: "string" },
+        {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["loc", "msg", "type"],
+            properties: { loc: { type: "array", items: { type: "string" } }, msg: { type: "string" }, type: { type: "string" } },
+          },
+        },
+        { type: "object" },
+      ],
+    },
+    request_id: { type: "string", description: "Present on 5xx answers; also in the X-Request-Id header" },
+  },
+} as const;
+
+const errorDescriptions: Record<string, string> = {
+  "400": "Malformed request (for example invalid JSON) or a rule of the operation refused it",
+  "401": "Not authenticated (WWW-Authenticate: Bearer)",
+  "403": "Authenticated but not allowed",
+  "404": "Not found (private resources of others are reported as not found)",
+  "409": "Conflicts with the current state",
+  "422": "Input failed validation; detail lists each problem with its location",
+  "429": "Rate limited (Retry-After)",
+  "500": "Internal error; carries a request_id",
+};
+
+/**
+ * trpc-to-openapi describes tRPC's own error shape and always a 200. The contract answers
+ * `{error, detail}`, 422 for bad input and 201/204 where the meta says so: the document says that.
+ */
+export function buildOpenApiDocument(info: { title: string; version: string; description: string }, extraPaths: ExtraPaths = {}): OpenAPIObject {
+  const doc = generateOpenApiDocument(appRouter, {
+    ...info,
+    baseUrl: REST_PREFIX,
+    securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "Session access token or personal API token" } },
+    paths: extraPaths,
+  });
+  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, ErrorBody: errorBodySchema as never } };
+  for (const schemaId of Object.keys(doc.components.schemas ?? {})) {
+    if (schemaId.startsWith("error.")) delete doc.components.schemas![schemaId];
+  }
+  for (const route of restRoutes) {
+    const operation = (doc.paths?.[route.template] as Record<string, Operation> | undefined)?.[route.method.toLowerCase()];
+    if (!operation?.responses) continue;
+    rewriteResponses(operation, route.status, route.params.length > 0 || route.method !== "GET");
+  }
+  return doc;
+}
+
+function rewriteResponses(operation: Operation, status: number, hasInput: boolean): void {
+  const responses = operation.responses!;
+  const success = responses["200"];
+  if (success && status !== 200) {
+    delete responses["200"];
+    responses[String(status)] = status === 204 ? { description: "No content" } : success;
+  }
+  const codes = new Set(Object.keys(responses).filter((code) => Number(code) >= 400));
+  if (hasInput) codes.add("422");
+  for (const code of codes) {
+    responses[code] = {
+      description: errorDescriptions[code] ?? "Error",
+      content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorBody" } } },
+    };
+  }
+}
