@@ -5,10 +5,11 @@ import { appRouter } from "../routers/_app.ts";
 import { DomainError, type ErrorBody, NotFound } from "./errors.ts";
 import { corsHeaders, isPreflight, preflightHeaders } from "./http/cors.ts";
 import { docsAssets, docsPage } from "./http/docs.ts";
+import { fileRoutes } from "./http/files.ts";
 import { checkHealth } from "./http/health.ts";
 import { buildOpenApiDocument as buildDocument } from "./http/openapi.ts";
 import { type RequestState, initState, stateOf } from "./http/request-state.ts";
-import { REST_PREFIX, handleRest } from "./http/rest.ts";
+import { REST_PREFIX, createRestHandler } from "./http/rest.ts";
 import { makeRoute, matchRoute } from "./http/routes.ts";
 import type { Runtime } from "./runtime.ts";
 import { createContext } from "./trpc/context.ts";
@@ -27,6 +28,7 @@ export function buildOpenApiDocument() {
 /** The Elysia host. `fetch` adds what must wrap every response: request id, CORS, metrics, logs. */
 export function createApp(rt: Runtime) {
   const openapi = JSON.stringify(buildOpenApiDocument());
+  const handleRest = createRestHandler(rt);
   const json = (body: string) => new Response(body, { headers: { "content-type": "application/json" } });
 
   const app = new Elysia()
@@ -45,6 +47,7 @@ export function createApp(rt: Runtime) {
       if (!asset) throw new NotFound("Not Found");
       return new Response(Bun.file(asset.path), { headers: { "content-type": asset.type, "cache-control": "public, max-age=86400" } });
     })
+    .use(fileRoutes(rt))
     .all("/trpc/*", ({ request }) => {
       const state = stateOf(request);
       state.route = "/trpc";
@@ -56,7 +59,7 @@ export function createApp(rt: Runtime) {
         createContext: () => createContext(rt, { requestId: state.requestId, ip: state.ip, headers: request.headers, pathParams: [] }),
       });
     })
-    .all(`${REST_PREFIX}/*`, ({ request }) => handleRest(rt, request, stateOf(request)));
+    .all(`${REST_PREFIX}/*`, ({ request }) => handleRest(request, stateOf(request)));
 
   const nativeRoutes = app.routes
     .filter((r) => r.method !== "ALL")

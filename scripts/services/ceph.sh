@@ -16,7 +16,6 @@ ACCESS_KEY=am-test-key
 SECRET_KEY=am-test-secret
 MON_V2_PORT=${CEPH_MON_V2_PORT:-3300}
 MON_V1_PORT=${CEPH_MON_V1_PORT:-6789}
-BRINGUP_TIMEOUT=${CEPH_BRINGUP_TIMEOUT:-90}
 
 T0=$(date +%s.%N)
 STEP_T=$T0
@@ -54,7 +53,7 @@ http_status() {
 # True when PID is alive and is one of our daemons (not a recycled pid).
 our_pid() {
   local pid=$1 conf=$2
-  [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$conf"
+  [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- " -c $conf "
 }
 
 all_running() {
@@ -143,6 +142,8 @@ osd pool default pg autoscale mode = off
 mon allow pool size one = true
 mon max pg per osd = 1000
 mon warn on pool no redundancy = false
+# Batches map updates every 1 s by default; each pool RGW creates waits on several of them.
+paxos propose interval = 0.05
 osd crush chooseleaf type = 0
 osd objectstore = memstore
 memstore device bytes = 2147483648
@@ -157,6 +158,25 @@ keyring = $DIR/keyring
 rgw frontends = beast endpoint=127.0.0.1:$PORT
 rgw dns name = localhost
 EOF
+}
+
+s3_curl() {
+  curl -sf --max-time 20 --aws-sigv4 "aws:amz:us-east-1:s3" --user "$ACCESS_KEY:$SECRET_KEY" \
+    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$@"
+}
+
+# RGW creates its bucket index, data and multipart pools on first use, which costs the
+# first test ~4 s; pay it here so callers with short timeouts do not flake.
+warm_up() {
+  command -v curl >/dev/null || return 0
+  local base="http://127.0.0.1:$PORT/am-warmup" upload
+  s3_curl -X PUT "$base" >/dev/null
+  s3_curl -X PUT --data-binary warm "$base/object" >/dev/null
+  upload=$(s3_curl -X POST "$base/multipart?uploads=" | sed -n 's:.*<UploadId>\(.*\)</UploadId>.*:\1:p')
+  [[ -z $upload ]] || s3_curl -X DELETE "$base/multipart?uploadId=$upload" >/dev/null
+  s3_curl -X DELETE "$base/object" >/dev/null
+  s3_curl -X DELETE "$base" >/dev/null
+  step "warm-up"
 }
 
 start_cluster() {
@@ -218,14 +238,14 @@ start_cluster() {
 
   radosgw-admin -c "$DIR/ceph.conf" user create --uid=am-test --display-name=am-test \
     --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >>"$DIR/log/user.log" 2>&1
-  # Signed request proves the keys work end to end, not just that the port is open.
+  # A signed request proves the keys work end to end, not just that the port is open.
+  # curl 7.88 leaves x-amz-content-sha256 out of its signature and RGW insists on it,
+  # hence the explicit header in s3_curl.
   if command -v curl >/dev/null; then
-    # curl 7.88 leaves x-amz-content-sha256 out of its signature; RGW insists on it.
-    wait_for "signed S3 requests to succeed" 20 curl -sf --max-time 5 \
-      --aws-sigv4 "aws:amz:us-east-1:s3" --user "$ACCESS_KEY:$SECRET_KEY" \
-      -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "http://127.0.0.1:$PORT/"
+    wait_for "signed S3 requests to succeed" 20 s3_curl "http://127.0.0.1:$PORT/"
   fi
   step "s3 user ready"
+  warm_up
 
   log "S3 ready at http://127.0.0.1:$PORT (key $ACCESS_KEY) in $(since "$T0")s; dir $DIR"
 }

@@ -1,54 +1,111 @@
-import { createOpenApiFetchHandler } from "trpc-to-openapi";
+import type { AnyRouter } from "@trpc/server";
+import { createOpenApiNodeHttpHandler } from "trpc-to-openapi";
 import { appRouter } from "../../routers/_app.ts";
-import { DomainError, NotFound, PayloadTooLarge, type ErrorBody } from "../errors.ts";
+import { BadRequest, DomainError, NotFound, PayloadTooLarge, type ErrorBody } from "../errors.ts";
 import type { Runtime } from "../runtime.ts";
 import { createContext } from "../trpc/context.ts";
 import { describeError } from "../trpc/errors.ts";
 import type { RequestState } from "./request-state.ts";
-import { matchRoute, restRoutesOf } from "./routes.ts";
+import { matchRoute, type RestRoute, restRoutesOf } from "./routes.ts";
 
 export const REST_PREFIX = "/api/v1";
 const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 export const restRoutes = restRoutesOf(appRouter);
+const statusOfProcedure = new Map(restRoutes.map((r) => [r.procedure, r.status]));
 
-/** The JSON REST surface: finds the route (404/405), then lets trpc-to-openapi call the procedure. */
-export async function handleRest(rt: Runtime, request: Request, state: RequestState): Promise<Response> {
-  const path = new URL(request.url).pathname.slice(REST_PREFIX.length) || "/";
-  const { route, allowed } = matchRoute(restRoutes, request.method, path);
-  if (!route) {
-    if (allowed.length > 0) throw new DomainError("method_not_allowed", "Method Not Allowed", { Allow: allowed.join(", ") });
-    throw new NotFound("Not Found");
-  }
-  state.route = REST_PREFIX + route.template;
+interface PendingCall {
+  request: Request;
+  state: RequestState;
+  route: RestRoute;
+}
 
-  const response = await createOpenApiFetchHandler({
-    endpoint: REST_PREFIX,
-    req: await withBoundedJsonBody(request),
+type NodeHandler = ReturnType<typeof createOpenApiNodeHttpHandler<AnyRouter, never, never>>;
+
+/**
+ * The JSON REST surface. trpc-to-openapi's fetch adapter rebuilds its handler (and, outside
+ * production, the whole OpenAPI document) on every request; we build the node handler once and
+ * give it a small request/response shim instead.
+ */
+export function createRestHandler(rt: Runtime) {
+  const calls = new WeakMap<object, PendingCall>();
+  const handler = createOpenApiNodeHttpHandler({
     router: appRouter,
-    createContext: () => createContext(rt, { requestId: state.requestId, ip: state.ip, headers: request.headers, pathParams: route.params }),
-    responseMeta: ({ errors }) => {
+    createContext: ({ req }: { req: object }) => {
+      const call = calls.get(req)!;
+      return createContext(rt, {
+        requestId: call.state.requestId,
+        ip: call.state.ip,
+        headers: call.request.headers,
+        pathParams: call.route.params,
+      });
+    },
+    responseMeta: ({ errors, paths, ctx }: { errors: Parameters<typeof describeError>[0][]; paths?: readonly string[]; ctx?: { requestId?: string } }) => {
       const error = errors[0];
-      if (!error) return { status: route.status };
-      const { status, headers } = describeError(error, state.requestId);
+      if (!error) return { status: statusOfProcedure.get(paths?.[0] ?? "") ?? 200 };
+      const { status, headers } = describeError(error, ctx?.requestId);
       return { status, headers };
     },
-  });
-  return reshape(response, state.requestId);
+  } as never) as unknown as NodeHandler;
+
+  return async function handleRest(request: Request, state: RequestState): Promise<Response> {
+    const url = new URL(request.url);
+    const path = url.pathname.slice(REST_PREFIX.length) || "/";
+    const { route, allowed } = matchRoute(restRoutes, request.method, path);
+    if (!route) {
+      if (allowed.length > 0) throw new DomainError("method_not_allowed", "Method Not Allowed", { Allow: allowed.join(", ") });
+      throw new NotFound("Not Found");
+    }
+    state.route = REST_PREFIX + route.template;
+    const body = await readJsonBody(request);
+    const req = new Proxy(request, {
+      get: (target, prop) => {
+        if (prop === "url") return `${url.origin}${path}${url.search}`;
+        if (prop === "body") return body;
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+      has: (target, prop) => prop === "body" || Reflect.has(target, prop),
+    });
+    calls.set(req, { request, state, route });
+    const response = await new Promise<Response>((resolve) => {
+      const headers = new Headers();
+      let statusCode = 200;
+      const res = {
+        setHeader: (key: string, value: string | string[]) => {
+          if (typeof value === "string") headers.set(key, value);
+          else for (const v of value) headers.append(key, v);
+        },
+        get statusCode() {
+          return statusCode;
+        },
+        set statusCode(code: number) {
+          statusCode = code;
+        },
+        end: (text?: string) => resolve(new Response(statusCode === 204 ? null : text, { status: statusCode, headers })),
+      };
+      void handler(req as never, res as never);
+    });
+    return reshape(response, state.requestId);
+  };
 }
 
 /**
- * Bodies are read with a cap (the bridge would read any size), and a body-less POST is
- * treated as `{}` so verbs like star or unblock work without a Content-Type.
+ * Bodies are read with a cap and parsed here. A body-less POST is `{}`, so verbs like star or
+ * unblock work without a Content-Type; the bridge answers 415 for a body that is not JSON.
  */
-async function withBoundedJsonBody(request: Request): Promise<Request> {
-  if (request.method === "GET" || request.method === "DELETE" || request.method === "HEAD") return request;
+async function readJsonBody(request: Request): Promise<unknown> {
+  if (request.method === "GET" || request.method === "DELETE" || request.method === "HEAD") return undefined;
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_JSON_BODY_BYTES) throw new PayloadTooLarge(`Request body exceeds ${MAX_JSON_BODY_BYTES} bytes`);
   const text = await readTextWithLimit(request, MAX_JSON_BODY_BYTES);
-  const headers = new Headers(request.headers);
-  if (text.trim() === "" && !headers.get("content-type")) headers.set("content-type", "application/json");
-  return new Request(request.url, { method: request.method, headers, body: text.trim() === "" ? "{}" : text });
+  if (text.trim() === "") return {};
+  if (!request.headers.get("content-type")?.includes("application/json")) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BadRequest("Request body is not valid JSON");
+  }
 }
 
 async function readTextWithLimit(request: Request, limit: number): Promise<string> {
@@ -63,9 +120,8 @@ async function readTextWithLimit(request: Request, limit: number): Promise<strin
   return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
-/** trpc-to-openapi's error body becomes the contract's `{error, detail}`; 204s lose their body. */
+/** trpc-to-openapi's error body becomes the contract's `{error, detail}`. */
 async function reshape(response: Response, requestId: string): Promise<Response> {
-  if (response.status === 204) return new Response(null, { status: 204, headers: response.headers });
   if (response.status < 400) return response;
   const raw = (await response.json().catch(() => ({}))) as { data?: Partial<ErrorBody> };
   const body: ErrorBody = {

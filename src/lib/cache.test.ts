@@ -50,7 +50,7 @@ for (const backend of backends) {
     });
 
     test("entries expire after their TTL", async () => {
-      await cache.set("short", "v", 0.2);
+      await cache.set("short", "v", 0.5);
       await cache.set("long", "v", 60);
       expect(await cache.get("short")).toBe("v");
       await waitFor("short entry to expire", async () => (await cache.get("short")) === null, { timeoutMs: 3000 });
@@ -78,7 +78,7 @@ for (const backend of backends) {
     });
 
     test("incr keeps an existing TTL and rejects non-integers", async () => {
-      await cache.set("counter", "5", 0.2);
+      await cache.set("counter", "5", 0.5);
       expect(await cache.incr("counter")).toBe(6);
       await waitFor("counter to expire", async () => (await cache.get("counter")) === null, { timeoutMs: 3000 });
       await cache.set("text", "abc", 60);

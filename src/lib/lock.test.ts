@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { openTestRedis, sleep, waitFor } from "../testing/redis-test-support.ts";
-import type { LockManager } from "./lock.ts";
+import type { Lock, LockManager } from "./lock.ts";
 import { withLock } from "./lock.ts";
 import { createMemoryLockManager } from "./lock-memory.ts";
 import { createRedisLockManager } from "./lock-redis.ts";
@@ -36,6 +36,16 @@ const backends: Backend[] = [
   },
 ];
 
+/** Poll until `key` can be taken (its previous holder's TTL ran out). */
+async function acquireEventually(manager: LockManager, key: string, ttlMs: number): Promise<Lock> {
+  let lock: Lock | null = null;
+  await waitFor(`lock ${key} to become free`, async () => (lock = await manager.acquire(key, ttlMs)) !== null, {
+    timeoutMs: 3000,
+  });
+  if (!lock) throw new Error(`lock ${key} not acquired`);
+  return lock;
+}
+
 for (const backend of backends) {
   describe(`lock (${backend.name})`, () => {
     let a: LockManager;
@@ -68,35 +78,29 @@ for (const backend of backends) {
     test("a lock expires after its TTL", async () => {
       expect(await a.acquire("ttl", 150)).not.toBeNull();
       expect(await b.acquire("ttl", 150)).toBeNull();
-      let next = null;
-      await waitFor("the expired lock to be free", async () => (next = await b.acquire("ttl", 10_000)) !== null, {
-        timeoutMs: 3000,
-      });
-      expect(next).not.toBeNull();
+      expect(await acquireEventually(b, "ttl", 10_000)).toBeDefined();
     });
 
     test("a holder whose lock expired cannot release or extend the new holder's lock", async () => {
       const stale = await a.acquire("owned", 100);
       expect(stale).not.toBeNull();
-      await sleep(150);
-      const current = await b.acquire("owned", 10_000);
-      expect(current).not.toBeNull();
+      const held = await acquireEventually(b, "owned", 10_000);
       await stale?.release();
       expect(await stale?.extend(10_000)).toBe(false);
       expect(await a.acquire("owned", 10_000)).toBeNull();
-      expect(await current?.extend(10_000)).toBe(true);
-      await current?.release();
+      expect(await held.extend(10_000)).toBe(true);
+      await held.release();
       expect(await a.acquire("owned", 10_000)).not.toBeNull();
     });
 
     test("extend keeps the lock beyond its original TTL", async () => {
-      const lock = await a.acquire("long", 200);
+      const lock = await a.acquire("long", 400);
       expect(lock).not.toBeNull();
       for (let i = 0; i < 4; i++) {
-        await sleep(100);
-        expect(await lock?.extend(200)).toBe(true);
+        await sleep(150);
+        expect(await lock?.extend(400)).toBe(true);
       }
-      expect(await b.acquire("long", 200)).toBeNull();
+      expect(await b.acquire("long", 400)).toBeNull();
     });
 
     test("withLock runs fn once per holder and reports when the lock is taken", async () => {
@@ -128,13 +132,13 @@ for (const backend of backends) {
     });
 
     test("withLock renews the lock while fn outlives the TTL", async () => {
-      const outcome = await withLock(a, "renewed", 150, async ({ signal }) => {
-        await sleep(500);
-        const rival = await b.acquire("renewed", 150);
+      const outcome = await withLock(a, "renewed", 300, async ({ signal }) => {
+        await sleep(900);
+        const rival = await b.acquire("renewed", 300);
         return { rivalGotIt: rival !== null, lost: signal.aborted };
       });
       expect(outcome).toEqual({ acquired: true, result: { rivalGotIt: false, lost: false } });
-      expect(await b.acquire("renewed", 150)).not.toBeNull();
+      expect(await b.acquire("renewed", 300)).not.toBeNull();
     });
 
     test("rejects invalid TTLs", async () => {

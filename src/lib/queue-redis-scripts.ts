@@ -25,11 +25,18 @@ local function route(job, a)
   return KEYS[a + 1]
 end`;
 
-/** KEYS: processing, queues in priority order. Non-blocking priority fetch. */
+/**
+ * KEYS: processing, workers, queues in priority order. ARGV: worker id.
+ * Non-blocking priority fetch. The SADD re-registers a worker that a reaper wrongly
+ * dropped (heartbeat lapsed during a stall), so its new job cannot be orphaned.
+ */
 export const FETCH = new RedisScript(`
-for i = 2, #KEYS do
+for i = 3, #KEYS do
   local job = redis.call('LMOVE', KEYS[i], KEYS[1], 'RIGHT', 'LEFT')
-  if job then return job end
+  if job then
+    redis.call('SADD', KEYS[2], ARGV[1])
+    return job
+  end
 end
 return false
 `);

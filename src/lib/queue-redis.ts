@@ -89,7 +89,8 @@ export class RedisQueueTransport implements QueueTransport {
    */
   async fetch(workerId: string, queues: readonly QueueName[], blockMs: number): Promise<string | null> {
     const processing = this.processingKey(workerId);
-    const job = await FETCH.run(this.redis, [processing, ...queues.map((name) => this.queueKey(name))]);
+    const keys = [processing, this.workersKey, ...queues.map((name) => this.queueKey(name))];
+    const job = await FETCH.run(this.redis, keys, [workerId]);
     if (typeof job === "string") return job;
     const blockOn = queues.includes("default") ? "default" : queues[0];
     if (!blockOn) return null;

@@ -3,7 +3,6 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import {
-  deleteByPrefix,
   openTestRedis,
   sleep,
   type TestRedis,
@@ -404,14 +403,14 @@ for (const backend of backends) {
         schema: item,
         handler: async ({ n }) => {
           runs.push(n);
-          await sleep(700);
+          await sleep(1000);
         },
       });
       const registry = [long] as const;
       const queue = h.queue(registry);
       await queue.enqueue("long", { n: 1 });
       // The job outlives the heartbeat TTL several times over; only refreshes keep it.
-      queue.startWorker({ ...FAST, heartbeatIntervalMs: 30, heartbeatTtlMs: 150 });
+      queue.startWorker({ ...FAST, heartbeatIntervalMs: 30, heartbeatTtlMs: 300 });
       await waitFor("the job to start", () => runs.length === 1);
       h.queue(registry).startWorker({ ...FAST, reapIntervalMs: 20 });
       await waitForIdle(queue);
@@ -440,7 +439,6 @@ describe("queue (redis) with a worker process killed mid-job", () => {
     t = await openTestRedis("queue-child");
   });
   afterEach(async () => {
-    await deleteByPrefix(t.redis, t.prefix);
     await t.cleanup();
   });
 

@@ -184,6 +184,11 @@ export class FilesystemStore implements ObjectStore {
     return `${this.baseUrl}/files/${encodeKeyPath(key)}?${query}`;
   }
 
+  /** True when the query of a URL made by signedUrl() is genuine and unexpired for key. */
+  verifySignedQuery(key: string, query: URLSearchParams): boolean {
+    return verifySignedFileUrl(this.secret, key, query.get("expires"), query.get("filename"), query.get("sig"));
+  }
+
   async ping(): Promise<void> {
     const stats = await stat(this.root);
     if (!stats.isDirectory()) throw new Error(`Blob store root ${this.root} is not a directory`);
