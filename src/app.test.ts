@@ -120,3 +120,20 @@ for (const mode of TEST_MODES) {
     });
   });
 }
+
+describe("worker role surface", () => {
+  test("serves /health and /metrics only", async () => {
+    const { createTestRuntime } = await import("./testing/harness.ts");
+    const { createApp } = await import("./app.ts");
+    const rt = await createTestRuntime("embedded");
+    try {
+      const { fetch } = createApp(rt, { api: false });
+      expect((await fetch(new Request("http://localhost/health"))).status).toBe(200);
+      expect((await fetch(new Request("http://localhost/metrics"))).status).toBe(200);
+      expect((await fetch(new Request("http://localhost/api/v1/categories"))).status).toBe(404);
+      expect((await fetch(new Request("http://localhost/docs"))).status).toBe(404);
+    } finally {
+      await rt.close();
+    }
+  }, 60_000);
+});

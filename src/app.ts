@@ -26,10 +26,8 @@ export function buildOpenApiDocument() {
 }
 
 /** The Elysia host. `fetch` adds what must wrap every response: request id, CORS, metrics, logs. */
-export function createApp(rt: Runtime) {
+export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
   const openapi = JSON.stringify(buildOpenApiDocument());
-  const handleRest = createRestHandler(rt);
-  const json = (body: string) => new Response(body, { headers: { "content-type": "application/json" } });
 
   const app = new Elysia()
     .onError(({ request, code, error }) => errorResponse(rt, request, code, error))
@@ -39,27 +37,7 @@ export function createApp(rt: Runtime) {
       return Response.json(body, { status: httpStatus });
     })
     .get("/metrics", async () => new Response(await rt.metrics.registry.metrics(), { headers: { "content-type": rt.metrics.registry.contentType } }))
-    .get("/openapi.json", () => json(openapi))
-    .get(`${REST_PREFIX}/openapi.json`, () => json(openapi))
-    .get("/docs", () => new Response(docsPage(`${REST_PREFIX}/openapi.json`, APP_NAME), { headers: { "content-type": "text/html; charset=utf-8" } }))
-    .get("/docs/assets/:name", ({ params }) => {
-      const asset = docsAssets[params.name];
-      if (!asset) throw new NotFound("Not Found");
-      return new Response(Bun.file(asset.path), { headers: { "content-type": asset.type, "cache-control": "public, max-age=86400" } });
-    })
-    .use(fileRoutes(rt))
-    .all("/trpc/*", ({ request }) => {
-      const state = stateOf(request);
-      state.route = "/trpc";
-      return fetchRequestHandler({
-        endpoint: "/trpc",
-        req: request,
-        router: appRouter,
-        allowBatching: true,
-        createContext: () => createContext(rt, { requestId: state.requestId, ip: state.ip, headers: request.headers, pathParams: [] }),
-      });
-    })
-    .all(`${REST_PREFIX}/*`, ({ request }) => handleRest(request, stateOf(request)));
+    .use(options.api === false ? new Elysia() : apiRoutes(rt, openapi));
 
   const nativeRoutes = app.routes
     .filter((r) => r.method !== "ALL")
@@ -83,6 +61,34 @@ export function createApp(rt: Runtime) {
   }
 
   return { app, fetch, nativeRoutes };
+}
+
+/** The public surface: REST, tRPC, the OpenAPI document, the docs and signed file URLs. */
+function apiRoutes(rt: Runtime, openapi: string) {
+  const handleRest = createRestHandler(rt);
+  const json = (body: string) => new Response(body, { headers: { "content-type": "application/json" } });
+  return new Elysia()
+    .get("/openapi.json", () => json(openapi))
+    .get(`${REST_PREFIX}/openapi.json`, () => json(openapi))
+    .get("/docs", () => new Response(docsPage(`${REST_PREFIX}/openapi.json`, APP_NAME), { headers: { "content-type": "text/html; charset=utf-8" } }))
+    .get("/docs/assets/:name", ({ params }) => {
+      const asset = docsAssets[params.name];
+      if (!asset) throw new NotFound("Not Found");
+      return new Response(Bun.file(asset.path), { headers: { "content-type": asset.type, "cache-control": "public, max-age=86400" } });
+    })
+    .use(fileRoutes(rt))
+    .all("/trpc/*", ({ request }) => {
+      const state = stateOf(request);
+      state.route = "/trpc";
+      return fetchRequestHandler({
+        endpoint: "/trpc",
+        req: request,
+        router: appRouter,
+        allowBatching: true,
+        createContext: () => createContext(rt, { requestId: state.requestId, ip: state.ip, headers: request.headers, pathParams: [] }),
+      });
+    })
+    .all(`${REST_PREFIX}/*`, ({ request }) => handleRest(request, stateOf(request)));
 }
 
 function methodNotAllowed(allowed: string[]): Response {

@@ -54,6 +54,7 @@ export const envSchema = z.object({
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   DOWNLOAD_MODE: z.enum(["stream", "redirect"]).default("stream"),
   DOWNLOAD_URL_TTL_SECONDS: seconds(300),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 
   GITHUB_CLIENT_ID: optionalString,

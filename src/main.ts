@@ -27,7 +27,9 @@ async function main(argv: string[]): Promise<number> {
 
   const startedAt = performance.now();
   const rt = await createRuntime(env);
-  const { fetch } = createApp(rt);
+  // The worker role serves only /health and /metrics, for probes and scraping.
+  const { fetch } = createApp(rt, { api: env.ROLE !== "worker" });
+  const worker = env.ROLE === "api" ? null : rt.queue.startWorker({ concurrency: env.WORKER_CONCURRENCY, logger: rt.logger });
   const server = Bun.serve({
     hostname: env.HOST,
     port: env.PORT,
@@ -50,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
     rt.logger.warn({ timeout_ms: env.SHUTDOWN_TIMEOUT_MS }, "in-flight requests did not finish in time; closing them");
     await server.stop(true);
   }
+  await worker?.stop({ graceMs: env.SHUTDOWN_TIMEOUT_MS });
   await rt.close();
   rt.logger.info("stopped");
   return 0;

@@ -1,3 +1,4 @@
+import { type AppJobs, buildJobs } from "../jobs/registry.ts";
 import type { Env } from "./env.ts";
 import type { Cache } from "./lib/cache.ts";
 import { createMemoryCache } from "./lib/cache-memory.ts";
@@ -9,6 +10,9 @@ import { createRedisLockManager } from "./lib/lock-redis.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
 import { createMetrics, type Metrics } from "./lib/metrics.ts";
 import { migrateDatabase } from "./lib/migrate.ts";
+import type { Queue } from "./lib/queue.ts";
+import { createMemoryQueue } from "./lib/queue-memory.ts";
+import { createRedisQueue } from "./lib/queue-redis.ts";
 import type { RateLimiter } from "./lib/rate-limit.ts";
 import { createMemoryRateLimiter } from "./lib/rate-limit-memory.ts";
 import { createRedisRateLimiter } from "./lib/rate-limit-redis.ts";
@@ -30,6 +34,8 @@ export interface Runtime {
   locks: LockManager;
   rateLimiter: RateLimiter;
   storage: ObjectStore;
+  /** The job queue (Redis lists, or in-process); workers are started by the worker role. */
+  queue: Queue<AppJobs>;
   close(): Promise<void>;
 }
 
@@ -53,7 +59,8 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
       : null;
     const prefix = env.REDIS_PREFIX;
     const storage = await createObjectStore(env);
-    const rt: Runtime = {
+    // The queue's jobs need the runtime itself; it is attached right below.
+    const rt: Omit<Runtime, "queue"> & { queue?: Queue<AppJobs> } = {
       env,
       logger,
       metrics: createMetrics(),
@@ -64,12 +71,15 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
       rateLimiter: redis ? createRedisRateLimiter(redis, { prefix }) : createMemoryRateLimiter(),
       storage,
       async close() {
+        await rt.queue?.close({ graceMs: env.SHUTDOWN_TIMEOUT_MS });
         await storage.close?.();
         if (redis) await closeRedis(redis);
         await db.close();
       },
     };
-    return rt;
+    const jobs = buildJobs(rt as Runtime);
+    rt.queue = redis ? createRedisQueue(jobs, { redis, prefix }) : createMemoryQueue(jobs);
+    return rt as Runtime;
   } catch (error) {
     await db.close().catch(() => undefined);
     throw error;

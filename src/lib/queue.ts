@@ -76,8 +76,9 @@ export function defineJob<const Name extends string, Schema extends z.ZodType>(
   if (!Number.isInteger(definition.retries) || definition.retries < 0) {
     throw new RangeError(`Job ${spec.name}: retries must be an integer >= 0`);
   }
-  if (!(definition.backoffMs >= 0) || !(definition.timeoutMs > 0)) {
-    throw new RangeError(`Job ${spec.name}: backoffMs must be >= 0 and timeoutMs > 0`);
+  // Timers overflow (and fire at once) beyond 2^31-1 ms.
+  if (!(definition.backoffMs >= 0) || !(definition.timeoutMs > 0 && definition.timeoutMs <= 2 ** 31 - 1)) {
+    throw new RangeError(`Job ${spec.name}: backoffMs must be >= 0 and timeoutMs in 1..2^31-1`);
   }
   return definition;
 }

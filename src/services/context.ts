@@ -31,6 +31,14 @@ export interface Call<I> {
   input: I;
 }
 
+/** A context whose caller is known: what authedProcedure hands to services. */
+export type AuthedServiceContext = ServiceContext & { actor: Actor };
+
+export interface AuthedCall<I> {
+  ctx: AuthedServiceContext;
+  input: I;
+}
+
 /** Runs fn in a transaction, joining the caller's transaction when there already is one. */
 export async function withTransaction<T>(ctx: ServiceContext, fn: (ctx: ServiceContext) => Promise<T>): Promise<T> {
   if (isTransaction(ctx.db)) return fn(ctx);

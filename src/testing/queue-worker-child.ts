@@ -10,8 +10,8 @@ import { defineJob } from "../lib/queue.ts";
 import { createRedisQueue } from "../lib/queue-redis.ts";
 import { createRedisConnection } from "../lib/redis.ts";
 
-/** Must match the job the parent test enqueues. */
-export const CHILD_JOB_NAME = "crash.me";
+/** Must match the job the parent test enqueues (not imported: importing would start a worker). */
+const CHILD_JOB_NAME = "crash.me";
 
 const url = process.env.QUEUE_CHILD_REDIS_URL;
 const prefix = process.env.QUEUE_CHILD_PREFIX;

@@ -1,13 +1,16 @@
 import { Unauthorized } from "../errors.ts";
 import type { Runtime } from "../runtime.ts";
+import { authenticateBearer } from "../services/auth/credentials.ts";
 import type { Actor } from "./context.ts";
 
 /**
- * Turns the Authorization header into an Actor. No credentials exist until the identity
- * issue lands, so any bearer token is refused rather than silently treated as anonymous.
+ * Turns the Authorization header into an Actor: a session access token or a personal API token.
+ * No header is anonymous; a header that does not authenticate is refused (never anonymous).
  */
-export async function resolveActor(_rt: Runtime, headers: Headers): Promise<Actor | null> {
+export async function resolveActor(rt: Runtime, headers: Headers): Promise<Actor | null> {
   const header = headers.get("authorization");
-  if (!header) return null;
-  throw new Unauthorized("Invalid or expired token");
+  if (header === null) return null;
+  const match = /^Bearer[ \t]+(\S{1,512})[ \t]*$/i.exec(header);
+  if (!match?.[1]) throw new Unauthorized("Authorization header must be 'Bearer <token>'");
+  return authenticateBearer(rt, match[1]);
 }

@@ -13,6 +13,8 @@ export interface RequestFacts {
   headers: Headers;
   /** Input keys that came from the URL path (REST), so 422s can say `loc: ["path", ...]`. */
   pathParams: readonly string[];
+  /** The actor when the HTTP layer already resolved it (rate limiting), so it is looked up once. */
+  actor?: Promise<Actor | null>;
 }
 
 export interface Context {
@@ -29,7 +31,7 @@ export interface Context {
 /** Builds a context without HTTP: used by the HTTP adapters, the test caller and scripts. */
 export async function createContext(rt: Runtime, facts: RequestFacts): Promise<Context> {
   const logger = rt.logger.child({ request_id: facts.requestId });
-  const actor = await resolveActor(rt, facts.headers);
+  const actor = await (facts.actor ?? resolveActor(rt, facts.headers));
   return {
     rt,
     db: rt.db.db,

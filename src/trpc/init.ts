@@ -5,9 +5,14 @@ import { DomainError, Forbidden, Unauthorized, ValidationFailed } from "../error
 import type { Actor, Context } from "./context.ts";
 import { describeError, domainToTrpc, zodIssuesToDetail } from "./errors.ts";
 
+/** Which tier guards a procedure; set by the tier itself, so every procedure carries it. */
+export type AuthTier = "public" | "user" | "admin";
+
+export type ProcedureMeta = OpenApiMeta<{ status?: 200 | 201 | 202 | 204; auth?: AuthTier }>;
+
 const t = initTRPC
   .context<Context>()
-  .meta<OpenApiMeta<{ status?: 200 | 201 | 202 | 204 }>>()
+  .meta<ProcedureMeta>()
   .create({
     errorFormatter({ shape, error, ctx }) {
       const { body } = describeError(error, ctx?.requestId);
@@ -42,7 +47,8 @@ const timing = t.middleware(async ({ ctx, path, type, next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(timing).use(errorMapping);
+// Later .meta() calls merge into this one, so the tier survives each procedure's own meta.
+export const publicProcedure = t.procedure.use(timing).use(errorMapping).meta({ auth: "public" });
 
 export type AuthedContext = Context & { actor: Actor };
 
@@ -53,7 +59,7 @@ export const authedProcedure = publicProcedure.use(({ ctx, type, next }) => {
     throw new Forbidden("This token's scopes do not allow changes");
   }
   return next({ ctx: { ...ctx, actor: ctx.actor } });
-});
+}).meta({ auth: "user" });
 
 export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
   if (ctx.actor.user.role !== "admin") throw new Forbidden("Admin access required");
@@ -61,6 +67,6 @@ export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
     throw new Forbidden("This token lacks the admin scope");
   }
   return next({ ctx });
-});
+}).meta({ auth: "admin" });
 
 export { TRPCError };

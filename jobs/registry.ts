@@ -1,0 +1,12 @@
+import type { Runtime } from "../src/runtime.ts";
+
+/**
+ * Every background job, one per file in jobs/. Jobs are built from the runtime they run in
+ * (database, storage, ...), so the registry is a function; its return type is what makes
+ * `rt.queue.enqueue(name, payload)` type-checked.
+ */
+export function buildJobs(_rt: Runtime) {
+  return [] as const;
+}
+
+export type AppJobs = ReturnType<typeof buildJobs>;

@@ -1,0 +1,47 @@
+import { z } from "zod";
+import * as adminUsers from "../src/services/admin-users.ts";
+import { adminProcedure, router } from "../src/trpc/init.ts";
+import { adminUser, adminUserList, blockUserInput, listAdminUsersInput, updateAdminUserInput, userIdInput } from "./users.schema.ts";
+
+const tags = ["admin"];
+
+export const adminUsersRouter = router({
+  list: adminProcedure
+    .meta({ openapi: { method: "GET", path: "/admin/users", tags, summary: "List accounts, newest first", protect: true } })
+    .input(listAdminUsersInput)
+    .output(adminUserList)
+    .query(({ ctx, input }) => adminUsers.listAdminUsers({ ctx, input })),
+
+  get: adminProcedure
+    .meta({ openapi: { method: "GET", path: "/admin/users/{id}", tags, summary: "Get one account", protect: true } })
+    .input(userIdInput)
+    .output(adminUser)
+    .query(({ ctx, input }) => adminUsers.getAdminUser({ ctx, input })),
+
+  update: adminProcedure
+    .meta({ openapi: { method: "PUT", path: "/admin/users/{id}", tags, summary: "Change role, bio or active flag", protect: true } })
+    .input(updateAdminUserInput)
+    .output(adminUser)
+    .mutation(({ ctx, input }) => adminUsers.updateAdminUser({ ctx, input })),
+
+  block: adminProcedure
+    .meta({ openapi: { method: "POST", path: "/admin/users/{id}/block", tags, summary: "Block an account and revoke its sessions and tokens", protect: true } })
+    .input(blockUserInput)
+    .output(adminUser)
+    .mutation(({ ctx, input }) => adminUsers.blockUser({ ctx, input })),
+
+  unblock: adminProcedure
+    .meta({ openapi: { method: "POST", path: "/admin/users/{id}/unblock", tags, summary: "Lift a block", protect: true } })
+    .input(userIdInput)
+    .output(adminUser)
+    .mutation(({ ctx, input }) => adminUsers.unblockUser({ ctx, input })),
+
+  delete: adminProcedure
+    .meta({
+      openapi: { method: "DELETE", path: "/admin/users/{id}", tags, summary: "Delete an account with its agents, reviews and stars", protect: true },
+      status: 204,
+    })
+    .input(userIdInput)
+    .output(z.void())
+    .mutation(({ ctx, input }) => adminUsers.deleteUser({ ctx, input })),
+});

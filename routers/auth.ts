@@ -1,0 +1,83 @@
+import { z } from "zod";
+import * as github from "../src/services/auth/github-login.ts";
+import * as sessions from "../src/services/auth/sessions.ts";
+import * as users from "../src/services/users.ts";
+import { limitAuthAttempts } from "../src/trpc/auth-rate-limit.ts";
+import type { Context } from "../src/trpc/context.ts";
+import { authedProcedure, publicProcedure, router } from "../src/trpc/init.ts";
+import {
+  authorizeUrl,
+  githubCallbackInput,
+  githubLoginInput,
+  logoutInput,
+  redirectUriInput,
+  refreshInput,
+  sessionTokens,
+  tokenResponse,
+} from "./auth.schema.ts";
+import { starredSlugs, user } from "./users.schema.ts";
+
+const tags = ["auth"];
+
+/** Where the request came from, recorded on the new session. */
+const clientOf = (ctx: Context) => ({ ip: ctx.ip, userAgent: ctx.headers.get("user-agent") });
+
+export const authRouter = router({
+  githubAuthorize: publicProcedure
+    .meta({ openapi: { method: "GET", path: "/auth/github/authorize", tags, summary: "GitHub authorize URL (with state and PKCE) as JSON" } })
+    .input(redirectUriInput)
+    .output(authorizeUrl)
+    .query(({ ctx, input }) => github.startGithubLogin({ ctx, input })),
+
+  githubCallback: publicProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/auth/github/callback",
+        tags,
+        summary: "GitHub's redirect back: trade the code for tokens",
+        description: "When FRONTEND_URL is configured, the REST route answers 302 to it with the tokens in the URL fragment instead.",
+      },
+    })
+    .input(githubCallbackInput)
+    .output(tokenResponse)
+    .query(({ ctx, input }) => github.completeGithubCallback({ ctx, input: { ...input, client: clientOf(ctx) } })),
+
+  githubLogin: publicProcedure
+    .use(limitAuthAttempts)
+    .meta({ openapi: { method: "POST", path: "/auth/github", tags, summary: "Log in with a GitHub code (the web app's flow)" } })
+    .input(githubLoginInput)
+    .output(tokenResponse)
+    .mutation(({ ctx, input }) => github.loginWithGithub({ ctx, input: { ...input, client: clientOf(ctx) } })),
+
+  refresh: publicProcedure
+    .use(limitAuthAttempts)
+    .meta({ openapi: { method: "POST", path: "/auth/refresh", tags, summary: "Rotate a refresh token into new tokens" } })
+    .input(refreshInput)
+    .output(sessionTokens)
+    .mutation(({ ctx, input }) => sessions.refreshSession(ctx, input.refresh_token)),
+
+  logout: publicProcedure
+    .use(limitAuthAttempts)
+    .meta({ openapi: { method: "POST", path: "/auth/logout", tags, summary: "Revoke the session of the presented token", protect: true }, status: 204 })
+    .input(logoutInput)
+    .output(z.void())
+    .mutation(({ ctx, input }) =>
+      sessions.revokeSession(ctx, {
+        sessionId: ctx.actor?.via === "session" ? ctx.actor.credentialId : undefined,
+        refreshToken: input.refresh_token,
+      }),
+    ),
+
+  me: authedProcedure
+    .meta({ openapi: { method: "GET", path: "/auth/me", tags, summary: "The caller's account", protect: true } })
+    .input(z.void())
+    .output(user)
+    .query(({ ctx }) => users.getMe({ ctx, input: undefined })),
+
+  starred: authedProcedure
+    .meta({ openapi: { method: "GET", path: "/auth/me/starred", tags, summary: "Slugs of the caller's starred agents", protect: true } })
+    .input(z.void())
+    .output(starredSlugs)
+    .query(({ ctx }) => users.listMyStarred({ ctx, input: undefined })),
+});

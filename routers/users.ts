@@ -1,0 +1,15 @@
+import { z } from "zod";
+import * as users from "../src/services/users.ts";
+import { authedProcedure, router } from "../src/trpc/init.ts";
+import { userProfile } from "./users.schema.ts";
+
+const tags = ["users"];
+
+// Static paths such as /users/me must stay ahead of any /users/{username}: REST matching takes the first fit.
+export const usersRouter = router({
+  me: authedProcedure
+    .meta({ openapi: { method: "GET", path: "/users/me", tags, summary: "The caller's profile with stats", protect: true } })
+    .input(z.void())
+    .output(userProfile)
+    .query(({ ctx }) => users.getMyProfile({ ctx, input: undefined })),
+});
