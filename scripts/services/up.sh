@@ -16,6 +16,7 @@ mkdir -p "$STATE"
 STATE=$(cd "$STATE" && pwd)
 
 log() { printf '[services] %s\n' "$*" >&2; }
+trap 'log "failed at line $LINENO: $BASH_COMMAND"; for f in "$STATE"/*.log "${PG_DIR:-/nonexistent}"/server.log; do [[ -f $f ]] && tail -n 20 "$f" >&2; done' ERR
 
 need_packages=()
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
@@ -31,12 +32,15 @@ if ((${#need_packages[@]})); then
   PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 fi
 
-# PostgreSQL: a throwaway cluster, fsync off; it must run as the postgres user.
-PG_DIR=$STATE/pg
+# PostgreSQL: a throwaway cluster, fsync off; it must run as the postgres user, who may not be
+# able to enter the checkout (CI clones into a private temp dir), so its data lives under /tmp.
+PG_DIR=/tmp/am-test-pg-$(printf '%s' "$STATE" | md5sum | cut -c1-12)
+echo "$PG_DIR" >"$STATE/pg-dir"
 if ! "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; then
   if [[ ! -f $PG_DIR/PG_VERSION ]]; then
     rm -rf "$PG_DIR" && mkdir -p "$PG_DIR"
     chown postgres:postgres "$PG_DIR"
+    chmod 700 "$PG_DIR"
     runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DIR" -A trust -U postgres --no-sync >"$STATE/pg-initdb.log" 2>&1
   fi
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR" -l "$PG_DIR/server.log" -w -t 30 \
