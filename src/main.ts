@@ -1,9 +1,13 @@
 #!/usr/bin/env bun
+import { buildSchedules } from "../jobs/schedules.ts";
 import { createApp } from "./app.ts";
 import { parseArgs, usage } from "./cli.ts";
+import { runBootstrapAdmin } from "./commands/bootstrap-admin.ts";
 import { EnvError, readEnv } from "./env.ts";
+import { DataDirLockedError } from "./lib/data-dir-lock.ts";
 import { createDatabase } from "./lib/db.ts";
 import { migrateDatabase } from "./lib/migrate.ts";
+import { startScheduler } from "./lib/scheduler.ts";
 import { createRuntime } from "./runtime.ts";
 
 async function main(argv: string[]): Promise<number> {
@@ -13,6 +17,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const env = readEnv(args.overrides);
+  if (args.command === "bootstrap-admin") {
+    return runBootstrapAdmin({ env, login: args.positional[0], create: args.flags.has("--create") });
+  }
 
   if (args.command === "migrate") {
     const db = await createDatabase(env);
@@ -29,7 +36,9 @@ async function main(argv: string[]): Promise<number> {
   const rt = await createRuntime(env);
   // The worker role serves only /health and /metrics, for probes and scraping.
   const { fetch } = createApp(rt, { api: env.ROLE !== "worker" });
-  const worker = env.ROLE === "api" ? null : rt.queue.startWorker({ concurrency: env.WORKER_CONCURRENCY, logger: rt.logger });
+  const runsBackground = env.ROLE !== "api";
+  const worker = runsBackground ? rt.queue.startWorker({ concurrency: env.WORKER_CONCURRENCY, logger: rt.logger }) : null;
+  const scheduler = runsBackground ? startScheduler(buildSchedules(rt), { locks: rt.locks, logger: rt.logger }) : null;
   const server = Bun.serve({
     hostname: env.HOST,
     port: env.PORT,
@@ -52,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
     rt.logger.warn({ timeout_ms: env.SHUTDOWN_TIMEOUT_MS }, "in-flight requests did not finish in time; closing them");
     await server.stop(true);
   }
+  scheduler?.stop();
   await worker?.stop({ graceMs: env.SHUTDOWN_TIMEOUT_MS });
   await rt.close();
   rt.logger.info("stopped");
@@ -67,7 +77,7 @@ function waitForSignal(): Promise<NodeJS.Signals> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof EnvError) console.error(error.message);
+    if (error instanceof EnvError || error instanceof DataDirLockedError) console.error(error.message);
     else console.error("fatal:", error instanceof Error ? (error.stack ?? error.message) : error);
     process.exit(1);
   },

@@ -53,3 +53,8 @@ function isTransaction(db: Executor): boolean {
 export function isAdmin(actor: Actor | null): boolean {
   return actor?.user.role === "admin";
 }
+
+/** The context of work nobody asked for in a request: jobs, schedules, scripts. */
+export function systemContext(rt: Runtime, logger: Logger = rt.logger): ServiceContext {
+  return { rt, db: rt.db.db, actor: null, logger };
+}
