@@ -1,4 +1,5 @@
 import { router } from "../src/trpc/init.ts";
+import { adminJobsRouter } from "./admin-jobs.ts";
 import { adminUsersRouter } from "./admin-users.ts";
 import { authRouter } from "./auth.ts";
 import { categoriesRouter } from "./categories.ts";
@@ -11,6 +12,7 @@ export const appRouter = router({
   tokens: tokensRouter,
   users: usersRouter,
   adminUsers: adminUsersRouter,
+  adminJobs: adminJobsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,28 @@
+import { z } from "zod";
+
+const queueCounts = z.object({
+  waiting: z.number().int(),
+  running: z.number().int(),
+  delayed: z.number().int(),
+  dead: z.number().int(),
+});
+
+export const deadJob = z.object({
+  id: z.string(),
+  name: z.string(),
+  queue: z.string(),
+  payload: z.unknown(),
+  attempts: z.number().int(),
+  error: z.string(),
+  enqueued_at: z.string(),
+  failed_at: z.string(),
+});
+
+export const jobsOverview = z.object({
+  queues: z.record(z.string(), queueCounts).describe("Depth, running, delayed and dead-lettered jobs per queue"),
+  dead: z.array(deadJob).describe("The newest dead-lettered jobs (at most 50), to inspect and retry"),
+});
+
+export const retryDeadInput = z.object({ id: z.string().min(1).max(100) });
+
+export type JobsOverview = z.infer<typeof jobsOverview>;

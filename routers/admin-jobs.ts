@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { getJobsOverview, retryDeadJob } from "../src/services/admin-jobs.ts";
+import { adminProcedure, router } from "../src/trpc/init.ts";
+import { jobsOverview, retryDeadInput } from "./admin-jobs.schema.ts";
+
+const tags = ["admin"];
+
+export const adminJobsRouter = router({
+  overview: adminProcedure
+    .meta({ openapi: { method: "GET", path: "/admin/jobs", tags, summary: "Queue depths, running, delayed and dead-lettered jobs", protect: true } })
+    .input(z.void())
+    .output(jobsOverview)
+    .query(({ ctx }) => getJobsOverview({ ctx, input: undefined })),
+
+  retryDead: adminProcedure
+    .meta({
+      openapi: { method: "POST", path: "/admin/jobs/dead/{id}/retry", tags, summary: "Put a dead-lettered job back on its queue", protect: true },
+      status: 202,
+    })
+    .input(retryDeadInput)
+    .output(z.object({ id: z.string(), status: z.literal("queued") }))
+    .mutation(({ ctx, input }) => retryDeadJob({ ctx, input })),
+});
