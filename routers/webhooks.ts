@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { deleteWebhook, getWebhook, setWebhook } from "../src/services/webhooks.ts";
+import { authedProcedure, router } from "../src/trpc/init.ts";
+import { setWebhookInput, setWebhookOutput, webhookSettings } from "./webhooks.schema.ts";
+
+const tags = ["users"];
+
+export const webhooksRouter = router({
+  get: authedProcedure
+    .meta({ openapi: { method: "GET", path: "/users/me/webhook", tags, summary: "Your validation-notification webhook", protect: true } })
+    .input(z.void())
+    .output(webhookSettings)
+    .query(({ ctx }) => getWebhook({ ctx, input: undefined })),
+
+  set: authedProcedure
+    .meta({
+      openapi: {
+        method: "PUT",
+        path: "/users/me/webhook",
+        tags,
+        summary: "Set the URL that receives a signed POST when a validation of one of your agents finishes",
+        protect: true,
+      },
+    })
+    .input(setWebhookInput)
+    .output(setWebhookOutput)
+    .mutation(({ ctx, input }) => setWebhook({ ctx, input })),
+
+  delete: authedProcedure
+    .meta({ openapi: { method: "DELETE", path: "/users/me/webhook", tags, summary: "Stop webhook notifications", protect: true }, status: 204 })
+    .input(z.void())
+    .output(z.void())
+    .mutation(({ ctx }) => deleteWebhook({ ctx, input: undefined })),
+});

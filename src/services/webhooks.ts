@@ -1,0 +1,109 @@
+import { createHmac, randomBytes } from "node:crypto";
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import { eq, sql } from "drizzle-orm";
+import { users, webhookDeliveries } from "../../db/schema/index.ts";
+import type { SetWebhookInput, WebhookSettings } from "../../routers/webhooks.schema.ts";
+import { fieldError } from "../errors.ts";
+import type { Runtime } from "../runtime.ts";
+import type { AuthedCall, ServiceContext } from "./context.ts";
+
+export const SIGNATURE_HEADER = "X-Marketplace-Signature";
+const DELIVERY_TIMEOUT_MS = 10_000;
+
+export async function getWebhook({ ctx }: AuthedCall<void>): Promise<WebhookSettings> {
+  const [row] = await ctx.db.select({ url: users.webhookUrl, secret: users.webhookSecret }).from(users).where(eq(users.id, ctx.actor.user.id));
+  return { url: row?.url ?? null, has_secret: Boolean(row?.secret) };
+}
+
+export async function setWebhook({ ctx, input }: AuthedCall<SetWebhookInput>) {
+  await assertDeliverable(ctx.rt, input.url, ["body", "url"]);
+  const generated = input.secret ? undefined : randomBytes(24).toString("base64url");
+  const secret = input.secret ?? generated!;
+  await ctx.db.update(users).set({ webhookUrl: input.url, webhookSecret: secret }).where(eq(users.id, ctx.actor.user.id));
+  return { url: input.url, has_secret: true, ...(generated ? { secret: generated } : {}) };
+}
+
+export async function deleteWebhook({ ctx }: AuthedCall<void>): Promise<void> {
+  await ctx.db.update(users).set({ webhookUrl: null, webhookSecret: null }).where(eq(users.id, ctx.actor.user.id));
+}
+
+/**
+ * Records a notification for the user's webhook (if any) and queues its delivery.
+ * Returns the delivery id, or null when the user has no webhook.
+ */
+export async function notifyUser(ctx: ServiceContext, userId: number, event: string, payload: Record<string, unknown>): Promise<number | null> {
+  const [user] = await ctx.db.select({ url: users.webhookUrl }).from(users).where(eq(users.id, userId));
+  if (!user?.url) return null;
+  const [delivery] = await ctx.db.insert(webhookDeliveries).values({ userId, event, url: user.url, payload }).returning({ id: webhookDeliveries.id });
+  await ctx.rt.queue.enqueue("deliver-webhook", { deliveryId: delivery!.id });
+  return delivery!.id;
+}
+
+/** One delivery attempt. Throws on failure so the job loop retries with backoff. */
+export async function deliverWebhook(rt: Runtime, deliveryId: number, signal?: AbortSignal): Promise<"delivered" | "gone"> {
+  const db = rt.db.db;
+  const [row] = await db
+    .select({ delivery: webhookDeliveries, secret: users.webhookSecret })
+    .from(webhookDeliveries)
+    .innerJoin(users, eq(users.id, webhookDeliveries.userId))
+    .where(eq(webhookDeliveries.id, deliveryId));
+  if (!row || row.delivery.status === "delivered") return "gone";
+  const body = JSON.stringify({ event: row.delivery.event, delivery_id: deliveryId, data: row.delivery.payload });
+  const headers: Record<string, string> = { "content-type": "application/json", "user-agent": "agent-marketplace-webhooks" };
+  if (row.secret) headers[SIGNATURE_HEADER] = `sha256=${signBody(row.secret, body)}`;
+  try {
+    await assertDeliverable(rt, row.delivery.url, ["url"]);
+    const timeout = AbortSignal.timeout(DELIVERY_TIMEOUT_MS);
+    const response = await fetch(row.delivery.url, {
+      method: "POST",
+      headers,
+      body,
+      redirect: "manual",
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+    await db
+      .update(webhookDeliveries)
+      .set({ attempts: sql`${webhookDeliveries.attempts} + 1`, responseStatus: response.status, ...(response.ok ? { status: "delivered", deliveredAt: new Date(), lastError: null } : {}) })
+      .where(eq(webhookDeliveries.id, deliveryId));
+    if (!response.ok) throw new Error(`webhook answered ${response.status}`);
+    return "delivered";
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await db
+      .update(webhookDeliveries)
+      .set({ lastError: message.slice(0, 500), ...(message.startsWith("webhook answered") ? {} : { attempts: sql`${webhookDeliveries.attempts} + 1` }) })
+      .where(eq(webhookDeliveries.id, deliveryId));
+    throw error;
+  }
+}
+
+/** Marks a delivery failed for good (after the job's last attempt). */
+export async function markWebhookFailed(rt: Runtime, deliveryId: number): Promise<void> {
+  await rt.db.db.update(webhookDeliveries).set({ status: "failed" }).where(eq(webhookDeliveries.id, deliveryId));
+}
+
+export function signBody(secret: string, body: string): string {
+  return createHmac("sha256", secret).update(body).digest("hex");
+}
+
+/**
+ * Webhooks are requests our servers make on a user's behalf: unless configured otherwise they
+ * may not reach loopback, private or link-local addresses (no probing of the internal network).
+ */
+async function assertDeliverable(rt: Runtime, url: string, loc: string[]): Promise<void> {
+  if (rt.env.WEBHOOK_ALLOW_PRIVATE) return;
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+  const addresses = isIP(host) ? [host] : await lookup(host, { all: true }).then((all) => all.map((a) => a.address)).catch(() => []);
+  if (addresses.length === 0) throw fieldError(loc, `Cannot resolve ${host}`);
+  if (addresses.some(isPrivateAddress)) throw fieldError(loc, "Webhook URLs may not point at private, loopback or link-local addresses");
+}
+
+export function isPrivateAddress(address: string): boolean {
+  if (address === "::1" || address === "::" || /^f[cd]/i.test(address) || /^fe80/i.test(address)) return true;
+  const v4 = address.replace(/^::ffff:/i, "");
+  const parts = v4.split(".").map(Number);
+  if (parts.length !== 4) return false;
+  const [a, b] = parts as [number, number, number, number];
+  return a === 10 || a === 127 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+}
