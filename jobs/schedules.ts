@@ -1,5 +1,6 @@
 import type { ScheduleEntry } from "../src/lib/scheduler.ts";
 import type { Runtime } from "../src/runtime.ts";
+import { rollupDailyStats } from "../src/services/analytics/rollup.ts";
 import { purgeExpiredAuthState } from "../src/services/auth/purge.ts";
 import { systemContext } from "../src/services/context.ts";
 import { processStorageDeletions } from "../src/services/storage-cleanup.ts";
@@ -10,6 +11,11 @@ import { processStorageDeletions } from "../src/services/storage-cleanup.ts";
  */
 export function buildSchedules(rt: Runtime): ScheduleEntry[] {
   return [
+    {
+      name: "rollup-daily-stats",
+      cron: "2 * * * *",
+      run: () => rollupDailyStats(rt),
+    },
     {
       name: "purge-expired-auth",
       cron: "7 * * * *",
