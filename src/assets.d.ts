@@ -15,3 +15,7 @@ declare module "swagger-ui-dist/*" {
   const path: string;
   export default path;
 }
+declare module "*.tar.gz" {
+  const path: string;
+  export default path;
+}

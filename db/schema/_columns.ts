@@ -1,4 +1,4 @@
-import { timestamp } from "drizzle-orm/pg-core";
+import { customType, timestamp } from "drizzle-orm/pg-core";
 
 /** Column helpers shared by every table group, so timestamps look the same everywhere. */
 
@@ -13,3 +13,6 @@ export const updatedAt = () =>
     .notNull()
     .defaultNow()
     .$onUpdate(() => new Date());
+
+/** PostgreSQL's tsvector, read as its text form (only ever used inside SQL). */
+export const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });

@@ -14,7 +14,7 @@ import {
   unique,
   varchar,
 } from "drizzle-orm/pg-core";
-import { createdAt, tstz, updatedAt } from "./_columns.ts";
+import { createdAt, tstz, tsvector, updatedAt } from "./_columns.ts";
 import { categories } from "./categories.ts";
 import { users } from "./users.ts";
 
@@ -57,10 +57,21 @@ export const agents = pgTable(
       (): AnyPgColumn => agentVersions.id,
       { onDelete: "set null" },
     ),
+    /**
+     * Full-text search document: the name weighs more (A) than the description (B). The
+     * 'simple' configuration keeps agent names as written (no stemming of product names).
+     */
+    searchVector: tsvector("search_vector")
+      .notNull()
+      .generatedAlwaysAs(
+        sql`setweight(to_tsvector('simple', coalesce(name, '')), 'A') || setweight(to_tsvector('english', coalesce(description, '')), 'B')`,
+      ),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    index("agents_search_vector_idx").using("gin", t.searchVector),
+    index("agents_name_trgm_idx").using("gin", sql`lower(${t.name}) gin_trgm_ops`),
     index("agents_created_at_idx").on(t.createdAt, t.id),
     index("agents_downloads_idx").on(t.downloads, t.stars, t.id),
     index("agents_stars_idx").on(t.stars, t.id),

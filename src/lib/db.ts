@@ -6,7 +6,8 @@ import { drizzle as drizzlePg, type NodePgDatabase } from "drizzle-orm/node-post
 import pg from "pg";
 import * as schema from "../../db/schema/index.ts";
 import type { Env } from "../env.ts";
-import { loadPgliteAssets } from "./pglite-assets.ts";
+import { acquireDataDirLock } from "./data-dir-lock.ts";
+import { loadPgliteAssets, pgliteExtensions } from "./pglite-assets.ts";
 
 export type Schema = typeof schema;
 /**
@@ -59,9 +60,16 @@ export function connectPostgres(url: string, poolSize = 10): DatabaseHandle {
 
 /** PGlite in a folder (or in memory with `memory://`). One process at a time may open a folder. */
 export async function openEmbedded(dataDir: string): Promise<DatabaseHandle & { client: PGlite }> {
-  if (!dataDir.startsWith("memory://")) await mkdir(dataDir, { recursive: true });
-  const client = await PGlite.create({ dataDir, ...(await loadPgliteAssets()) });
-  return wrapPglite(client);
+  if (dataDir.startsWith("memory://")) return wrapPglite(await PGlite.create({ dataDir, ...(await loadPgliteAssets()), extensions: pgliteExtensions }));
+  await mkdir(dataDir, { recursive: true });
+  const lock = await acquireDataDirLock(`${dataDir}.lock`);
+  try {
+    const handle = wrapPglite(await PGlite.create({ dataDir, ...(await loadPgliteAssets()), extensions: pgliteExtensions }));
+    return { ...handle, close: () => handle.close().finally(() => lock.release()) };
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
 }
 
 export function wrapPglite(client: PGlite): DatabaseHandle & { client: PGlite } {

@@ -1,0 +1,3 @@
+ALTER TABLE "agents" ADD COLUMN "search_vector" "tsvector" GENERATED ALWAYS AS (setweight(to_tsvector('simple', coalesce(name, '')), 'A') || setweight(to_tsvector('english', coalesce(description, '')), 'B')) STORED NOT NULL;--> statement-breakpoint
+CREATE INDEX "agents_search_vector_idx" ON "agents" USING gin ("search_vector");--> statement-breakpoint
+CREATE INDEX "agents_name_trgm_idx" ON "agents" USING gin (lower("name") gin_trgm_ops);
