@@ -59,7 +59,7 @@ export const authRouter = router({
 
   logout: publicProcedure
     .use(limitAuthAttempts)
-    .meta({ openapi: { method: "POST", path: "/auth/logout", tags, summary: "Revoke the session of the presented token", protect: true }, status: 204 })
+    .meta({ openapi: { method: "POST", path: "/auth/logout", tags, summary: "Revoke the session of the presented token (bearer optional)" }, status: 204 })
     .input(logoutInput)
     .output(z.void())
     .mutation(({ ctx, input }) =>

@@ -1,5 +1,5 @@
-import { and, count, desc, eq, ilike, inArray, ne, or, sql } from "drizzle-orm";
-import { agents, agentVersions, reviews, reviewVotes, starEvents, stars, storageDeletions, users, type User as UserRow } from "../../db/schema/index.ts";
+import { and, count, desc, eq, ilike, ne, or, sql } from "drizzle-orm";
+import { agents, agentVersions, reviews, reviewVotes, starEvents, stars, users, type User as UserRow } from "../../db/schema/index.ts";
 import type { AdminUser, BlockUserInput, ListAdminUsersInput, UpdateAdminUserInput } from "../../routers/users.schema.ts";
 import { BadRequest } from "../errors.ts";
 import type { Executor } from "../lib/db.ts";
@@ -7,6 +7,7 @@ import { revokeUserApiTokens } from "./auth/api-tokens.ts";
 import { revokeUserSessions } from "./auth/sessions.ts";
 import type { AuthedCall } from "./context.ts";
 import { withTransaction } from "./context.ts";
+import { queueObjectDeletions } from "./storage-deletions.ts";
 import { findUserOrThrow, toAdminUser, userNotFound } from "./users.ts";
 
 /** The admin's view of accounts: search, edit, block and delete. Admins cannot be blocked or deleted. */
@@ -88,18 +89,14 @@ async function lockUser(db: Executor, id: number): Promise<UserRow> {
 }
 
 async function queueAgentFiles(db: Executor, userId: number): Promise<void> {
-  const owned = db.select({ id: agents.id }).from(agents).where(eq(agents.authorId, userId));
-  const keys = await db
-    .selectDistinct({ key: agentVersions.storageKey })
+  // Locking the agents waits for a publish to one of them that is still committing, so its key is filed too.
+  await db.select({ id: agents.id }).from(agents).where(eq(agents.authorId, userId)).for("update");
+  const versions = await db
+    .select({ key: agentVersions.storageKey })
     .from(agentVersions)
-    .where(inArray(agentVersions.agentId, owned));
-  // External http(s) URLs are not ours to delete.
-  const stored = keys.map((k) => k.key).filter((key) => !/^https?:\/\//i.test(key));
-  if (stored.length === 0) return;
-  await db
-    .insert(storageDeletions)
-    .values(stored.map((storageKey) => ({ storageKey, reason: "user_deleted" })))
-    .onConflictDoNothing({ target: storageDeletions.storageKey });
+    .innerJoin(agents, eq(agents.id, agentVersions.agentId))
+    .where(eq(agents.authorId, userId));
+  await queueObjectDeletions(db, versions.map((v) => v.key), "user_deleted");
 }
 
 /** Takes the user's stars, reviews and helpful votes off the counters of agents and reviews that stay. */

@@ -11,13 +11,13 @@ export function canSeeEmail(viewer: Actor | null, userId: number): boolean {
   return viewer !== null && (viewer.user.id === userId || isAdmin(viewer));
 }
 
-/** The User object of the contract; `seesEmail` comes from canSeeEmail (or is true for the user themself). */
-export function toUser(row: UserRow, seesEmail: boolean): User {
+/** The User object of the contract; `realEmail` comes from canSeeEmail (true for the user themself). */
+export function toUser(row: UserRow, realEmail: boolean): User {
   return {
     id: row.id,
     github_id: row.githubId,
     username: row.username,
-    email: seesEmail ? row.email : noReplyEmail(row),
+    email: realEmail ? row.email : noReplyEmail(row),
     avatar_url: row.avatarUrl,
     bio: row.bio,
     reputation: row.reputation,

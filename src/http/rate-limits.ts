@@ -1,0 +1,46 @@
+import type { Runtime } from "../runtime.ts";
+import { resolveActor } from "../trpc/actor.ts";
+import type { RequestState } from "./request-state.ts";
+
+const HOUR_MS = 60 * 60 * 1000;
+const LIMITED_PREFIXES = ["/api/v1/", "/trpc/"];
+
+export interface RateLimitOutcome {
+  /** X-RateLimit-* for the response, whatever it turns out to be. */
+  headers: Record<string, string>;
+  /** A ready 429 when the caller is over the limit. */
+  denied: Response | null;
+}
+
+/**
+ * The contract's general limits: per user (any of their tokens) or per anonymous IP, hourly
+ * sliding window. The actor found here is kept on the request state, so the procedure reuses it
+ * instead of checking the token twice. A token that does not authenticate counts as its IP here
+ * and is refused by the procedure. When the limiter's store is down, requests go through.
+ */
+export async function checkRateLimit(rt: Runtime, request: Request, state: RequestState): Promise<RateLimitOutcome | null> {
+  const { env } = rt;
+  if (!env.RATE_LIMIT_ENABLED) return null;
+  const path = new URL(request.url).pathname;
+  if (!LIMITED_PREFIXES.some((prefix) => path.startsWith(prefix))) return null;
+
+  state.actor = resolveActor(rt, request.headers);
+  const actor = await state.actor.catch(() => null);
+  const [key, limit] = actor ? [`rl:user:${actor.user.id}`, env.RATE_LIMIT_USER_PER_HOUR] : [`rl:ip:${state.ip}`, env.RATE_LIMIT_ANON_PER_HOUR];
+  let result;
+  try {
+    result = await rt.rateLimiter.hit(key, limit, HOUR_MS);
+  } catch (err) {
+    rt.logger.warn({ err, request_id: state.requestId }, "rate limiter unavailable; request not limited");
+    return null;
+  }
+  const headers = {
+    "X-RateLimit-Limit": String(result.limit),
+    "X-RateLimit-Remaining": String(result.remaining),
+    "X-RateLimit-Reset": String(Math.ceil(result.resetAt / 1000)),
+  };
+  if (result.allowed) return { headers, denied: null };
+  const retryAfter = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
+  const denied = Response.json({ error: "rate_limited", detail: "Rate limit exceeded" }, { status: 429, headers: { ...headers, "Retry-After": retryAfter } });
+  return { headers, denied };
+}
