@@ -24,6 +24,9 @@ PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || tr
 command -v redis-server >/dev/null || need_packages+=(redis-server)
 command -v radosgw >/dev/null || need_packages+=(radosgw ceph-mon ceph-osd)
 command -v bwrap >/dev/null || need_packages+=(bubblewrap)
+# Validation checkers; they import under the system python, not a pyenv one first on PATH.
+/usr/bin/python3 -c 'import bandit' 2>/dev/null || need_packages+=(python3-bandit)
+/usr/bin/python3 -c 'import pytest' 2>/dev/null || need_packages+=(python3-pytest)
 if ((${#need_packages[@]})); then
   log "installing ${need_packages[*]}"
   if [[ $(id -u) -ne 0 ]]; then log "need root to apt-get install ${need_packages[*]}"; exit 1; fi

@@ -1,0 +1,98 @@
+/**
+ * Per-run cgroup v1 `memory` and `pids` groups for the sandbox (src/lib/sandbox.ts).
+ *
+ * Why cgroups on top of prlimit: RLIMIT_AS is per process and node needs >= 1 GiB of it, so it
+ * does not cap what a tree of processes uses; RLIMIT_NPROC counts every process of one uid on
+ * the host, so concurrent sandboxes would share it. A cgroup caps the whole tree of one run.
+ *
+ * The groups are created as children of the groups this process is already in (read from
+ * /proc/self/cgroup), so whatever limits and accounting the host puts on this service also apply
+ * to the sandbox. Only cgroup v1 is handled: under v2 the "no internal processes" rule forbids
+ * enabling controllers below a group that holds this process. Without writable v1 controllers
+ * `createSandboxCgroup` returns null and the caller relies on prlimit alone.
+ */
+import { mkdir, readFile, rmdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+const CGROUP_ROOT = "/sys/fs/cgroup";
+
+export interface SandboxCgroup {
+  /** `cgroup.procs` files a starting process writes its own pid into (one per controller). */
+  readonly procsFiles: string[];
+  /** SIGKILL every process still in the groups, then remove them. Never throws. */
+  destroy(): Promise<void>;
+}
+
+export interface CgroupLimits {
+  memoryBytes: number;
+  maxProcesses: number;
+}
+
+/** Creates `memory` and `pids` groups with the limits, or null when that is not possible here. */
+export async function createSandboxCgroup(limits: CgroupLimits): Promise<SandboxCgroup | null> {
+  const own = await ownCgroupPaths();
+  const memoryParent = own.get("memory");
+  const pidsParent = own.get("pids");
+  if (memoryParent === undefined || pidsParent === undefined) return null;
+
+  const name = `agent-sandbox-${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  const memoryDir = join(CGROUP_ROOT, "memory", memoryParent, name);
+  const pidsDir = join(CGROUP_ROOT, "pids", pidsParent, name);
+  const created: string[] = [];
+  try {
+    for (const dir of [memoryDir, pidsDir]) {
+      await mkdir(dir);
+      created.push(dir);
+    }
+    await writeFile(join(memoryDir, "memory.limit_in_bytes"), String(limits.memoryBytes));
+    // Keep swap out of reach too when the kernel accounts it (absent without swap accounting).
+    await writeFile(join(memoryDir, "memory.memsw.limit_in_bytes"), String(limits.memoryBytes)).catch(() => undefined);
+    await writeFile(join(pidsDir, "pids.max"), String(limits.maxProcesses));
+  } catch {
+    await removeGroups(created);
+    return null;
+  }
+  return {
+    procsFiles: [join(memoryDir, "cgroup.procs"), join(pidsDir, "cgroup.procs")],
+    destroy: () => removeGroups(created),
+  };
+}
+
+/** Controller name -> path of this process's group in that v1 hierarchy. */
+async function ownCgroupPaths(): Promise<Map<string, string>> {
+  const paths = new Map<string, string>();
+  const text = await readFile("/proc/self/cgroup", "utf8").catch(() => "");
+  for (const line of text.split("\n")) {
+    // v1 lines look like "4:memory:/some/path"; the v2 line is "0::/path" and is skipped.
+    const [, controllers, path] = line.split(":");
+    if (!controllers || path === undefined) continue;
+    for (const controller of controllers.split(",")) paths.set(controller, path);
+  }
+  return paths;
+}
+
+async function removeGroups(dirs: string[]): Promise<void> {
+  // A group can only be removed once empty; processes die asynchronously after SIGKILL, so retry.
+  for (let attempt = 0; attempt < 100 && dirs.length > 0; attempt++) {
+    for (const dir of [...dirs]) {
+      await killMembers(dir);
+      const removed = await rmdir(dir).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => error.code === "ENOENT",
+      );
+      if (removed) dirs.splice(dirs.indexOf(dir), 1);
+    }
+    if (dirs.length > 0) await Bun.sleep(20);
+  }
+}
+
+async function killMembers(dir: string): Promise<void> {
+  const text = await readFile(join(dir, "cgroup.procs"), "utf8").catch(() => "");
+  for (const pid of text.split("\n").map(Number).filter((n) => n > 0)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The validation pipeline of contract section 8: archive -> security -> quality ->
+ * compatibility -> tests, on one uploaded zip, in a private temp dir removed afterwards.
+ *
+ * - When `archive` does not pass, nothing was unpacked and every later check is `skipped`.
+ * - An exception inside a check makes that check `error` (with the message as an issue); the
+ *   pipeline carries on with the next one.
+ * - Checks that execute uploaded code (compatibility, tests, and bandit inside security) need
+ *   the sandbox; without it they are `skipped` with the reason, never run unconfined.
+ * - Outcome: `failed` when any check failed (a verdict on the package stands even if another
+ *   check hit an error), else `error` when any check errored (worth retrying), else `passed`.
+ *   Skipped checks do not fail a version.
+ * The caller (jobs/validate-version.ts) stores the checks and updates the version and agent.
+ */
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { createSandboxWorkDir, sandboxAvailable, type SandboxAvailability } from "../../lib/sandbox.ts";
+import { checkArchive, type ArchiveLimits } from "./archive.ts";
+import { checkCompatibility } from "./compatibility.ts";
+import { checkQuality } from "./quality.ts";
+import { checkSecurity } from "./security.ts";
+import { checkTests } from "./tests.ts";
+import { skipped, type AgentPackage, type CheckName, type CheckOutcome, type CheckResult } from "./types.ts";
+
+export interface ValidationOptions {
+  /** Parent of the private temp dir (default: the OS temp dir). The sandbox runs as nobody when
+   * we are root, so this and its ancestors must be traversable by others (o+x). */
+  tempParent?: string;
+  archiveLimits?: Partial<ArchiveLimits>;
+  /** Wall-clock limit of each protocol request (ping, unknown action). Default 30 s. */
+  compatibilityTimeoutMs?: number;
+  /** Wall-clock limit of each test runner (node --test, pytest). Default 120 s. */
+  testsTimeoutMs?: number;
+  /** Instead of probing the host, e.g. `{ ok: false, reason }` to run without a sandbox. */
+  sandbox?: SandboxAvailability;
+  /** Called once per check, in order, as soon as it is done (metrics). Errors are ignored. */
+  onCheckDone?: (name: CheckName, durationMs: number, result: CheckResult) => void;
+}
+
+export type ValidationStatus = "passed" | "failed" | "error";
+
+export interface ValidationOutcome {
+  status: ValidationStatus;
+  checks: CheckResult[];
+  /** The package's own tests ran and passed. */
+  tested: boolean;
+  securityScanPassed: boolean;
+  /** The quality check's score, null when it did not grade. */
+  qualityScore: number | null;
+  startedAt: Date;
+  finishedAt: Date;
+  durationMs: number;
+}
+
+export const VALIDATION_DEFAULTS = {
+  compatibilityTimeoutMs: 30_000,
+  testsTimeoutMs: 120_000,
+} as const;
+
+export async function runValidation(zip: string | Uint8Array, options: ValidationOptions = {}): Promise<ValidationOutcome> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const sandbox = options.sandbox ?? (await sandboxAvailable());
+  const protocol = { sandbox, timeoutMs: options.compatibilityTimeoutMs ?? VALIDATION_DEFAULTS.compatibilityTimeoutMs };
+  const testRun = { sandbox, timeoutMs: options.testsTimeoutMs ?? VALIDATION_DEFAULTS.testsTimeoutMs };
+  const checks: CheckResult[] = [];
+  const record = (result: CheckResult) => {
+    checks.push(result);
+    try {
+      options.onCheckDone?.(result.name, result.durationMs, result);
+    } catch {
+      // Metrics must never change a verdict.
+    }
+  };
+
+  const workDir = await createSandboxWorkDir(options.tempParent);
+  try {
+    const unpacked: { agent: AgentPackage | null } = { agent: null };
+    record(
+      await runCheck("archive", async () => {
+        const result = await checkArchive(zip, join(workDir, "agent"), options.archiveLimits);
+        unpacked.agent = result.agent;
+        return result.outcome;
+      }),
+    );
+    const agent = unpacked.agent;
+    const steps: [CheckName, (agent: AgentPackage) => Promise<CheckOutcome>][] = [
+      ["security", (a) => checkSecurity(a, protocol)],
+      ["quality", (a) => checkQuality(a)],
+      ["compatibility", (a) => checkCompatibility(a, protocol)],
+      ["tests", (a) => checkTests(a, testRun)],
+    ];
+    for (const [name, check] of steps) {
+      record(agent ? await runCheck(name, () => check(agent)) : { name, durationMs: 0, ...skipped("Not run: the archive check did not pass") });
+    }
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+
+  const byName = (name: CheckName) => checks.find((check) => check.name === name);
+  const status: ValidationStatus = checks.some((c) => c.status === "failed") ? "failed" : checks.some((c) => c.status === "error") ? "error" : "passed";
+  return {
+    status,
+    checks,
+    tested: byName("tests")?.status === "passed",
+    securityScanPassed: byName("security")?.status === "passed",
+    qualityScore: byName("quality")?.score ?? null,
+    startedAt,
+    finishedAt: new Date(),
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+async function runCheck(name: CheckName, check: () => Promise<CheckOutcome>): Promise<CheckResult> {
+  const started = performance.now();
+  let outcome: CheckOutcome;
+  try {
+    outcome = await check();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    outcome = { status: "error", summary: `The ${name} check could not complete: ${message}`, issues: [{ severity: "medium", code: "internal_error", message }] };
+  }
+  return { name, durationMs: Math.round(performance.now() - started), ...outcome };
+}

@@ -1,0 +1,154 @@
+import { createWriteStream } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { agents, agentVersions, storageDeletions, validationResults } from "../../../db/schema/index.ts";
+import { createSandboxWorkDir } from "../../lib/sandbox.ts";
+import type { Logger } from "../../lib/logger.ts";
+import type { Runtime } from "../../runtime.ts";
+import { refreshCurrentVersion } from "../agent-versions.ts";
+import { systemContext } from "../context.ts";
+import { notifyUser } from "../webhooks.ts";
+import { runValidation, type ValidationOptions, type ValidationOutcome } from "./pipeline.ts";
+import type { CheckResult } from "./types.ts";
+
+export const STAGING_PREFIX = "staging/";
+
+export type RunResult = "validated" | "gone" | "already-final";
+
+/**
+ * The validate-version job: runs the pipeline on a version's archive and records the outcome.
+ * Idempotent (delivery is at least once): a version that is gone or already final is left alone,
+ * and results are replaced, never appended.
+ */
+export async function validateStoredVersion(
+  rt: Runtime,
+  versionId: number,
+  opts: { signal?: AbortSignal; logger?: Logger; pipeline?: Omit<ValidationOptions, "onCheckDone"> } = {},
+): Promise<RunResult> {
+  const logger = opts.logger ?? rt.logger;
+  const db = rt.db.db;
+  const claimed = await db
+    .update(agentVersions)
+    .set({ validationStatus: "running", validationStartedAt: new Date(), validationFinishedAt: null })
+    .where(and(eq(agentVersions.id, versionId), inArray(agentVersions.validationStatus, ["pending", "running"])))
+    .returning();
+  const version = claimed[0];
+  if (!version) {
+    const [exists] = await db.select({ id: agentVersions.id }).from(agentVersions).where(eq(agentVersions.id, versionId));
+    return exists ? "already-final" : "gone";
+  }
+
+  const outcome = /^https?:\/\//.test(version.storageKey)
+    ? externalArchiveOutcome()
+    : await validateArchive(rt, version.storageKey, {
+        ...opts.pipeline,
+        onCheckDone: (name, ms, result) => {
+          if (result.status !== "skipped") rt.metrics.validationDuration.observe({ check: name }, ms / 1000);
+        },
+      });
+  opts.signal?.throwIfAborted();
+
+  const finalKey = outcome.status === "passed" ? await promoteFromStaging(rt, version.storageKey) : version.storageKey;
+  const agentId = await recordOutcome(rt, versionId, outcome, finalKey, version.storageKey);
+  if (agentId === null) return "gone";
+  logger.info({ version_id: versionId, status: outcome.status, duration_ms: outcome.durationMs }, "validation finished");
+  await notifyAuthor(rt, agentId, version.version, outcome).catch((err: unknown) => logger.warn({ err, version_id: versionId }, "could not queue webhook"));
+  return "validated";
+}
+
+async function validateArchive(rt: Runtime, key: string, options: ValidationOptions): Promise<ValidationOutcome> {
+  const workDir = await createSandboxWorkDir();
+  try {
+    const object = await rt.storage.get(key);
+    if (!object) return failedOutcome("error", `The stored archive '${key}' is missing`);
+    const zipPath = join(workDir, "upload.zip");
+    await object.body.pipeTo(Writable.toWeb(createWriteStream(zipPath)));
+    return await runValidation(zipPath, { ...options, tempParent: workDir });
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Passed archives leave the staging prefix for their permanent (content-addressed) key. */
+async function promoteFromStaging(rt: Runtime, key: string): Promise<string> {
+  if (!key.startsWith(STAGING_PREFIX)) return key;
+  const permanent = key.slice(STAGING_PREFIX.length);
+  if (!(await rt.storage.head(permanent))) await rt.storage.copy(key, permanent);
+  return permanent;
+}
+
+/** Results, version and agent change together, so no reader sees half an outcome. */
+async function recordOutcome(rt: Runtime, versionId: number, outcome: ValidationOutcome, finalKey: string, oldKey: string): Promise<number | null> {
+  return rt.db.db.transaction(async (tx) => {
+    const [version] = await tx
+      .update(agentVersions)
+      .set({
+        validationStatus: outcome.status,
+        tested: outcome.tested,
+        securityScanPassed: outcome.securityScanPassed,
+        qualityScore: outcome.qualityScore,
+        validationStartedAt: outcome.startedAt,
+        validationFinishedAt: outcome.finishedAt,
+        storageKey: finalKey,
+      })
+      .where(eq(agentVersions.id, versionId))
+      .returning({ agentId: agentVersions.agentId });
+    if (!version) return null;
+    await tx.delete(validationResults).where(eq(validationResults.versionId, versionId));
+    if (outcome.checks.length > 0) await tx.insert(validationResults).values(outcome.checks.map((c) => toRow(versionId, c)));
+    if (finalKey !== oldKey) {
+      await tx.insert(storageDeletions).values({ storageKey: oldKey, reason: "staging_moved" }).onConflictDoNothing();
+    }
+    await tx
+      .update(agents)
+      .set({
+        isValidated: sql`exists (select 1 from ${agentVersions} where ${agentVersions.agentId} = ${version.agentId} and ${agentVersions.validationStatus} = 'passed')`,
+      })
+      .where(eq(agents.id, version.agentId));
+    await refreshCurrentVersion(tx, version.agentId);
+    return version.agentId;
+  });
+}
+
+function toRow(versionId: number, check: CheckResult) {
+  return {
+    versionId,
+    checkName: check.name,
+    status: check.status,
+    durationMs: Math.max(0, Math.round(check.durationMs)),
+    summary: check.summary,
+    score: check.score ?? null,
+    issues: check.issues,
+  };
+}
+
+async function notifyAuthor(rt: Runtime, agentId: number, version: string, outcome: ValidationOutcome): Promise<void> {
+  const [agent] = await rt.db.db.select({ authorId: agents.authorId, slug: agents.slug }).from(agents).where(eq(agents.id, agentId));
+  if (!agent) return;
+  await notifyUser(systemContext(rt), agent.authorId, "validation.finished", {
+    agent_slug: agent.slug,
+    version,
+    status: outcome.status,
+    checks: outcome.checks.map((c) => ({ name: c.name, status: c.status, summary: c.summary })),
+  });
+}
+
+function externalArchiveOutcome(): ValidationOutcome {
+  return failedOutcome("error", "Externally hosted archives are not fetched for validation");
+}
+
+function failedOutcome(status: "error", summary: string): ValidationOutcome {
+  const now = new Date();
+  return {
+    status,
+    checks: [{ name: "archive", status: "error", durationMs: 0, summary, issues: [] }],
+    tested: false,
+    securityScanPassed: false,
+    qualityScore: null,
+    startedAt: now,
+    finishedAt: now,
+    durationMs: 0,
+  };
+}
