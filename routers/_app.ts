@@ -1,10 +1,17 @@
 import { router } from "../src/trpc/init.ts";
+import { adminAgentsRouter } from "./admin-agents.ts";
 import { adminJobsRouter } from "./admin-jobs.ts";
 import { adminUsersRouter } from "./admin-users.ts";
+import { agentsRouter } from "./agents.ts";
 import { authRouter } from "./auth.ts";
 import { categoriesRouter } from "./categories.ts";
+import { profilesRouter } from "./profiles.ts";
+import { reviewsRouter } from "./reviews.ts";
+import { starsRouter } from "./stars.ts";
 import { tokensRouter } from "./tokens.ts";
 import { usersRouter } from "./users.ts";
+import { versionsRouter } from "./versions.ts";
+import { webhooksRouter } from "./webhooks.ts";
 
 export const appRouter = router({
   categories: categoriesRouter,
@@ -13,6 +20,14 @@ export const appRouter = router({
   users: usersRouter,
   adminUsers: adminUsersRouter,
   adminJobs: adminJobsRouter,
+  webhooks: webhooksRouter,
+  agents: agentsRouter,
+  versions: versionsRouter,
+  stars: starsRouter,
+  reviews: reviewsRouter,
+  // After users: its static /users/me must match before /users/{username}.
+  profiles: profilesRouter,
+  adminAgents: adminAgentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { apiTokenFor, bearer } from "../src/testing/auth.ts";
 import { actorFor, makeAgent, makeCategory, makeUser } from "../src/testing/factories.ts";
 import { TEST_MODES, jsonInit, useTestApp } from "../src/testing/harness.ts";
 
@@ -102,6 +103,42 @@ for (const mode of TEST_MODES) {
       expect(error).toMatchObject({ code: "UNPROCESSABLE_CONTENT" });
       const detail = (error as { cause: { detail: { loc: string[] }[] } }).cause.detail;
       expect(detail.map((d) => d.loc)).toEqual(expect.arrayContaining([["body", "name"], ["body", "slug"]]));
+    });
+
+    describe("over HTTP with a real admin token", () => {
+      const adminToken = async () => apiTokenFor(t.rt, await makeUser(t.rt.db.db, { role: "admin" }), ["read", "publish", "admin"]);
+
+      test("create answers 201 with the category, update 200, delete 204 with no body", async () => {
+        const auth = bearer(await adminToken());
+        const created = await t.fetch("/api/v1/admin/categories", jsonInit("POST", { name: "Http Made", slug: "http-made", icon: "globe" }, auth));
+        expect(created.status).toBe(201);
+        expect(await created.json()).toMatchObject({ name: "Http Made", slug: "http-made", icon: "globe", agent_count: 0 });
+        const conflict = await t.fetch("/api/v1/admin/categories", jsonInit("POST", { name: "Other", slug: "http-made" }, auth));
+        expect(conflict.status).toBe(409);
+
+        const updated = await t.fetch("/api/v1/admin/categories/http-made", jsonInit("PUT", { description: "Made over HTTP" }, auth));
+        expect(updated.status).toBe(200);
+        expect(((await updated.json()) as { description: string }).description).toBe("Made over HTTP");
+
+        const deleted = await t.fetch("/api/v1/admin/categories/http-made", { method: "DELETE", headers: auth });
+        expect(deleted.status).toBe(204);
+        expect(await deleted.text()).toBe("");
+        expect((await t.fetch("/api/v1/categories/http-made")).status).toBe(404);
+      });
+
+      test("bad fields are 422 with detail[].loc in the body; malformed JSON is 400", async () => {
+        const auth = bearer(await adminToken());
+        const bad = await t.fetch("/api/v1/admin/categories", jsonInit("POST", { name: "", slug: "Bad Slug!", icon: "x".repeat(51) }, auth));
+        expect(bad.status).toBe(422);
+        const body = (await bad.json()) as { error: string; detail: { loc: string[]; msg: string; type: string }[] };
+        expect(body.error).toBe("validation_error");
+        expect(body.detail.map((d) => d.loc)).toEqual(expect.arrayContaining([["body", "name"], ["body", "slug"], ["body", "icon"]]));
+        expect(body.detail.every((d) => typeof d.msg === "string" && typeof d.type === "string")).toBe(true);
+
+        const malformed = await t.fetch("/api/v1/admin/categories", { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: '{"name": "x",' });
+        expect(malformed.status).toBe(400);
+        expect(((await malformed.json()) as { error: string }).error).toBe("bad_request");
+      });
     });
   });
 }

@@ -22,3 +22,13 @@ export function page<T extends z.ZodType>(item: T) {
 export const timestamp = z.string().describe("RFC 3339 timestamp in UTC");
 
 export const noContent = z.void();
+
+export const userSummary = z
+  .object({
+    id: z.number().int(),
+    username: z.string(),
+    avatar_url: z.string().nullable(),
+  })
+  .meta({ id: "UserSummary" });
+
+export type UserSummary = z.infer<typeof userSummary>;

@@ -4,11 +4,16 @@ import pkg from "../package.json" with { type: "json" };
 import { appRouter } from "../routers/_app.ts";
 import { DomainError, type ErrorBody, NotFound } from "./errors.ts";
 import { corsHeaders, isPreflight, preflightHeaders } from "./http/cors.ts";
+import { agentRouteOpenApiPaths } from "./http/agent-routes.openapi.ts";
+import { agentUploadRoutes } from "./http/agent-uploads.ts";
 import { docsAssets, docsPage } from "./http/docs.ts";
+import { downloadRoutes } from "./http/downloads.ts";
 import { fileRoutes } from "./http/files.ts";
+import { githubLoginOpenApiPaths, githubLoginRoutes } from "./http/github-login.ts";
 import { checkHealth } from "./http/health.ts";
 import { buildOpenApiDocument as buildDocument } from "./http/openapi.ts";
 import { type RequestState, initState, stateOf } from "./http/request-state.ts";
+import { checkRateLimit, type RateLimitOutcome } from "./http/rate-limits.ts";
 import { REST_PREFIX, createRestHandler } from "./http/rest.ts";
 import { makeRoute, matchRoute } from "./http/routes.ts";
 import type { Runtime } from "./runtime.ts";
@@ -22,7 +27,7 @@ export function buildOpenApiDocument() {
     title: APP_NAME,
     version: APP_VERSION,
     description: "Publish, find, validate and install AI agents. Every JSON route is also a tRPC procedure at /trpc.",
-  });
+  }, { ...githubLoginOpenApiPaths, ...agentRouteOpenApiPaths });
 }
 
 /** The Elysia host. `fetch` adds what must wrap every response: request id, CORS, metrics, logs. */
@@ -46,18 +51,20 @@ export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
   async function fetch(request: Request, server?: { requestIP(r: Request): { address: string } | null }): Promise<Response> {
     const state = initState(request, clientIp(rt, request, server));
     let response: Response;
+    let limits: RateLimitOutcome | null = null;
     if (isPreflight(request)) {
       response = new Response(null, { status: 204, headers: preflightHeaders(request) });
       state.route = "preflight";
     } else {
-      response = await app.handle(request);
+      limits = await checkRateLimit(rt, request, state);
+      response = limits?.denied ?? (await app.handle(request));
       if (state.route === "unmatched") {
         const { route, allowed } = matchRoute(nativeRoutes, request.method, new URL(request.url).pathname);
         if (route) state.route = route.procedure;
         else if (allowed.length > 0) response = methodNotAllowed(allowed);
       }
     }
-    return finish(rt, request, response, state);
+    return finish(rt, request, response, state, limits?.headers);
   }
 
   return { app, fetch, nativeRoutes };
@@ -77,6 +84,10 @@ function apiRoutes(rt: Runtime, openapi: string) {
       return new Response(Bun.file(asset.path), { headers: { "content-type": asset.type, "cache-control": "public, max-age=86400" } });
     })
     .use(fileRoutes(rt))
+    .use(githubLoginRoutes(rt))
+    // Multipart publishing and downloads: REST-only, matched before the REST bridge's wildcard.
+    .use(agentUploadRoutes(rt, handleRest))
+    .use(downloadRoutes(rt))
     .all("/trpc/*", ({ request }) => {
       const state = stateOf(request);
       state.route = "/trpc";
@@ -85,7 +96,8 @@ function apiRoutes(rt: Runtime, openapi: string) {
         req: request,
         router: appRouter,
         allowBatching: true,
-        createContext: () => createContext(rt, { requestId: state.requestId, ip: state.ip, headers: request.headers, pathParams: [] }),
+        createContext: () =>
+          createContext(rt, { requestId: state.requestId, ip: state.ip, headers: request.headers, pathParams: [], actor: state.actor }),
       });
     })
     .all(`${REST_PREFIX}/*`, ({ request }) => handleRest(request, stateOf(request)));
@@ -103,9 +115,10 @@ function clientIp(rt: Runtime, request: Request, server?: { requestIP(r: Request
   return server?.requestIP(request)?.address ?? "127.0.0.1";
 }
 
-function finish(rt: Runtime, request: Request, response: Response, state: RequestState): Response {
+function finish(rt: Runtime, request: Request, response: Response, state: RequestState, extraHeaders: Record<string, string> = {}): Response {
   const headers = new Headers(response.headers);
   headers.set("X-Request-Id", state.requestId);
+  for (const [key, value] of Object.entries(extraHeaders)) headers.set(key, value);
   for (const [key, value] of Object.entries(corsHeaders(request, rt.env.CORS_ORIGINS))) headers.set(key, value);
   const labels = { method: request.method, route: state.route, status: String(response.status) };
   rt.metrics.httpRequests.inc(labels);

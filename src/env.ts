@@ -54,6 +54,8 @@ export const envSchema = z.object({
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   DOWNLOAD_MODE: z.enum(["stream", "redirect"]).default("stream"),
   DOWNLOAD_URL_TTL_SECONDS: seconds(300),
+  /** Local copies of S3 archives served as files (Bun keeps Content-Length only for file bodies). */
+  DOWNLOAD_CACHE_MAX_BYTES: z.coerce.number().int().min(0).default(1024 * 1024 * 1024),
   /** Let webhooks reach loopback and private addresses (tests, single-host setups). */
   WEBHOOK_ALLOW_PRIVATE: booleanFlag,
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),

@@ -18,6 +18,8 @@ import { createMemoryRateLimiter } from "./lib/rate-limit-memory.ts";
 import { createRedisRateLimiter } from "./lib/rate-limit-redis.ts";
 import { closeRedis, createRedisConnection, type Redis } from "./lib/redis.ts";
 import { createObjectStore, type ObjectStore } from "./lib/storage.ts";
+import { countPendingValidations } from "./services/validation-queue.ts";
+import { DownloadRecorder } from "./services/download-recorder.ts";
 
 /**
  * Everything a request, job or script needs, built once from config: the composition root.
@@ -36,6 +38,8 @@ export interface Runtime {
   storage: ObjectStore;
   /** The job queue (Redis lists, or in-process); workers are started by the worker role. */
   queue: Queue<AppJobs>;
+  /** Download events and counters, written in batches off the request path. */
+  downloads: DownloadRecorder;
   close(): Promise<void>;
 }
 
@@ -59,19 +63,22 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
       : null;
     const prefix = env.REDIS_PREFIX;
     const storage = await createObjectStore(env);
+    const downloads = new DownloadRecorder(db.db, logger);
     // The queue's jobs need the runtime itself; it is attached right below.
     const rt: Omit<Runtime, "queue"> & { queue?: Queue<AppJobs> } = {
       env,
       logger,
-      metrics: createMetrics(),
+      metrics: createMetrics({ countPendingValidations: () => countPendingValidations(db) }),
       db,
       redis,
       cache: redis ? createRedisCache(redis, { prefix }) : createMemoryCache(),
       locks: redis ? createRedisLockManager(redis, { prefix }) : createMemoryLockManager(),
       rateLimiter: redis ? createRedisRateLimiter(redis, { prefix }) : createMemoryRateLimiter(),
       storage,
+      downloads,
       async close() {
         await rt.queue?.close({ graceMs: env.SHUTDOWN_TIMEOUT_MS });
+        await downloads.close();
         await storage.close?.();
         if (redis) await closeRedis(redis);
         await db.close();

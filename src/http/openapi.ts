@@ -56,7 +56,6 @@ export function buildOpenApiDocument(info: { title: string; version: string; des
     ...info,
     baseUrl: REST_PREFIX,
     securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "Session access token or personal API token" } },
-    paths: extraPaths,
   });
   doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, ErrorBody: errorBodySchema as never } };
   for (const schemaId of Object.keys(doc.components.schemas ?? {})) {
@@ -67,7 +66,33 @@ export function buildOpenApiDocument(info: { title: string; version: string; des
     if (!operation?.responses) continue;
     rewriteResponses(operation, route.status, route.params.length > 0 || route.method !== "GET");
   }
+  mergeExtraPaths(doc, extraPaths);
   return doc;
+}
+
+type MergeableOperation = Operation & { requestBody?: { content?: Record<string, unknown> } };
+
+/**
+ * REST-only routes join the document here. One that shares its method and path with a procedure
+ * (multipart PUT /agents/{slug} beside the JSON update) adds its request body and answers to the
+ * procedure's operation instead of replacing it.
+ */
+function mergeExtraPaths(doc: OpenAPIObject, extraPaths: ExtraPaths): void {
+  doc.paths ??= {};
+  for (const [path, operations] of Object.entries(extraPaths)) {
+    const target = (doc.paths[path] ??= {}) as Record<string, MergeableOperation>;
+    for (const [method, extra] of Object.entries(operations as Record<string, MergeableOperation>)) {
+      const existing = target[method];
+      if (!existing) {
+        target[method] = extra;
+        continue;
+      }
+      if (extra.requestBody?.content) {
+        existing.requestBody = { ...existing.requestBody, content: { ...existing.requestBody?.content, ...extra.requestBody.content } };
+      }
+      existing.responses = { ...extra.responses, ...existing.responses };
+    }
+  }
 }
 
 function rewriteResponses(operation: Operation, status: number, hasInput: boolean): void {

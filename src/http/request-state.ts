@@ -1,3 +1,5 @@
+import type { Actor } from "../services/context.ts";
+
 /** Per-request facts gathered by the HTTP host, keyed by the Request object itself. */
 export interface RequestState {
   requestId: string;
@@ -5,6 +7,8 @@ export interface RequestState {
   startedAt: number;
   /** Route template for metrics and logs; never the raw path. */
   route: string;
+  /** The caller, once the HTTP layer has resolved it (rate limiting); procedures reuse it. */
+  actor?: Promise<Actor | null>;
 }
 
 const states = new WeakMap<Request, RequestState>();

@@ -38,6 +38,7 @@ export function createRestHandler(rt: Runtime) {
         ip: call.state.ip,
         headers: call.request.headers,
         pathParams: call.route.params,
+        actor: call.state.actor,
       });
     },
     responseMeta: ({ errors, paths, ctx }: { errors: Parameters<typeof describeError>[0][]; paths?: readonly string[]; ctx?: { requestId?: string } }) => {
@@ -58,10 +59,13 @@ export function createRestHandler(rt: Runtime) {
     }
     state.route = REST_PREFIX + route.template;
     const body = await readJsonBody(request);
+    // A body-less POST reads as `{}`; the bridge must then see it as JSON too, or it answers 415.
+    const headers = body !== undefined && !request.headers.has("content-type") ? jsonHeaders(request.headers) : request.headers;
     const req = new Proxy(request, {
       get: (target, prop) => {
         if (prop === "url") return `${url.origin}${path}${url.search}`;
         if (prop === "body") return body;
+        if (prop === "headers") return headers;
         const value = Reflect.get(target, prop, target);
         return typeof value === "function" ? value.bind(target) : value;
       },
@@ -82,7 +86,7 @@ export function createRestHandler(rt: Runtime) {
         set statusCode(code: number) {
           statusCode = code;
         },
-        end: (text?: string) => resolve(new Response(statusCode === 204 ? null : text, { status: statusCode, headers })),
+        end: (text?: string) => resolve(conditionalResponse(request, statusCode, headers, text)),
       };
       void handler(req as never, res as never);
     });
@@ -108,6 +112,12 @@ async function readJsonBody(request: Request): Promise<unknown> {
   }
 }
 
+function jsonHeaders(original: Headers): Headers {
+  const headers = new Headers(original);
+  headers.set("content-type", "application/json");
+  return headers;
+}
+
 async function readTextWithLimit(request: Request, limit: number): Promise<string> {
   if (!request.body) return "";
   const chunks: Uint8Array[] = [];
@@ -118,6 +128,20 @@ async function readTextWithLimit(request: Request, limit: number): Promise<strin
     chunks.push(chunk);
   }
   return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/**
+ * Contract section 1: a GET answer carries an ETag (a hash of its JSON), and an If-None-Match
+ * that names it gets 304 without a body. The answer depends on the caller (private agents), so
+ * the tag is only ever compared with what this same caller was sent.
+ */
+function conditionalResponse(request: Request, status: number, headers: Headers, text: string | undefined): Response {
+  if (request.method !== "GET" || status !== 200 || text === undefined) return new Response(status === 204 ? null : text, { status, headers });
+  const etag = `W/"${Bun.hash(text).toString(16)}"`;
+  headers.set("ETag", etag);
+  const wanted = request.headers.get("if-none-match");
+  if (wanted && wanted.split(",").some((tag) => tag.trim() === etag || tag.trim() === "*")) return new Response(null, { status: 304, headers });
+  return new Response(text, { status, headers });
 }
 
 /** trpc-to-openapi's error body becomes the contract's `{error, detail}`. */

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /** One registry per runtime, so tests can build several apps without clashing metric names. */
-export function createMetrics() {
+export function createMetrics(sources: { countPendingValidations?: () => Promise<number> } = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -29,8 +29,11 @@ export function createMetrics() {
     }),
     pendingValidations: new Gauge({
       name: "pending_validations",
-      help: "Agent versions waiting for validation",
+      help: "Agent versions pending or running validation (read from the database at scrape time)",
       registers: [registry],
+      async collect() {
+        if (sources.countPendingValidations) this.set(await sources.countPendingValidations().catch(() => Number.NaN));
+      },
     }),
     validationDuration: new Histogram({
       name: "validation_duration_seconds",

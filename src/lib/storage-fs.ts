@@ -195,6 +195,10 @@ export class FilesystemStore implements ObjectStore {
     await access(this.root, constants.R_OK | constants.W_OK);
   }
 
+  localPath(key: string): string {
+    return this.pathOf(key);
+  }
+
   private pathOf(key: string): string {
     assertValidKey(key);
     const path = join(this.root, key + DATA_SUFFIX);

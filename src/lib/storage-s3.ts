@@ -10,8 +10,8 @@ import {
   S3Client,
   S3ServiceException,
 } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { uploadStream } from "./s3-multipart.ts";
 import {
   assertValidKey,
   assertValidPrefix,
@@ -40,9 +40,8 @@ export interface S3StoreOptions {
   connectTimeoutMs?: number;
 }
 
-// 5 MiB is S3's smallest part; two in flight bound an upload's memory at ~10 MiB.
+// 5 MiB is S3's smallest part; uploadStream holds two of them.
 const PART_SIZE = 5 * 1024 * 1024;
-const QUEUE_SIZE = 2;
 
 export async function createS3Store(options: S3StoreOptions): Promise<ObjectStore> {
   const store = new S3Store(options);
@@ -118,19 +117,12 @@ export class S3Store implements ObjectStore {
       );
       return { key, size: body.byteLength, contentType: opts.contentType, etag: stripQuotes(result.ETag) };
     }
-    // Upload switches to multipart past one part and aborts it when the body errors, so a
-    // failed stream leaves neither an object nor orphaned parts behind.
+    // Multipart past one part, aborted when the body errors: a failed stream leaves neither an
+    // object nor orphaned parts behind.
     const counted = countingStream(body, opts.size);
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: key, Body: counted.stream, ContentType: opts.contentType },
-      partSize: PART_SIZE,
-      queueSize: QUEUE_SIZE,
-      leavePartsOnError: false,
-    });
-    const result = await upload.done();
+    const result = await uploadStream({ client: this.client, bucket: this.bucket, key, contentType: opts.contentType, partSize: PART_SIZE }, counted.stream);
     // Ceph RGW's CompleteMultipartUpload answer parses to an empty ETag; ask for the real one.
-    const etag = stripQuotes(result.ETag) || (await this.head(key))?.etag;
+    const etag = stripQuotes(result.etag) || (await this.head(key))?.etag;
     return { key, size: counted.bytes(), contentType: opts.contentType, etag };
   }
 

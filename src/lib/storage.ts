@@ -50,6 +50,11 @@ export interface ObjectStore {
   list(prefix: string): AsyncIterable<StoredObject & { lastModified: Date }>;
   /** An expiring URL a client can GET the bytes from without credentials. */
   signedUrl(key: string, ttlSeconds: number, opts?: { filename?: string }): Promise<string>;
+  /**
+   * Where key's bytes live on this machine's disk, for a store that keeps them there, so a
+   * response can be sent from the file itself (sendfile, with a Content-Length).
+   */
+  localPath?(key: string): string;
   /** Throws when the store is unreachable or unusable. */
   ping(): Promise<void>;
   close?(): Promise<void>;

@@ -1,7 +1,7 @@
-import { asc, count, eq, sql } from "drizzle-orm";
+import { asc, count, eq, or, sql } from "drizzle-orm";
 import { agents, categories } from "../../db/schema/index.ts";
 import type { Category, CreateCategoryInput, UpdateCategoryInput } from "../../routers/categories.schema.ts";
-import { BadRequest, Conflict, NotFound } from "../errors.ts";
+import { BadRequest, Conflict, fieldError, NotFound } from "../errors.ts";
 import type { Executor } from "../lib/db.ts";
 import { isUniqueViolation } from "../lib/db-errors.ts";
 import type { Call, ServiceContext } from "./context.ts";
@@ -81,4 +81,27 @@ async function findCategoryOrThrow(db: Executor, slug: string): Promise<Category
 
 function categoryNotFound(slug: string): NotFound {
   return new NotFound(`Category '${slug}' not found`);
+}
+
+/**
+ * The category an agent is filed under, named by slug or by name (both case-insensitive), as
+ * publish and updates accept it. "uncategorized" means none when `allowNone`. A name that matches
+ * nothing is a 422 at `loc`.
+ */
+export async function resolveCategoryRef(
+  db: Executor,
+  ref: string,
+  loc: (string | number)[],
+  { allowNone }: { allowNone: boolean },
+): Promise<number | null> {
+  const wanted = ref.trim().toLowerCase();
+  const [row] = await db
+    .select({ id: categories.id })
+    .from(categories)
+    .where(or(eq(categories.slug, wanted), eq(sql`lower(${categories.name})`, wanted)))
+    .orderBy(sql`${categories.slug} = ${wanted} desc`)
+    .limit(1);
+  if (row) return row.id;
+  if (allowNone && wanted === "uncategorized") return null;
+  throw fieldError(loc, `Category '${ref}' does not exist`);
 }

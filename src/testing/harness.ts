@@ -16,6 +16,8 @@ export type TestMode = "services" | "embedded";
 export const TEST_MODES: readonly TestMode[] = ["services", "embedded"];
 
 const testEnv = readTestEnv();
+/** Every test request comes from one IP; tests of the limits themselves override these. */
+const generousRateLimits = { RATE_LIMIT_USER_PER_HOUR: "1000000", RATE_LIMIT_ANON_PER_HOUR: "1000000", RATE_LIMIT_AUTH_PER_MINUTE: "1000000" };
 let instance = 0;
 /** The first embedded database of a run pays PGlite's initdb (several seconds on 2 cores). */
 const HOOK_TIMEOUT_MS = 60_000;
@@ -23,7 +25,7 @@ const HOOK_TIMEOUT_MS = 60_000;
 export async function createTestRuntime(mode: TestMode, overrides: Record<string, string> = {}): Promise<Runtime & { dataDir: string }> {
   const dataDir = await mkdtemp(join(tmpdir(), "am-test-"));
   const id = `${testEnv.TEST_RUN_ID}-${process.pid}-${++instance}`.replaceAll("_", "-");
-  const base: Record<string, string> = { NODE_ENV: "test", LOG_LEVEL: "silent", DATA_DIR: dataDir, SIGNING_SECRET: "s".repeat(40) };
+  const base: Record<string, string> = { NODE_ENV: "test", LOG_LEVEL: "silent", DATA_DIR: dataDir, SIGNING_SECRET: "s".repeat(40), ...generousRateLimits };
   let db;
   if (mode === "services") {
     const created = await createPostgresTestDatabase();

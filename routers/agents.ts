@@ -1,0 +1,64 @@
+import { z } from "zod";
+import * as agentStats from "../src/services/agent-stats.ts";
+import * as agents from "../src/services/agents.ts";
+import { authedProcedure, publicProcedure, router } from "../src/trpc/init.ts";
+import { agentAnalytics, agentStats as agentStatsShape } from "./agent-stats.schema.ts";
+import { agentDetail, agentPage, agentSlugInput, categoryAgentsInput, listAgentsInput, updateAgentInput } from "./agents.schema.ts";
+
+const tags = ["agents"];
+const manage = "Author or admin. A private agent is 404 for everyone else.";
+
+// Publishing (multipart POST /agents, PUT /agents/{slug}, POST /agents/{slug}/versions) and
+// downloads are REST-only routes on Elysia: src/http/agent-uploads.ts and src/http/downloads.ts.
+export const agentsRouter = router({
+  list: publicProcedure
+    .meta({ openapi: { method: "GET", path: "/agents", tags, summary: "List agents", description: "Private agents appear only to their author and admins." } })
+    .input(listAgentsInput)
+    .output(agentPage)
+    .query(({ ctx, input }) => agents.listAgents({ ctx, input })),
+
+  listByCategory: publicProcedure
+    .meta({ openapi: { method: "GET", path: "/categories/{slug}/agents", tags: ["categories"], summary: "List the agents of a category" } })
+    .input(categoryAgentsInput)
+    .output(agentPage)
+    .query(({ ctx, input }) => agents.listCategoryAgents({ ctx, input })),
+
+  get: publicProcedure
+    .meta({ openapi: { method: "GET", path: "/agents/{slug}", tags, summary: "Get an agent with its versions, newest semver first" } })
+    .input(agentSlugInput)
+    .output(agentDetail)
+    .query(({ ctx, input }) => agents.getAgent({ ctx, input })),
+
+  update: authedProcedure
+    .meta({ openapi: { method: "PUT", path: "/agents/{slug}", tags, summary: "Update an agent (JSON)", description: `${manage} A multipart body publishes a new version instead (see the multipart request body).`, protect: true } })
+    .input(updateAgentInput)
+    .output(agentDetail)
+    .mutation(({ ctx, input }) => agents.updateAgent({ ctx, input })),
+
+  patch: authedProcedure
+    .meta({ openapi: { method: "PATCH", path: "/agents/{slug}", tags, summary: "Update some fields of an agent", description: manage, protect: true } })
+    .input(updateAgentInput)
+    .output(agentDetail)
+    .mutation(({ ctx, input }) => agents.updateAgent({ ctx, input })),
+
+  delete: authedProcedure
+    .meta({
+      openapi: { method: "DELETE", path: "/agents/{slug}", tags, summary: "Delete an agent", description: `${manage} Its stored archives are removed by a background job.`, protect: true },
+      status: 204,
+    })
+    .input(agentSlugInput)
+    .output(z.void())
+    .mutation(({ ctx, input }) => agents.deleteAgent({ ctx, input })),
+
+  stats: publicProcedure
+    .meta({ openapi: { method: "GET", path: "/agents/{slug}/stats", tags, summary: "Download, star and review numbers of an agent (30 daily points)" } })
+    .input(agentSlugInput)
+    .output(agentStatsShape)
+    .query(({ ctx, input }) => agentStats.getAgentStats({ ctx, input })),
+
+  analytics: publicProcedure
+    .meta({ openapi: { method: "GET", path: "/agents/{slug}/analytics", tags, summary: "Totals and 30 days of downloads of an agent" } })
+    .input(agentSlugInput)
+    .output(agentAnalytics)
+    .query(({ ctx, input }) => agentStats.getAgentAnalytics({ ctx, input })),
+});

@@ -1,0 +1,35 @@
+import * as profiles from "../src/services/user-profiles.ts";
+import { publicProcedure, router } from "../src/trpc/init.ts";
+import { agentPage } from "./agents.schema.ts";
+import { userAgentsInput, usernameInput, userPageInput } from "./profiles.schema.ts";
+import { reviewPage } from "./reviews.schema.ts";
+import { userProfile } from "./users.schema.ts";
+
+const tags = ["users"];
+
+// Mounted after the users router in _app.ts: /users/me must match before /users/{username}.
+export const profilesRouter = router({
+  get: publicProcedure
+    .meta({ openapi: { method: "GET", path: "/users/{username}", tags, summary: "A user's public profile with stats", description: "Email and private-agent stats only for the user themself and admins." } })
+    .input(usernameInput)
+    .output(userProfile)
+    .query(({ ctx, input }) => profiles.getUserProfile({ ctx, input })),
+
+  agents: publicProcedure
+    .meta({ openapi: { method: "GET", path: "/users/{username}/agents", tags, summary: "A user's agents" } })
+    .input(userAgentsInput)
+    .output(agentPage)
+    .query(({ ctx, input }) => profiles.listUserAgents({ ctx, input })),
+
+  starred: publicProcedure
+    .meta({ openapi: { method: "GET", path: "/users/{username}/starred", tags, summary: "Agents a user starred, newest star first" } })
+    .input(userPageInput)
+    .output(agentPage)
+    .query(({ ctx, input }) => profiles.listUserStarred({ ctx, input })),
+
+  reviews: publicProcedure
+    .meta({ openapi: { method: "GET", path: "/users/{username}/reviews", tags, summary: "A user's reviews, newest first" } })
+    .input(userPageInput)
+    .output(reviewPage)
+    .query(({ ctx, input }) => profiles.listUserReviews({ ctx, input })),
+});

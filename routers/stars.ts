@@ -1,0 +1,20 @@
+import { z } from "zod";
+import * as stars from "../src/services/stars.ts";
+import { authedProcedure, router } from "../src/trpc/init.ts";
+import { agentSlugInput } from "./agents.schema.ts";
+
+const tags = ["agents"];
+
+export const starsRouter = router({
+  star: authedProcedure
+    .meta({ openapi: { method: "POST", path: "/agents/{slug}/star", tags, summary: "Star an agent", description: "409 when already starred.", protect: true }, status: 204 })
+    .input(agentSlugInput)
+    .output(z.void())
+    .mutation(({ ctx, input }) => stars.starAgent({ ctx, input })),
+
+  unstar: authedProcedure
+    .meta({ openapi: { method: "DELETE", path: "/agents/{slug}/star", tags, summary: "Remove a star", description: "404 when not starred.", protect: true }, status: 204 })
+    .input(agentSlugInput)
+    .output(z.void())
+    .mutation(({ ctx, input }) => stars.unstarAgent({ ctx, input })),
+});

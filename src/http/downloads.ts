@@ -1,0 +1,47 @@
+import { Elysia } from "elysia";
+import { fieldError } from "../errors.ts";
+import { attachmentDisposition } from "../lib/storage.ts";
+import type { Runtime } from "../runtime.ts";
+import { openDownload } from "../services/downloads.ts";
+import { REST_PREFIX } from "./rest.ts";
+import { serviceContextOf } from "./service-context.ts";
+
+/**
+ * GET /agents/{slug}/download[/{version}] (contract 4.2), REST-only: the archive's bytes are
+ * sent from a local file (never held whole), or the answer is a 302 to a signed URL
+ * (`?redirect=true`, DOWNLOAD_MODE=redirect, or an external storage key).
+ */
+export function downloadRoutes(rt: Runtime) {
+  return new Elysia()
+    .get(`${REST_PREFIX}/agents/:slug/download`, ({ request, params }) => download(rt, request, params.slug))
+    .get(`${REST_PREFIX}/agents/:slug/download/:version`, ({ request, params }) => download(rt, request, params.slug, params.version));
+}
+
+async function download(rt: Runtime, request: Request, slug: string, version?: string): Promise<Response> {
+  const ctx = await serviceContextOf(rt, request);
+  const redirect = redirectFlag(new URL(request.url).searchParams.get("redirect"));
+  const answer = await openDownload({ ctx, input: { slug, version, redirect, ifNoneMatch: request.headers.get("if-none-match") } });
+  switch (answer.kind) {
+    case "redirect":
+      return new Response(null, { status: 302, headers: { Location: answer.location, "Cache-Control": "no-store" } });
+    case "not_modified":
+      return new Response(null, { status: 304, headers: { ETag: answer.etag } });
+    case "file":
+      // A file body: Bun sends it with sendfile and sets Content-Length from its size.
+      return new Response(answer.file, {
+        headers: {
+          "Content-Type": "application/zip",
+          "Content-Length": String(answer.file.size),
+          "Content-Disposition": attachmentDisposition(answer.filename),
+          ETag: answer.etag,
+          "Cache-Control": "private, no-cache",
+        },
+      });
+  }
+}
+
+function redirectFlag(value: string | null): boolean {
+  if (value === null || value === "" || value === "false" || value === "0") return false;
+  if (value === "true" || value === "1") return true;
+  throw fieldError(["query", "redirect"], "redirect must be true or false", "bool_parsing");
+}

@@ -1,0 +1,102 @@
+import { mkdir, open, readdir, rename, rm, stat, utimes } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { BunFile } from "bun";
+import { gcPacer } from "../lib/gc-pacer.ts";
+import type { Logger } from "../lib/logger.ts";
+import type { Runtime } from "../runtime.ts";
+
+/**
+ * Downloads are answered from a local file. Bun.serve (1.4) drops Content-Length from a response
+ * whose body is a JS stream and sends it chunked (oven-sh/bun#10507); only file-backed bodies
+ * keep it, and the contract (and the SDK's progress bars) need it. So: the filesystem store's
+ * own file, or for S3 a copy under DATA_DIR/cache/archives/<sha256>.zip. The copy is streamed
+ * from S3 (never held in memory), checked against the version's SHA-256, shared by every
+ * version with those bytes, and dropped least-recently-used past DOWNLOAD_CACHE_MAX_BYTES.
+ */
+
+/** A copy used within this long is never evicted (a response may still be sending it). */
+const IN_USE_MS = 60_000;
+const filling = new Map<string, Promise<BunFile | null>>();
+let evicting = false;
+
+/** The archive as a local file; null when storage does not have the object. */
+export async function archiveFile(rt: Runtime, key: string, sha256: string): Promise<BunFile | null> {
+  if (rt.storage.localPath) {
+    const file = Bun.file(rt.storage.localPath(key));
+    return (await file.exists()) ? file : null;
+  }
+  const dir = resolve(rt.env.DATA_DIR, "cache", "archives");
+  const path = join(dir, `${sha256}.zip`);
+  const cached = Bun.file(path);
+  if (await cached.exists()) {
+    const now = new Date();
+    void utimes(path, now, now).catch(() => undefined);
+    return cached;
+  }
+  // Concurrent first downloads of one archive share one copy.
+  let pending = filling.get(path);
+  if (!pending) {
+    pending = copyToCache(rt, key, sha256, dir, path).finally(() => filling.delete(path));
+    filling.set(path, pending);
+  }
+  return pending;
+}
+
+/**
+ * Fetched through a short-lived signed URL with Bun's own fetch: its body streams with
+ * backpressure and little garbage, where the S3 SDK's node-stream body buffers far ahead.
+ */
+async function copyToCache(rt: Runtime, key: string, sha256: string, dir: string, path: string): Promise<BunFile | null> {
+  const response = await fetch(await rt.storage.signedUrl(key, 300));
+  if (!response.ok || !response.body) {
+    await response.body?.cancel();
+    if ((await rt.storage.head(key)) === null) return null;
+    throw new Error(`Storage answered ${response.status} for '${key}'`);
+  }
+  await mkdir(dir, { recursive: true });
+  const temp = `${path}.${crypto.randomUUID()}.tmp`;
+  const hasher = new Bun.CryptoHasher("sha256");
+  const paceGc = gcPacer();
+  try {
+    const handle = await open(temp, "wx");
+    try {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        hasher.update(chunk);
+        for (let offset = 0; offset < chunk.byteLength; ) offset += (await handle.write(chunk, offset)).bytesWritten;
+        paceGc(chunk.byteLength);
+      }
+    } finally {
+      await handle.close();
+    }
+    const actual = hasher.digest("hex");
+    if (actual !== sha256) throw new Error(`Stored archive '${key}' has SHA-256 ${actual}, expected ${sha256}`);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  void evictLeastRecentlyUsed(dir, rt.env.DOWNLOAD_CACHE_MAX_BYTES, rt.logger);
+  return Bun.file(path);
+}
+
+async function evictLeastRecentlyUsed(dir: string, maxBytes: number, logger: Logger): Promise<void> {
+  if (evicting) return;
+  evicting = true;
+  try {
+    const names = (await readdir(dir)).filter((name) => name.endsWith(".zip"));
+    const files = (await Promise.all(names.map(async (name) => ({ path: join(dir, name), stats: await stat(join(dir, name)).catch(() => null) }))))
+      .filter((f) => f.stats !== null)
+      .sort((a, b) => a.stats!.mtimeMs - b.stats!.mtimeMs);
+    let total = files.reduce((sum, f) => sum + f.stats!.size, 0);
+    for (const file of files) {
+      if (total <= maxBytes) break;
+      if (Date.now() - file.stats!.mtimeMs < IN_USE_MS) continue;
+      await rm(file.path, { force: true });
+      total -= file.stats!.size;
+    }
+  } catch (err) {
+    logger.warn({ err, dir }, "could not trim the download cache");
+  } finally {
+    evicting = false;
+  }
+}
