@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
-import { agentVersions } from "../db/schema/index.ts";
+import { agentVersions, storageDeletions } from "../db/schema/index.ts";
 import { apiTokenFor, bearer } from "../src/testing/auth.ts";
 import { makeCategory, makeUser } from "../src/testing/factories.ts";
 import { TEST_MODES, useTestApp } from "../src/testing/harness.ts";
@@ -58,7 +58,11 @@ for (const mode of TEST_MODES) {
       expect(Buffer.from(await download.arrayBuffer()).equals(Buffer.from(code))).toBe(true);
       const [version] = await t.rt.db.db.select().from(agentVersions).where(eq(agentVersions.agentId, agent.id));
       expect(version).toMatchObject({ tested: true, securityScanPassed: true });
-      expect(version!.storageKey.startsWith("staging/")).toBe(false);
+      // Passed: the archive left the staging prefix for its permanent key; the staging copy is queued for removal.
+      expect(version!.storageKey).toBe(`agents/${agent.id}/${version!.sha256}.zip`);
+      expect(await t.rt.storage.head(version!.storageKey)).not.toBeNull();
+      const queued = await t.rt.db.db.select().from(storageDeletions).where(eq(storageDeletions.storageKey, `staging/${version!.storageKey}`));
+      expect(queued).toHaveLength(1);
     }, 120_000);
 
     test("an agent leaking an AWS key fails the security check, with file and line", async () => {
@@ -70,6 +74,9 @@ for (const mode of TEST_MODES) {
       expect(security?.issues.some((i) => i.file === "config.js")).toBe(true);
       const detail = (await (await t.fetch(`/api/v1/agents/${agent.slug}`)).json()) as { is_validated: boolean };
       expect(detail.is_validated).toBe(false);
+      // Failed archives never reach a permanent key.
+      const [version] = await t.rt.db.db.select().from(agentVersions).where(eq(agentVersions.agentId, agent.id));
+      expect(version!.storageKey.startsWith("staging/")).toBe(true);
     }, 120_000);
   });
 }

@@ -27,7 +27,7 @@ for (const mode of TEST_MODES) {
       expect(res.status).toBe(200);
       const body = (await res.json()) as { items: AdminAgent[]; total: number };
       expect(body.total).toBe(1);
-      expect(body.items[0]).toMatchObject({ slug: published.slug, is_public: false, storage_key: `agents/${published.id}/${published.versions[0]!.sha256}.zip` });
+      expect(body.items[0]).toMatchObject({ slug: published.slug, is_public: false, storage_key: `staging/agents/${published.id}/${published.versions[0]!.sha256}.zip` });
       const all = (await (await t.fetch("/api/v1/admin/agents", { headers: bearer(who.admin) })).json()) as { items: unknown[]; total: number };
       expect(all.items.length).toBe(Math.min(all.total, 100));
     });
@@ -42,7 +42,7 @@ for (const mode of TEST_MODES) {
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ name: "Renamed By Admin", category: target.slug, is_validated: true, is_public: false, storage_key: "https://cdn.example.com/a.zip" });
       // The replaced object is filed for the cleanup job.
-      const oldKey = `agents/${published.id}/${published.versions[0]!.sha256}.zip`;
+      const oldKey = `staging/agents/${published.id}/${published.versions[0]!.sha256}.zip`;
       expect(await t.rt.db.db.select().from(storageDeletions).where(eq(storageDeletions.storageKey, oldKey))).toHaveLength(1);
 
       const bad = await t.fetch(`/api/v1/admin/agents/${published.slug}`, jsonInit("PUT", { storage_key: "../escape" }, bearer(who.admin)));

@@ -48,7 +48,7 @@ for (const mode of TEST_MODES) {
         expect.objectContaining({ version: "1.2.3", changelog: "First", size_bytes: code.length, sha256: sha, validation_status: "pending" }),
       ]);
       const [version] = await t.rt.db.db.select().from(agentVersions).where(eq(agentVersions.id, body.versions[0]!.id as number));
-      expect(version!.storageKey).toBe(`agents/${body.id}/${sha}.zip`);
+      expect(version!.storageKey).toBe(`staging/agents/${body.id}/${sha}.zip`);
       const stored = await t.rt.storage.get(version!.storageKey);
       expect(new Uint8Array(await new Response(stored!.body).arrayBuffer())).toEqual(code);
       // The staging object is gone and no cleanup guard is left for a referenced key.
@@ -206,8 +206,8 @@ for (const mode of TEST_MODES) {
       const v2 = await t.fetch(`/api/v1/agents/${a.slug}/versions`, multipartInit("POST", [{ name: "version", value: "2.0.0" }, { name: "code", value: code, filename: "a.zip" }], bearer(ctx.token)));
       expect(v2.status).toBe(202);
       const b = (await (await publish({ name: "Same Bytes B", code })).json()) as { id: number };
-      expect(await storedKeys(t.rt, `agents/${a.id}/`)).toHaveLength(1);
-      expect(await storedKeys(t.rt, `agents/${b.id}/`)).toHaveLength(1);
+      expect(await storedKeys(t.rt, `staging/agents/${a.id}/`)).toHaveLength(1);
+      expect(await storedKeys(t.rt, `staging/agents/${b.id}/`)).toHaveLength(1);
     });
 
     test("multipart PUT /agents/{slug} publishes a version and answers 202 with the agent", async () => {

@@ -51,6 +51,27 @@ for (const mode of TEST_MODES) {
       expect(queued).toContain(versionId);
     });
 
+    test("a version left running by a lost worker is queued again after the running timeout, not before", async () => {
+      const agent = await publishViaHttp(t.fetch, ctx.token, { category: ctx.category, name: "Stuck Running Agent" });
+      const versionId = agent.versions[0]!.id;
+      const enqueue = t.rt.queue.enqueue;
+      const queued: number[] = [];
+      t.rt.queue.enqueue = (async (_name: string, payload: { versionId: number }) => {
+        queued.push(payload.versionId);
+        return "id";
+      }) as typeof enqueue;
+      try {
+        await t.rt.db.db.update(agentVersions).set({ validationStatus: "running", validationStartedAt: new Date(Date.now() - 5 * 60_000) }).where(eq(agentVersions.id, versionId));
+        await requeueStuckValidations(systemContext(t.rt));
+        expect(queued).not.toContain(versionId);
+        await t.rt.db.db.update(agentVersions).set({ validationStartedAt: new Date(Date.now() - 50 * 60_000) }).where(eq(agentVersions.id, versionId));
+        await requeueStuckValidations(systemContext(t.rt));
+        expect(queued).toContain(versionId);
+      } finally {
+        t.rt.queue.enqueue = enqueue;
+      }
+    });
+
     test("the download recorder drops events of an agent deleted meanwhile without losing the others", async () => {
       const author = await makeUser(t.rt.db.db);
       const kept = await makeAgent(t.rt.db.db, author.id);

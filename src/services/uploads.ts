@@ -16,8 +16,17 @@ export interface StagedUpload {
   sizeBytes: number;
 }
 
-export function archiveKey(agentId: number, sha256: string): string {
+/** Where a version's archive waits until its validation passes. */
+export const STAGING_PREFIX = "staging/";
+
+/** The permanent, content-addressed key of an agent's archive. */
+export function permanentArchiveKey(agentId: number, sha256: string): string {
   return `agents/${agentId}/${sha256}.zip`;
+}
+
+/** A new version's archive starts under the staging prefix; validation promotes it. */
+export function archiveKey(agentId: number, sha256: string): string {
+  return STAGING_PREFIX + permanentArchiveKey(agentId, sha256);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, lt } from "drizzle-orm";
+import { and, asc, count, eq, inArray, lt, or } from "drizzle-orm";
 import { agentVersions } from "../../db/schema/index.ts";
 import type { DatabaseHandle } from "../lib/db.ts";
 import type { ServiceContext } from "./context.ts";
@@ -14,6 +14,8 @@ import type { ServiceContext } from "./context.ts";
 
 /** Versions pending longer than this are presumed to have lost their job. */
 export const STUCK_PENDING_AFTER_MS = 15 * 60_000;
+/** Past every attempt of the job (4 x 10 min timeout, plus backoff), a running version has lost its worker. */
+export const STUCK_RUNNING_AFTER_MS = 45 * 60_000;
 
 /** Never fails the caller: the version is committed, and the schedule catches a lost job. */
 export async function enqueueValidation(ctx: ServiceContext, versionId: number): Promise<void> {
@@ -24,15 +26,25 @@ export async function enqueueValidation(ctx: ServiceContext, versionId: number):
   }
 }
 
-/** Queues again every version still pending after `olderThanMs`; returns how many. */
+/** Queues again every version still pending, or running, past its timeout; returns how many. */
 export async function requeueStuckValidations(
   ctx: ServiceContext,
-  { olderThanMs = STUCK_PENDING_AFTER_MS, limit = 500 }: { olderThanMs?: number; limit?: number } = {},
+  {
+    olderThanMs = STUCK_PENDING_AFTER_MS,
+    runningOlderThanMs = STUCK_RUNNING_AFTER_MS,
+    limit = 500,
+  }: { olderThanMs?: number; runningOlderThanMs?: number; limit?: number } = {},
 ): Promise<number> {
+  const now = Date.now();
   const rows = await ctx.db
     .select({ id: agentVersions.id })
     .from(agentVersions)
-    .where(and(eq(agentVersions.validationStatus, "pending"), lt(agentVersions.publishedAt, new Date(Date.now() - olderThanMs))))
+    .where(
+      or(
+        and(eq(agentVersions.validationStatus, "pending"), lt(agentVersions.publishedAt, new Date(now - olderThanMs))),
+        and(eq(agentVersions.validationStatus, "running"), lt(agentVersions.validationStartedAt, new Date(now - runningOlderThanMs))),
+      ),
+    )
     .orderBy(asc(agentVersions.publishedAt))
     .limit(limit);
   for (const row of rows) await ctx.rt.queue.enqueue("validate-version", { versionId: row.id });

@@ -9,11 +9,10 @@ import type { Logger } from "../../lib/logger.ts";
 import type { Runtime } from "../../runtime.ts";
 import { refreshCurrentVersion } from "../agent-versions.ts";
 import { systemContext } from "../context.ts";
+import { STAGING_PREFIX } from "../uploads.ts";
 import { notifyUser } from "../webhooks.ts";
 import { runValidation, type ValidationOptions, type ValidationOutcome } from "./pipeline.ts";
 import type { CheckResult } from "./types.ts";
-
-export const STAGING_PREFIX = "staging/";
 
 export type RunResult = "validated" | "gone" | "already-final";
 
