@@ -1,8 +1,7 @@
 /**
  * A zip writer for validation fixtures, built in code at test time so no archive is committed.
- * Unlike the upload tests' `makeZip` (./zip.ts, stored entries only), it writes deflated entries,
- * unix modes (symlinks, devices, executables) and can lie about an entry's size, which is what
- * hostile archives do.
+ * It writes stored or deflated entries, unix modes (symlinks, devices, executables) and can lie
+ * about an entry's size, which is what hostile archives do. ./zip.ts builds the upload fixtures on it.
  */
 import { deflateRawSync } from "node:zlib";
 
