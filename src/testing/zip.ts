@@ -31,11 +31,5 @@ export function sampleAgentZip(marker = "hello"): Uint8Array<ArrayBuffer> {
 }
 
 export function concatAll(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return new Uint8Array(Buffer.concat(parts));
 }
