@@ -137,3 +137,13 @@ describe("worker role surface", () => {
     }
   }, 60_000);
 });
+
+describe("OpenAPI security", () => {
+  test("public routes take an optional bearer; authed and admin routes require one", async () => {
+    const { buildOpenApiDocument } = await import("./app.ts");
+    const doc = buildOpenApiDocument() as unknown as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+    expect(doc.paths["/categories"]!.get!.security).toEqual([{}, { bearer: [] }]);
+    expect(doc.paths["/admin/categories"]!.post!.security).toEqual([{ bearer: [] }]);
+    expect(doc.paths["/auth/me"]!.get!.security).toEqual([{ bearer: [] }]);
+  });
+});

@@ -4,7 +4,7 @@ type ExtraPaths = NonNullable<Parameters<typeof generateOpenApiDocument>[1]["pat
 import { appRouter } from "../../routers/_app.ts";
 import { restRoutes, REST_PREFIX } from "./rest.ts";
 
-type Operation = { responses?: Record<string, { description?: string; content?: unknown }> };
+type Operation = { responses?: Record<string, { description?: string; content?: unknown }>; security?: Record<string, string[]>[] };
 
 const errorBodySchema = {
   type: "object",
@@ -65,6 +65,8 @@ export function buildOpenApiDocument(info: { title: string; version: string; des
     const operation = (doc.paths?.[route.template] as Record<string, Operation> | undefined)?.[route.method.toLowerCase()];
     if (!operation?.responses) continue;
     rewriteResponses(operation, route.status, route.params.length > 0 || route.method !== "GET");
+    // Public routes work without a token and show more (your private agents) with one.
+    if (route.auth === "public") operation.security = [{}, { bearer: [] }];
   }
   mergeExtraPaths(doc, extraPaths);
   return doc;

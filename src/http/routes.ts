@@ -1,6 +1,6 @@
 import type { AnyRouter } from "@trpc/server";
 
-type Meta = { openapi?: { method: string; path: string; enabled?: boolean }; status?: number };
+type Meta = { openapi?: { method: string; path: string; enabled?: boolean }; status?: number; auth?: "public" | "user" | "admin" };
 
 export interface RestRoute {
   method: string;
@@ -10,6 +10,8 @@ export interface RestRoute {
   params: string[];
   pattern: RegExp;
   status: number;
+  /** Who may call it; public routes still accept a bearer (private agents show to their author). */
+  auth?: "public" | "user" | "admin";
 }
 
 /** Every REST route the tRPC router declares, for 405 answers, metrics labels and 2xx codes. */
@@ -19,7 +21,7 @@ export function restRoutesOf(router: AnyRouter): RestRoute[] {
   for (const [procedure, def] of Object.entries(procedures)) {
     const meta = def._def.meta;
     if (!meta?.openapi || meta.openapi.enabled === false) continue;
-    routes.push(makeRoute(meta.openapi.method, meta.openapi.path, procedure, meta.status ?? 200));
+    routes.push({ ...makeRoute(meta.openapi.method, meta.openapi.path, procedure, meta.status ?? 200), auth: meta.auth });
   }
   return routes;
 }
