@@ -1,7 +1,6 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { constants, createReadStream, type Stats } from "node:fs";
-import { access, copyFile, link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from "node:fs/promises";
-import type { FileHandle } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { constants, type Stats } from "node:fs";
+import { access, copyFile, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import type { Env } from "../env.ts";
 import {
@@ -16,6 +15,8 @@ import {
   type PutOptions,
   type StoredObject,
 } from "./storage.ts";
+import { fileStream, isCode, md5OfFile, openCreatingDir, openIfExists, statIfExists, writeAll } from "./fs-helpers.ts";
+import { encodeKeyPath, fileUrlSignature, publicBaseUrl, resolveSigningSecret, verifySignedFileUrl } from "./signed-urls.ts";
 
 /*
  * Layout under root: key "a/b.zip" is the file "a/b.zip~" plus a sidecar "a/b.zip~meta".
@@ -25,7 +26,6 @@ import {
 const DATA_SUFFIX = "~";
 const META_SUFFIX = "~meta";
 const TEMP_SUFFIX = "~tmp";
-const READ_CHUNK = 64 * 1024;
 
 export interface FilesystemStoreOptions {
   root: string;
@@ -259,83 +259,6 @@ export class FilesystemStore implements ObjectStore {
   }
 }
 
-/** HMAC over key, expiry and filename; newlines keep the fields from running together. */
-export function fileUrlSignature(secret: string, key: string, expires: number, filename?: string | null): string {
-  return createHmac("sha256", secret).update(`${key}\n${expires}\n${filename ?? ""}`).digest("hex");
-}
-
-/**
- * Checks the query of a URL made by FilesystemStore.signedUrl. `key` is the decoded path
- * after `/files/`; the other arguments are the raw query values (null/undefined if absent).
- */
-export function verifySignedFileUrl(
-  secret: string,
-  key: string,
-  expires: string | number | null | undefined,
-  filename: string | null | undefined,
-  sig: string | null | undefined,
-  nowMs: number = Date.now(),
-): boolean {
-  if (typeof sig !== "string" || !/^[0-9a-f]{64}$/.test(sig)) return false;
-  const expiresAt = typeof expires === "number" ? expires : Number(expires ?? Number.NaN);
-  if (!Number.isSafeInteger(expiresAt) || expiresAt * 1000 <= nowMs) return false;
-  try {
-    assertValidKey(key);
-  } catch {
-    return false;
-  }
-  const expected = Buffer.from(fileUrlSignature(secret, key, expiresAt, filename || undefined), "hex");
-  return timingSafeEqual(expected, Buffer.from(sig, "hex"));
-}
-
-/**
- * SIGNING_SECRET, or a random one kept in DATA_DIR/signing-secret so signed URLs survive
- * restarts and every process sharing DATA_DIR agrees on it.
- */
-export async function resolveSigningSecret(env: Pick<Env, "SIGNING_SECRET" | "DATA_DIR">): Promise<string> {
-  if (env.SIGNING_SECRET) return env.SIGNING_SECRET;
-  const path = resolve(env.DATA_DIR, "signing-secret");
-  const existing = await readSecret(path);
-  if (existing) return existing;
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`;
-  await writeFile(temp, randomBytes(32).toString("hex") + "\n", { mode: 0o600 });
-  try {
-    // link() fails if the file exists, so of two processes racing here exactly one wins
-    // and both end up reading the winner's secret (rename would let the loser overwrite it).
-    await link(temp, path);
-  } catch (error) {
-    if (!isCode(error, "EEXIST")) throw error;
-  } finally {
-    await unlink(temp).catch(() => {});
-  }
-  const secret = await readSecret(path);
-  if (!secret) throw new Error(`Signing secret at ${path} is empty or shorter than 32 characters`);
-  return secret;
-}
-
-/** PUBLIC_URL, else the address the server listens on (wildcard hosts become loopback). */
-export function publicBaseUrl(env: Pick<Env, "PUBLIC_URL" | "HOST" | "PORT">): string {
-  if (env.PUBLIC_URL) return env.PUBLIC_URL.replace(/\/+$/, "");
-  const host = env.HOST === "0.0.0.0" ? "127.0.0.1" : env.HOST === "::" ? "[::1]" : env.HOST;
-  const bracketed = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
-  return `http://${bracketed}:${env.PORT}`;
-}
-
-export function encodeKeyPath(key: string): string {
-  return key.split("/").map(encodeURIComponent).join("/");
-}
-
-async function readSecret(path: string): Promise<string | undefined> {
-  try {
-    const value = (await readFile(path, "utf8")).trim();
-    return value.length >= 32 ? value : undefined;
-  } catch (error) {
-    if (isCode(error, "ENOENT")) return undefined;
-    throw error;
-  }
-}
-
 function metaPathOf(dataPath: string): string {
   return dataPath.slice(0, -DATA_SUFFIX.length) + META_SUFFIX;
 }
@@ -355,90 +278,4 @@ async function writeAtomically(path: string, contents: string): Promise<void> {
     await rm(temp, { force: true });
     throw error;
   }
-}
-
-async function openCreatingDir(path: string): Promise<FileHandle> {
-  // A concurrent delete may prune the directory between mkdir and open; retry a few times.
-  for (let attempt = 0; ; attempt++) {
-    await mkdir(dirname(path), { recursive: true });
-    try {
-      return await open(path, "wx", 0o644);
-    } catch (error) {
-      if (!isCode(error, "ENOENT") || attempt >= 3) throw error;
-    }
-  }
-}
-
-async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.byteLength) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset);
-    offset += bytesWritten;
-  }
-}
-
-function fileStream(handle: FileHandle, start: number, end: number): ReadableStream<Uint8Array> {
-  let position = start;
-  let closed = false;
-  const finish = async () => {
-    if (closed) return;
-    closed = true;
-    await handle.close().catch(() => {});
-  };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const want = Math.min(READ_CHUNK, end - position + 1);
-        if (want <= 0) {
-          await finish();
-          controller.close();
-          return;
-        }
-        const buffer = new Uint8Array(want);
-        const { bytesRead } = await handle.read(buffer, 0, want, position);
-        if (bytesRead === 0) {
-          await finish();
-          controller.close();
-          return;
-        }
-        position += bytesRead;
-        controller.enqueue(buffer.subarray(0, bytesRead));
-      } catch (error) {
-        await finish();
-        controller.error(error);
-      }
-    },
-    async cancel() {
-      await finish();
-    },
-  });
-}
-
-async function md5OfFile(path: string): Promise<string> {
-  const md5 = createHash("md5");
-  for await (const chunk of createReadStream(path)) md5.update(chunk as Buffer);
-  return md5.digest("hex");
-}
-
-async function openIfExists(path: string): Promise<FileHandle | undefined> {
-  try {
-    return await open(path, "r");
-  } catch (error) {
-    if (isCode(error, "ENOENT") || isCode(error, "ENOTDIR")) return undefined;
-    throw error;
-  }
-}
-
-async function statIfExists(path: string): Promise<Stats | undefined> {
-  try {
-    const stats = await stat(path);
-    return stats.isFile() ? stats : undefined;
-  } catch (error) {
-    if (isCode(error, "ENOENT") || isCode(error, "ENOTDIR")) return undefined;
-    throw error;
-  }
-}
-
-function isCode(error: unknown, code: string): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
 }

@@ -12,14 +12,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { envWith, readTestEnv } from "../env.ts";
 import { createObjectStore, ObjectMissing, RangeNotSatisfiable, type ObjectStore } from "./storage.ts";
-import {
-  createFilesystemStore,
-  encodeKeyPath,
-  fileUrlSignature,
-  FilesystemStore,
-  resolveSigningSecret,
-  verifySignedFileUrl,
-} from "./storage-fs.ts";
+import { createFilesystemStore, FilesystemStore } from "./storage-fs.ts";
+import { encodeKeyPath, fileUrlSignature, resolveSigningSecret, verifySignedFileUrl } from "./signed-urls.ts";
 import { createS3Store, S3Store } from "./storage-s3.ts";
 
 /**
