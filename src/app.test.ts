@@ -147,3 +147,15 @@ describe("OpenAPI security", () => {
     expect(doc.paths["/auth/me"]!.get!.security).toEqual([{ bearer: [] }]);
   });
 });
+
+describe("405 across procedures and upload routes", () => {
+  const t = useTestApp("embedded");
+  test("Allow lists the methods of both kinds of route on one path", async () => {
+    const login = await t.fetch("/api/v1/auth/github", { method: "PUT" });
+    expect(login.status).toBe(405);
+    expect(login.headers.get("allow")?.split(", ").sort()).toEqual(["GET", "POST"]);
+    const download = await t.fetch("/api/v1/agents/some-agent/download", { method: "DELETE" });
+    expect(download.status).toBe(405);
+    expect(download.headers.get("allow")).toBe("GET");
+  });
+});

@@ -14,7 +14,7 @@ import { checkHealth } from "./http/health.ts";
 import { buildOpenApiDocument as buildDocument } from "./http/openapi.ts";
 import { type RequestState, initState, stateOf } from "./http/request-state.ts";
 import { checkRateLimit, type RateLimitOutcome } from "./http/rate-limits.ts";
-import { REST_PREFIX, createRestHandler } from "./http/rest.ts";
+import { REST_PREFIX, createRestHandler, restRoutes } from "./http/rest.ts";
 import { makeRoute, matchRoute } from "./http/routes.ts";
 import type { Runtime } from "./runtime.ts";
 import { createContext } from "./trpc/context.ts";
@@ -47,6 +47,8 @@ export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
   const nativeRoutes = app.routes
     .filter((r) => r.method !== "ALL")
     .map((r) => makeRoute(r.method, r.path.replace(/:(\w+)/g, "{$1}"), r.path));
+  // A path served both by procedures and by Elysia routes (uploads, redirects) lists them all in Allow.
+  const allRoutes = options.api === false ? nativeRoutes : [...nativeRoutes, ...restRoutes.map((r) => makeRoute(r.method, REST_PREFIX + r.template, r.procedure))];
 
   async function fetch(request: Request, server?: { requestIP(r: Request): { address: string } | null }): Promise<Response> {
     const state = initState(request, clientIp(rt, request, server));
@@ -59,9 +61,9 @@ export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
       limits = await checkRateLimit(rt, request, state);
       response = limits?.denied ?? (await app.handle(request));
       if (state.route === "unmatched") {
-        const { route, allowed } = matchRoute(nativeRoutes, request.method, new URL(request.url).pathname);
-        if (route) state.route = route.procedure;
-        else if (allowed.length > 0) response = methodNotAllowed(allowed);
+        const { route, allowed } = matchRoute(allRoutes, request.method, new URL(request.url).pathname);
+        if (route && nativeRoutes.includes(route)) state.route = route.procedure;
+        else if (!route && allowed.length > 0) response = methodNotAllowed(allowed);
       }
     }
     return finish(rt, request, response, state, limits?.headers);
