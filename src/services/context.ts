@@ -50,6 +50,13 @@ function isTransaction(db: Executor): boolean {
   return "rollback" in db;
 }
 
+/** The one scope rule: a `read` token may look but never change anything. */
+export function mayChange(actor: Actor): boolean {
+  return actor.scopes.some((s) => s === "publish" || s === "admin");
+}
+
+export const READ_ONLY_MESSAGE = "This token's scopes do not allow changes";
+
 export function isAdmin(actor: Actor | null): boolean {
   return actor?.user.role === "admin";
 }

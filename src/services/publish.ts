@@ -8,8 +8,9 @@ import { firstFreeSlug, slugify } from "../lib/slug.ts";
 import { type AgentRow, agentNotFound, findVisibleAgent, isAuthor } from "./agent-queries.ts";
 import { refreshCurrentVersion, toAgentVersion, type VersionRow } from "./agent-versions.ts";
 import { agentDetail } from "./agents.ts";
+import { invalidateCatalog } from "./catalog-cache.ts";
 import { resolveCategoryRef } from "./categories.ts";
-import { type Actor, type Call, type ServiceContext, withTransaction } from "./context.ts";
+import { type Actor, type Call, mayChange, READ_ONLY_MESSAGE, type ServiceContext, withTransaction } from "./context.ts";
 import { discardGuardedObject, guardPendingObject, releasePendingObject } from "./storage-deletions.ts";
 import { archiveKey, type StagedUpload } from "./uploads.ts";
 import { enqueueValidation } from "./validation-queue.ts";
@@ -29,7 +30,7 @@ export type PublishVersionInput = PublishVersionFields & { slug: string; upload:
 /** Publishing is a change: a `read` token may not. REST-only routes call this (tRPC tiers do the same). */
 export function requirePublisher(actor: Actor | null): Actor {
   if (!actor) throw new Unauthorized();
-  if (!actor.scopes.some((s) => s === "publish" || s === "admin")) throw new Forbidden("This token's scopes do not allow changes");
+  if (!mayChange(actor)) throw new Forbidden(READ_ONLY_MESSAGE);
   return actor;
 }
 
@@ -77,6 +78,7 @@ export async function publishAgent({ ctx, input }: Call<PublishAgentInput>): Pro
   } finally {
     await discardGuardedObject(ctx, input.upload.key);
   }
+  await invalidateCatalog(ctx.rt);
   await enqueueValidation(ctx, created.versionId);
   return { ...(await agentDetail(ctx.db, ctx.actor, created.slug)), message: PUBLISHED_MESSAGE };
 }
@@ -111,6 +113,7 @@ export async function publishVersion({ ctx, input }: Call<PublishVersionInput>):
   } finally {
     await discardGuardedObject(ctx, input.upload.key);
   }
+  await invalidateCatalog(ctx.rt);
   await enqueueValidation(ctx, version.id);
   return { slug: agent.slug, version: toAgentVersion(version) };
 }

@@ -3,6 +3,7 @@ import type { OpenApiMeta } from "trpc-to-openapi";
 import { ZodError } from "zod";
 import { DomainError, Forbidden, Unauthorized, ValidationFailed } from "../errors.ts";
 import type { Actor, Context } from "./context.ts";
+import { mayChange, READ_ONLY_MESSAGE } from "../services/context.ts";
 import { describeError, domainToTrpc, zodIssuesToDetail } from "./errors.ts";
 
 /** Which tier guards a procedure; set by the tier itself, so every procedure carries it. */
@@ -54,10 +55,7 @@ export type AuthedContext = Context & { actor: Actor };
 
 export const authedProcedure = publicProcedure.use(({ ctx, type, next }) => {
   if (!ctx.actor) throw new Unauthorized();
-  // A read-only token may look but never change anything.
-  if (type === "mutation" && !ctx.actor.scopes.some((s) => s === "publish" || s === "admin")) {
-    throw new Forbidden("This token's scopes do not allow changes");
-  }
+  if (type === "mutation" && !mayChange(ctx.actor)) throw new Forbidden(READ_ONLY_MESSAGE);
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 }).meta({ auth: "user" });
 
