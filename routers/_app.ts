@@ -5,8 +5,10 @@ import { adminUsersRouter } from "./admin-users.ts";
 import { agentsRouter } from "./agents.ts";
 import { authRouter } from "./auth.ts";
 import { categoriesRouter } from "./categories.ts";
+import { discoveryRouter } from "./discovery.ts";
 import { profilesRouter } from "./profiles.ts";
 import { reviewsRouter } from "./reviews.ts";
+import { searchRouter } from "./search.ts";
 import { starsRouter } from "./stars.ts";
 import { tokensRouter } from "./tokens.ts";
 import { usersRouter } from "./users.ts";
@@ -28,6 +30,8 @@ export const appRouter = router({
   // After users: its static /users/me must match before /users/{username}.
   profiles: profilesRouter,
   adminAgents: adminAgentsRouter,
+  search: searchRouter,
+  discovery: discoveryRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -11,6 +11,11 @@ import { sampleAgentZip } from "../src/testing/zip.ts";
  * list, search, count, profile stat and category count, and every route that names it is a 404.
  */
 const hasRoute = (method: string, template: string) => restRoutes.some((r) => r.method === method && r.template === template);
+/** The agent and download numbers of /stats; its user numbers move as the test's users become active. */
+const catalogPart = (stats: unknown): unknown => {
+  const { agents, downloads } = stats as { agents: unknown; downloads: unknown };
+  return { agents, downloads };
+};
 
 for (const mode of TEST_MODES) {
   describe(`private agents do not leak [${mode}]`, () => {
@@ -31,7 +36,7 @@ for (const mode of TEST_MODES) {
       const before: Record<string, number | unknown> = {};
       for (const [who, headers] of Object.entries(viewers)) {
         before[`${who} agents`] = ((await (await get("/agents?limit=1", headers)).json()) as { total: number }).total;
-        if (hasRoute("GET", "/stats")) before[`${who} stats`] = await (await get("/stats", headers)).json();
+        if (hasRoute("GET", "/stats")) before[`${who} stats`] = catalogPart(await (await get("/stats", headers)).json());
       }
 
       const hidden = await publishViaHttp(t.fetch, authorToken, { category: category.slug, name, is_public: "false", code: sampleAgentZip("secret") });
@@ -61,7 +66,7 @@ for (const mode of TEST_MODES) {
         expect(((await (await get(`/categories/${category.slug}`, headers)).json()) as { agent_count: number }).agent_count).toBe(0);
         const profile = (await (await get(`/users/${author.username}`, headers)).json()) as { stats: Record<string, number> };
         expect(profile.stats).toEqual({ agents_published: 0, total_downloads: 0, total_stars: 0 });
-        if (hasRoute("GET", "/stats")) expect(await (await get("/stats", headers)).json()).toEqual(before[`${who} stats`]);
+        if (hasRoute("GET", "/stats")) expect(catalogPart(await (await get("/stats", headers)).json())).toEqual(before[`${who} stats`]);
         for (const search of ["/search?q=Secret", "/search/agents?q=Secret", "/search/suggestions?q=Secret"]) {
           if (!hasRoute("GET", search.split("?")[0]!)) continue;
           expect({ path: label(search), leaks: (await text(search)).includes(hidden.slug) || (await text(search)).includes(name) }).toEqual({ path: label(search), leaks: false });

@@ -121,7 +121,10 @@ function finish(rt: Runtime, request: Request, response: Response, state: Reques
   const headers = new Headers(response.headers);
   headers.set("X-Request-Id", state.requestId);
   for (const [key, value] of Object.entries(extraHeaders)) headers.set(key, value);
-  for (const [key, value] of Object.entries(corsHeaders(request, rt.env.CORS_ORIGINS))) headers.set(key, value);
+  for (const [key, value] of Object.entries(corsHeaders(request, rt.env.CORS_ORIGINS))) {
+    if (key === "Vary") headers.append(key, value);
+    else headers.set(key, value);
+  }
   const labels = { method: request.method, route: state.route, status: String(response.status) };
   rt.metrics.httpRequests.inc(labels);
   const seconds = (performance.now() - state.startedAt) / 1000;

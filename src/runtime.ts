@@ -19,6 +19,7 @@ import { createRedisRateLimiter } from "./lib/rate-limit-redis.ts";
 import { closeRedis, createRedisConnection, type Redis } from "./lib/redis.ts";
 import { createObjectStore, type ObjectStore } from "./lib/storage.ts";
 import { countPendingValidations } from "./services/validation-queue.ts";
+import { invalidateCatalog } from "./services/catalog-cache.ts";
 import { DownloadRecorder } from "./services/download-recorder.ts";
 
 /**
@@ -63,7 +64,8 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
       : null;
     const prefix = env.REDIS_PREFIX;
     const storage = await createObjectStore(env);
-    const downloads = new DownloadRecorder(db.db, logger);
+    // Download counts show in cached answers, so each written batch invalidates them.
+    const downloads = new DownloadRecorder(db.db, logger, { onWritten: () => invalidateCatalog(rt as Runtime) });
     // The queue's jobs need the runtime itself; it is attached right below.
     const rt: Omit<Runtime, "queue"> & { queue?: Queue<AppJobs> } = {
       env,

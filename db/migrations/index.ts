@@ -2,6 +2,8 @@
 import m0 from "./0000_init.sql" with { type: "text" };
 import m1 from "./0001_pg_trgm.sql" with { type: "text" };
 import m2 from "./0002_search.sql" with { type: "text" };
+import m3 from "./0003_search_terms.sql" with { type: "text" };
+import m4 from "./0004_search_terms_trigger.sql" with { type: "text" };
 
 export interface BundledMigration {
   tag: string;
@@ -14,4 +16,6 @@ export const migrations: BundledMigration[] = [
   { tag: "0000_init", when: 1795641021236, breakpoints: true, sql: m0 },
   { tag: "0001_pg_trgm", when: 1795642669837, breakpoints: true, sql: m1 },
   { tag: "0002_search", when: 1795642670505, breakpoints: true, sql: m2 },
+  { tag: "0003_search_terms", when: 1795645627977, breakpoints: true, sql: m3 },
+  { tag: "0004_search_terms_trigger", when: 1795645628353, breakpoints: true, sql: m4 },
 ];

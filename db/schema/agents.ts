@@ -72,6 +72,8 @@ export const agents = pgTable(
   (t) => [
     index("agents_search_vector_idx").using("gin", t.searchVector),
     index("agents_name_trgm_idx").using("gin", sql`lower(${t.name}) gin_trgm_ops`),
+    // Search suggestions: names starting with what is typed.
+    index("agents_name_prefix_idx").using("btree", sql`lower(${t.name}) text_pattern_ops`),
     index("agents_created_at_idx").on(t.createdAt, t.id),
     index("agents_downloads_idx").on(t.downloads, t.stars, t.id),
     index("agents_stars_idx").on(t.stars, t.id),

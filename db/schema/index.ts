@@ -7,5 +7,6 @@ export * from "./validation.ts";
 export * from "./stars.ts";
 export * from "./reviews.ts";
 export * from "./analytics.ts";
+export * from "./search.ts";
 export * from "./operations.ts";
 export * from "./relations.ts";

@@ -42,6 +42,8 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex("users_username_lower_unique").on(sql`lower(${t.username})`),
+    // /search finds people by part of their name, typos included.
+    index("users_username_trgm_idx").using("gin", sql`lower(${t.username}) gin_trgm_ops`),
     index("users_created_at_idx").on(t.createdAt, t.id),
     index("users_last_active_at_idx").on(t.lastActiveAt),
     check("users_role_check", sql`${t.role} in ('user', 'admin')`),

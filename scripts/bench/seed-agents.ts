@@ -16,7 +16,12 @@ export interface Seeded {
   sampleSlug: string;
 }
 
-export async function seedAgents(overrides: Record<string, string>, count: number): Promise<Seeded> {
+/** Name and description of agent number i; the default is the same plain text for every agent. */
+export type AgentText = (i: number) => { name: string; description: string };
+
+const plainText: AgentText = (i) => ({ name: `Bench Agent ${i}`, description: `A seeded agent number ${i} for the list and detail benchmarks` });
+
+export async function seedAgents(overrides: Record<string, string>, count: number, text: AgentText = plainText): Promise<Seeded> {
   const rt = await createRuntime(readEnv({ LOG_LEVEL: "silent", ...overrides }));
   try {
     const db = rt.db.db;
@@ -34,9 +39,8 @@ export async function seedAgents(overrides: Record<string, string>, count: numbe
         .insert(agents)
         .values(
           batch.map((i) => ({
-            name: `Bench Agent ${i}`,
+            ...text(i),
             slug: `bench-agent-${i}`,
-            description: `A seeded agent number ${i} for the list and detail benchmarks`,
             authorId: authors[i % authors.length]!.id,
             categoryId: cats[i % cats.length]!.id,
             downloads: (i * 7919) % 10_000,
@@ -50,7 +54,7 @@ export async function seedAgents(overrides: Record<string, string>, count: numbe
     }
     await db.execute(sql`update agents set current_version_id = v.id from agent_versions v where v.agent_id = agents.id`);
     // A table at steady state has been vacuumed and analysed (autovacuum); a fresh bulk load has not.
-    for (const table of ["agents", "agent_versions", "users", "categories"]) await db.execute(sql.raw(`vacuum analyze ${table}`));
+    for (const table of ["agents", "agent_versions", "users", "categories", "search_terms"]) await db.execute(sql.raw(`vacuum analyze ${table}`));
     const session = await createSession(systemContext(rt), authors[0]!.id, { ip: "127.0.0.1", userAgent: "bench" });
     return { token: session.access_token, category: cats[0]!.slug, sampleSlug: `bench-agent-${Math.floor(count / 2)}` };
   } finally {

@@ -139,6 +139,8 @@ function conditionalResponse(request: Request, status: number, headers: Headers,
   if (request.method !== "GET" || status !== 200 || text === undefined) return new Response(status === 204 ? null : text, { status, headers });
   const etag = `W/"${Bun.hash(text).toString(16)}"`;
   headers.set("ETag", etag);
+  // Shared caches must not hand one caller's answer (with its private agents) to another.
+  headers.set("Vary", "Authorization");
   const wanted = request.headers.get("if-none-match");
   if (wanted && wanted.split(",").some((tag) => tag.trim() === etag || tag.trim() === "*")) return new Response(null, { status: 304, headers });
   return new Response(text, { status, headers });

@@ -14,6 +14,7 @@ import { assertValidKey } from "../lib/storage.ts";
 import { type AgentSummaryRow, agentOrder, findVisibleAgent, findVisibleSummary, inCategorySlug, selectAgentSummaries, toAgentSummary } from "./agent-queries.ts";
 import { findVersionOrThrow, refreshCurrentVersion } from "./agent-versions.ts";
 import { deleteAgentRow } from "./agents.ts";
+import { invalidateCatalog } from "./catalog-cache.ts";
 import { resolveCategoryRef } from "./categories.ts";
 import { type Call, withTransaction } from "./context.ts";
 import { isExternalKey, queueObjectDeletions } from "./storage-deletions.ts";
@@ -49,6 +50,7 @@ export async function adminUpdateAgent({ ctx, input }: Call<AdminUpdateAgentInpu
       await replaceStorageKey(tx.db, agent.currentVersionId, checkedStorageKey(input.storage_key));
     }
   });
+  await invalidateCatalog(ctx.rt);
   return toAdminAgent(await findVisibleSummary(ctx.db, ctx.actor, input.slug));
 }
 
@@ -78,6 +80,7 @@ export async function adminDeleteAgent({ ctx, input }: Call<{ slug: string }>): 
     const agent = await findVisibleAgent(tx.db, tx.actor, input.slug);
     await deleteAgentRow(tx.db, agent.id);
   });
+  await invalidateCatalog(ctx.rt);
 }
 
 /** Moves every named agent that exists; `updated` says how many that was. */
@@ -88,6 +91,7 @@ export async function bulkMoveCategory({ ctx, input }: Call<BulkCategoryInput>):
     .set({ categoryId })
     .where(inArray(agents.slug, [...new Set(input.agent_slugs)]))
     .returning({ id: agents.id });
+  await invalidateCatalog(ctx.rt);
   return { updated: moved.length };
 }
 
@@ -104,6 +108,7 @@ export async function revalidateAgent({ ctx, input }: Call<RevalidateInput>): Pr
     await refreshCurrentVersion(tx.db, agent.id);
     return row;
   });
+  await invalidateCatalog(ctx.rt);
   await enqueueValidation(ctx, version.id);
   return { agent_slug: input.slug, version: version.version, validation_status: "pending", message: "Validation queued" };
 }

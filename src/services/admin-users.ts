@@ -5,6 +5,7 @@ import { BadRequest } from "../errors.ts";
 import type { Executor } from "../lib/db.ts";
 import { revokeUserApiTokens } from "./auth/api-tokens.ts";
 import { revokeUserSessions } from "./auth/sessions.ts";
+import { invalidateCatalog } from "./catalog-cache.ts";
 import type { AuthedCall } from "./context.ts";
 import { withTransaction } from "./context.ts";
 import { queueObjectDeletions } from "./storage-deletions.ts";
@@ -80,6 +81,7 @@ export async function deleteUser({ ctx, input }: AuthedCall<{ id: number }>): Pr
     await withdrawFromOthersAgents(tx.db, input.id);
     await tx.db.delete(users).where(eq(users.id, input.id));
   });
+  await invalidateCatalog(ctx.rt);
 }
 
 async function lockUser(db: Executor, id: number): Promise<UserRow> {

@@ -4,6 +4,7 @@ import type { AgentAnalytics, AgentStats } from "../../routers/agent-stats.schem
 import { findVisibleAgent, type AgentRow } from "./agent-queries.ts";
 import { dailyCounts } from "./analytics/rollup.ts";
 import type { Executor } from "../lib/db.ts";
+import { cachedRead, DETAIL_TTL_SECONDS } from "./catalog-cache.ts";
 import type { Call } from "./context.ts";
 
 /** Per-agent numbers (contract section 4): counters from the agent row, days from the events. */
@@ -12,6 +13,10 @@ const WINDOW_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export async function getAgentStats({ ctx, input }: Call<{ slug: string }>): Promise<AgentStats> {
+  return cachedRead(ctx, { name: "agents.stats", input, ttlSeconds: DETAIL_TTL_SECONDS, perViewer: true }, () => computeAgentStats({ ctx, input }));
+}
+
+async function computeAgentStats({ ctx, input }: Call<{ slug: string }>): Promise<AgentStats> {
   const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
   const days = windowDays();
   const [daily, [recentStars]] = await Promise.all([
@@ -30,6 +35,10 @@ export async function getAgentStats({ ctx, input }: Call<{ slug: string }>): Pro
 }
 
 export async function getAgentAnalytics({ ctx, input }: Call<{ slug: string }>): Promise<AgentAnalytics> {
+  return cachedRead(ctx, { name: "agents.analytics", input, ttlSeconds: DETAIL_TTL_SECONDS, perViewer: true }, () => computeAgentAnalytics({ ctx, input }));
+}
+
+async function computeAgentAnalytics({ ctx, input }: Call<{ slug: string }>): Promise<AgentAnalytics> {
   const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
   const daily = await downloadsPerDay(ctx.db, agent, windowDays());
   return {

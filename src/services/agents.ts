@@ -20,23 +20,30 @@ import {
   visibleTo,
 } from "./agent-queries.ts";
 import { loadVersions, toAgentVersion } from "./agent-versions.ts";
+import { cachedRead, DETAIL_TTL_SECONDS, invalidateCatalog, LIST_TTL_SECONDS } from "./catalog-cache.ts";
 import { resolveCategoryRef } from "./categories.ts";
 import { type Actor, type Call, isAdmin, withTransaction } from "./context.ts";
 import { queueObjectDeletions } from "./storage-deletions.ts";
 
 export async function listAgents({ ctx, input }: Call<ListAgentsInput>): Promise<AgentPage> {
-  const category = input.category === undefined ? undefined : inCategorySlug(ctx.db, input.category);
-  return pageOfAgents(ctx.db, and(visibleTo(ctx.actor), category), input);
+  return cachedRead(ctx, { name: "agents.list", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: true }, () => {
+    const category = input.category === undefined ? undefined : inCategorySlug(ctx.db, input.category);
+    return pageOfAgents(ctx.db, and(visibleTo(ctx.actor), category), input);
+  });
 }
 
 export async function listCategoryAgents({ ctx, input }: Call<CategoryAgentsInput>): Promise<AgentPage> {
+  return cachedRead(ctx, { name: "agents.byCategory", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: true }, () => categoryAgents({ ctx, input }));
+}
+
+async function categoryAgents({ ctx, input }: Call<CategoryAgentsInput>): Promise<AgentPage> {
   const [category] = await ctx.db.select({ id: categories.id }).from(categories).where(eq(categories.slug, input.slug));
   if (!category) throw new NotFound(`Category '${input.slug}' not found`);
   return pageOfAgents(ctx.db, and(visibleTo(ctx.actor), eq(agents.categoryId, category.id)), input);
 }
 
 export async function getAgent({ ctx, input }: Call<{ slug: string }>): Promise<AgentDetail> {
-  return agentDetail(ctx.db, ctx.actor, input.slug);
+  return cachedRead(ctx, { name: "agents.get", input, ttlSeconds: DETAIL_TTL_SECONDS, perViewer: true }, () => agentDetail(ctx.db, ctx.actor, input.slug));
 }
 
 /** AgentSummary + its versions, newest semver first. */
@@ -56,6 +63,7 @@ export async function updateAgent({ ctx, input }: Call<UpdateAgentInput>): Promi
     if (input.category !== undefined) changes.categoryId = await resolveCategoryRef(tx.db, input.category, ["body", "category"], { allowNone: true });
     if (Object.keys(changes).length > 0) await tx.db.update(agents).set(changes).where(eq(agents.id, agent.id));
   });
+  await invalidateCatalog(ctx.rt);
   return agentDetail(ctx.db, ctx.actor, input.slug);
 }
 
@@ -64,6 +72,7 @@ export async function deleteAgent({ ctx, input }: Call<{ slug: string }>): Promi
     const agent = await findManageableAgent(tx.db, tx.actor, input.slug);
     await deleteAgentRow(tx.db, agent.id);
   });
+  await invalidateCatalog(ctx.rt);
 }
 
 /**

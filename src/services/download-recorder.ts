@@ -22,6 +22,8 @@ export interface DownloadRecorderOptions {
   flushMs?: number;
   maxBatch?: number;
   maxBuffered?: number;
+  /** After each batch is in the database (the answer cache drops counts it may hold). Must not throw. */
+  onWritten?: () => Promise<void>;
 }
 
 export class DownloadRecorder {
@@ -31,6 +33,7 @@ export class DownloadRecorder {
   private readonly flushMs: number;
   private readonly maxBatch: number;
   private readonly maxBuffered: number;
+  private readonly onWritten: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly db: Database,
@@ -40,6 +43,7 @@ export class DownloadRecorder {
     this.flushMs = options.flushMs ?? 250;
     this.maxBatch = options.maxBatch ?? 500;
     this.maxBuffered = options.maxBuffered ?? 100_000;
+    this.onWritten = options.onWritten;
   }
 
   record(event: Omit<DownloadEvent, "at">): void {
@@ -75,6 +79,7 @@ export class DownloadRecorder {
         this.timer ??= setTimeout(() => void this.flush(), this.flushMs * 4);
         return;
       }
+      await this.onWritten?.();
     }
   }
 

@@ -12,6 +12,7 @@ import { Conflict, Forbidden, NotFound } from "../errors.ts";
 import type { Executor } from "../lib/db.ts";
 import { isForeignKeyViolation } from "../lib/db-errors.ts";
 import { agentNotFound, findVisibleAgent, isAuthor, visibleTo } from "./agent-queries.ts";
+import { invalidateCatalog } from "./catalog-cache.ts";
 import { type Actor, type AuthedCall, type Call, isAdmin, withTransaction } from "./context.ts";
 import { type Page, toPage } from "./pagination.ts";
 
@@ -96,6 +97,7 @@ export async function createReview({ ctx, input }: AuthedCall<CreateReviewInput>
     if (isForeignKeyViolation(error)) throw agentNotFound(input.slug);
     throw error;
   }
+  await invalidateCatalog(ctx.rt);
   return findReviewOrThrow(ctx.db, ctx.actor, { id });
 }
 
@@ -110,6 +112,7 @@ export async function updateReview({ ctx, input }: AuthedCall<UpdateReviewInput>
     await tx.db.update(reviews).set(changes).where(eq(reviews.id, review.id));
     if (input.rating !== undefined && input.rating !== review.rating) await adjustRating(tx.db, review.agentId, input.rating - review.rating, 0);
   });
+  await invalidateCatalog(ctx.rt);
   return findReviewOrThrow(ctx.db, ctx.actor, input);
 }
 
@@ -120,6 +123,7 @@ export async function deleteReview({ ctx, input }: AuthedCall<ReviewRef>): Promi
     await tx.db.delete(reviews).where(eq(reviews.id, review.id));
     await adjustRating(tx.db, review.agentId, -review.rating, -1);
   });
+  await invalidateCatalog(ctx.rt);
 }
 
 /** One vote per user per review: a repeat, or a vote on one's own review, changes nothing. */

@@ -3,6 +3,7 @@ import { agents, starEvents, stars } from "../../db/schema/index.ts";
 import { Conflict, NotFound } from "../errors.ts";
 import { isForeignKeyViolation } from "../lib/db-errors.ts";
 import { agentNotFound, findVisibleAgent } from "./agent-queries.ts";
+import { invalidateCatalog } from "./catalog-cache.ts";
 import { type AuthedCall, withTransaction } from "./context.ts";
 
 /**
@@ -25,6 +26,7 @@ export async function starAgent({ ctx, input }: AuthedCall<{ slug: string }>): P
     if (isForeignKeyViolation(error)) throw agentNotFound(input.slug);
     throw error;
   }
+  await invalidateCatalog(ctx.rt);
 }
 
 export async function unstarAgent({ ctx, input }: AuthedCall<{ slug: string }>): Promise<void> {
@@ -39,4 +41,5 @@ export async function unstarAgent({ ctx, input }: AuthedCall<{ slug: string }>):
     await tx.db.insert(starEvents).values({ agentId: agent.id, userId, delta: -1 });
     await tx.db.update(agents).set({ stars: sql`${agents.stars} - 1`, updatedAt: sql`${agents.updatedAt}` }).where(eq(agents.id, agent.id));
   });
+  await invalidateCatalog(ctx.rt);
 }

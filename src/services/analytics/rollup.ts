@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import type { Executor } from "../../lib/db.ts";
 import type { Runtime } from "../../runtime.ts";
 
-const WATERMARK = "daily_stats";
+/** The rollup_watermarks row of this rollup; readers combine rows before it with raw events after it. */
+export const WATERMARK = "daily_stats";
 /**
  * Events are rolled up only once they are this old: an event row carries its transaction's start
  * time, so a transaction still open at the cut could otherwise commit an event behind the mark.

@@ -4,6 +4,7 @@ import { Forbidden } from "../../errors.ts";
 import type { Executor } from "../../lib/db.ts";
 import { isUniqueViolation } from "../../lib/db-errors.ts";
 import type { GitHubProfile } from "../../lib/github.ts";
+import { invalidateCatalog } from "../catalog-cache.ts";
 import type { ServiceContext } from "../context.ts";
 
 /** The facts about an account that decide whether it may act at all. */
@@ -39,7 +40,10 @@ export async function upsertGithubUser(ctx: ServiceContext, profile: GitHubProfi
   for (let attempt = 0; ; attempt++) {
     try {
       await claimUnlinkedAccount(ctx.db, profile);
-      return await insertOrUpdate(ctx.db, profile, promote);
+      const user = await insertOrUpdate(ctx.db, profile, promote);
+      // A new account counts in /stats and /search; a new name or avatar shows on its agents.
+      await invalidateCatalog(ctx.rt);
+      return user;
     } catch (error) {
       if (!isUniqueViolation(error) || attempt >= 2) throw error;
       if (isUniqueViolation(error, "users_username_lower_unique")) await releaseUsername(ctx.db, profile);

@@ -2,7 +2,9 @@ import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { apiTokens, sessions, users, type ApiTokenScope } from "../../../db/schema/index.ts";
 import { Unauthorized } from "../../errors.ts";
 import type { Runtime } from "../../runtime.ts";
+import { invalidateCatalog } from "../catalog-cache.ts";
 import type { Actor, ActorUser } from "../context.ts";
+import { ACTIVE_WINDOW_DAYS } from "../site-stats.ts";
 import { accountRefusal } from "./accounts.ts";
 import { hashSecret, isApiToken } from "./secrets.ts";
 
@@ -80,13 +82,16 @@ function actorUser(user: { id: number; username: string; role: ActorUser["role"]
 
 function touchUserLater(rt: Runtime, user: { id: number; lastActiveAt: Date | null }): void {
   if (!isStale(user.lastActiveAt)) return;
+  // Someone back after a long absence counts again in /stats' active_this_month.
+  const returning = user.lastActiveAt === null || Date.now() - user.lastActiveAt.getTime() >= ACTIVE_WINDOW_DAYS * 24 * 60 * 60 * 1000;
   // users.updated_at is left alone: activity is not a profile change.
-  touchLater(rt, `u:${user.id}`, () =>
-    rt.db.db
+  touchLater(rt, `u:${user.id}`, async () => {
+    await rt.db.db
       .update(users)
       .set({ lastActiveAt: new Date(), updatedAt: sql`${users.updatedAt}` })
-      .where(and(eq(users.id, user.id), staleBefore(users.lastActiveAt))),
-  );
+      .where(and(eq(users.id, user.id), staleBefore(users.lastActiveAt)));
+    if (returning) await invalidateCatalog(rt);
+  });
 }
 
 function isStale(at: Date | null): boolean {

@@ -8,6 +8,7 @@ import { createSandboxWorkDir } from "../../lib/sandbox.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { Runtime } from "../../runtime.ts";
 import { refreshCurrentVersion } from "../agent-versions.ts";
+import { invalidateCatalog } from "../catalog-cache.ts";
 import { systemContext } from "../context.ts";
 import { STAGING_PREFIX } from "../uploads.ts";
 import { notifyUser } from "../webhooks.ts";
@@ -38,6 +39,8 @@ export async function validateStoredVersion(
     const [exists] = await db.select({ id: agentVersions.id }).from(agentVersions).where(eq(agentVersions.id, versionId));
     return exists ? "already-final" : "gone";
   }
+  // "running" shows in validation_status of cached answers.
+  await invalidateCatalog(rt);
 
   const outcome = /^https?:\/\//.test(version.storageKey)
     ? externalArchiveOutcome()
@@ -51,6 +54,7 @@ export async function validateStoredVersion(
 
   const finalKey = outcome.status === "passed" ? await promoteFromStaging(rt, version.storageKey) : version.storageKey;
   const agentId = await recordOutcome(rt, versionId, outcome, finalKey, version.storageKey);
+  await invalidateCatalog(rt);
   if (agentId === null) return "gone";
   logger.info({ version_id: versionId, status: outcome.status, duration_ms: outcome.durationMs }, "validation finished");
   await notifyAuthor(rt, agentId, version.version, outcome).catch((err: unknown) => logger.warn({ err, version_id: versionId }, "could not queue webhook"));

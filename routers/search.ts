@@ -1,0 +1,28 @@
+import * as search from "../src/services/search.ts";
+import * as suggestions from "../src/services/search-suggestions.ts";
+import { publicProcedure, router } from "../src/trpc/init.ts";
+import { agentPage } from "./agents.schema.ts";
+import { searchAgentsInput, searchInput, searchResult, suggestionsInput, suggestions as suggestionsShape } from "./search.schema.ts";
+
+const tags = ["search"];
+const visibility = "Private agents appear only to their author and admins.";
+
+export const searchRouter = router({
+  all: publicProcedure
+    .meta({ openapi: { method: "GET", path: "/search", tags, summary: "Search agents and users", description: visibility } })
+    .input(searchInput)
+    .output(searchResult)
+    .query(({ ctx, input }) => search.searchEverything({ ctx, input })),
+
+  agents: publicProcedure
+    .meta({ openapi: { method: "GET", path: "/search/agents", tags, summary: "Search agents (full text, prefixes, typos) with filters and sorts", description: visibility } })
+    .input(searchAgentsInput)
+    .output(agentPage)
+    .query(({ ctx, input }) => search.searchAgents({ ctx, input })),
+
+  suggestions: publicProcedure
+    .meta({ openapi: { method: "GET", path: "/search/suggestions", tags, summary: "Agent names that complete a query", description: visibility } })
+    .input(suggestionsInput)
+    .output(suggestionsShape)
+    .query(({ ctx, input }) => suggestions.suggestNames({ ctx, input })),
+});

@@ -1,0 +1,98 @@
+import type { Runtime } from "../runtime.ts";
+import { type Actor, isAdmin, type ServiceContext } from "./context.ts";
+
+/**
+ * Cached answers of catalog reads (contract section 6): lists and searches live 5 minutes,
+ * details 15. Every key carries the catalog's generation, and every write that can change an
+ * answer bumps it after its commit (invalidateCatalog), which orphans all older entries at once:
+ * no answer is stale after a write has returned. A reader that raced the write may store an old
+ * answer, but under the old generation, where nobody looks any more.
+ *
+ * The cache only accelerates: when it fails, reads are computed from the database and writes
+ * still succeed. An invalidation that could not be written makes this process bypass the cache
+ * until a later bump gets through, so a flapping Redis cannot bring back pre-write answers here.
+ */
+
+export const LIST_TTL_SECONDS = 300;
+export const DETAIL_TTL_SECONDS = 900;
+const GENERATION_KEY = "catalog:generation";
+
+export interface CachedRead {
+  /** Which read (e.g. "search.agents"); part of the key. */
+  name: string;
+  /** Every input that changes the answer, as validated (so equal inputs serialize equally). */
+  input: unknown;
+  ttlSeconds: number;
+  /** True when the viewer changes what is visible (private agents). */
+  perViewer: boolean;
+}
+
+interface CacheHealth {
+  /** The last bump failed; reads skip the cache until one succeeds. */
+  invalidationPending: boolean;
+  /** Logged once per outage instead of once per request. */
+  failing: boolean;
+}
+
+const health = new WeakMap<Runtime, CacheHealth>();
+
+function healthOf(rt: Runtime): CacheHealth {
+  let state = health.get(rt);
+  if (!state) health.set(rt, (state = { invalidationPending: false, failing: false }));
+  return state;
+}
+
+/** The answer from the cache, or computed (and stored) when missing or when the cache fails. */
+export async function cachedRead<T>(ctx: ServiceContext, read: CachedRead, compute: () => Promise<T>): Promise<T> {
+  const { rt } = ctx;
+  const state = healthOf(rt);
+  if (state.invalidationPending) {
+    await invalidateCatalog(rt);
+    if (state.invalidationPending) return compute();
+  }
+  let key: string;
+  try {
+    const generation = (await rt.cache.get(GENERATION_KEY)) ?? "0";
+    key = `catalog:${generation}:${read.name}:${read.perViewer ? viewerKey(ctx.actor) : "all"}:${JSON.stringify(read.input ?? null)}`;
+    const hit = await rt.cache.get(key);
+    recovered(rt, state);
+    if (hit !== null) return JSON.parse(hit) as T;
+  } catch (err) {
+    failed(rt, state, err);
+    return compute();
+  }
+  const value = await compute();
+  rt.cache.set(key, JSON.stringify(value), read.ttlSeconds).catch((err: unknown) => failed(rt, state, err));
+  return value;
+}
+
+/** Call after the commit of any write that changes what a catalog read could answer. Never throws. */
+export async function invalidateCatalog(rt: Runtime): Promise<void> {
+  const state = healthOf(rt);
+  try {
+    await rt.cache.incr(GENERATION_KEY);
+    state.invalidationPending = false;
+    recovered(rt, state);
+  } catch (err) {
+    state.invalidationPending = true;
+    failed(rt, state, err);
+  }
+}
+
+/** Private agents make answers differ by viewer: anonymous, each user (their own), admins (all). */
+function viewerKey(actor: Actor | null): string {
+  if (!actor) return "anon";
+  return isAdmin(actor) ? "admin" : `u${actor.user.id}`;
+}
+
+function failed(rt: Runtime, state: CacheHealth, err: unknown): void {
+  if (state.failing) return;
+  state.failing = true;
+  rt.logger.warn({ err }, "answer cache unavailable; serving uncached answers");
+}
+
+function recovered(rt: Runtime, state: CacheHealth): void {
+  if (!state.failing) return;
+  state.failing = false;
+  rt.logger.info("answer cache available again");
+}
