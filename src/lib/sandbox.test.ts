@@ -30,7 +30,7 @@ describe("sandbox", () => {
     expect(await sandboxAvailable()).toEqual({ ok: true });
   });
 
-  test("runs as nobody without capabilities or the host environment, the agent dir read-only at /agent", async () => {
+  test("runs as uid 65534 inside, without capabilities or the host environment, the agent dir read-only at /agent", async () => {
     process.env.SANDBOX_TEST_HOST_SECRET = "must-not-leak";
     const result = await python(`
 import json, os
@@ -131,6 +131,14 @@ print(json.dumps({"interfaces": [name for _, name in socket.if_nameindex()], "ho
     expect(processesMatching(marker)).toEqual([]);
     const host = Bun.spawnSync(["/usr/bin/true"]);
     expect(host.exitCode).toBe(0);
+  });
+
+  test("a fork bomb does not starve a sandbox running beside it (each run has its own process budget)", async () => {
+    const bomb = python("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass", { timeoutMs: 4_000 });
+    const neighbour = python("import subprocess, time\ntime.sleep(1.5)\nprint(subprocess.run(['/usr/bin/true']).returncode)", { timeoutMs: 10_000 });
+    const [bombed, result] = await Promise.all([bomb, neighbour]);
+    expect(bombed.timedOut).toBe(true);
+    expect({ exitCode: result.exitCode, stdout: result.stdout.trim() }).toEqual({ exitCode: 0, stdout: "0" });
   });
 
   test.skipIf(process.getuid?.() !== 0)("refuses a dir the sandbox user could not reach", async () => {

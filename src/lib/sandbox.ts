@@ -4,9 +4,9 @@
  * Layers, outermost first:
  *  1. cgroup v1 `memory` + `pids` groups for the run when writable (sandbox-cgroup.ts): caps the
  *     memory and the process count of the whole tree.
- *  2. When this process is root, `setpriv` drops to uid/gid 65534 (nobody) with no supplementary
- *     groups before bwrap: the sandboxed code is then nobody on the host too, which also makes
- *     RLIMIT_NPROC effective (the kernel never applies it to uid 0).
+ *  2. When this process is root, `setpriv` drops to an unprivileged uid of the run's own (see
+ *     hostUidFor) with no supplementary groups before bwrap, which also makes RLIMIT_NPROC
+ *     effective (the kernel never applies it to uid 0).
  *  3. `prlimit`: CPU seconds, address space, process count, no core files.
  *  4. bubblewrap (sandbox-args.ts): new user/pid/net/ipc/uts/mount namespaces, uid 65534, no
  *     capabilities, no network but `lo`, read-only /usr, private size-capped /tmp, the agent dir
@@ -20,7 +20,7 @@ import { spawnSync } from "node:child_process";
 import { chmod, lstat, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { SANDBOX_UID, bwrapArguments, findNodeRuntime, findSystemTool, type NodeRuntime } from "./sandbox-args.ts";
+import { bwrapArguments, findNodeRuntime, findSystemTool, type NodeRuntime } from "./sandbox-args.ts";
 import { createSandboxCgroup, type SandboxCgroup } from "./sandbox-cgroup.ts";
 import { exitStatus, readCapped } from "./sandbox-output.ts";
 
@@ -74,7 +74,7 @@ export const SANDBOX_DEFAULTS = {
 interface HostTools {
   bwrap: string;
   prlimit: string;
-  /** Present when this process is root and must drop to nobody before bwrap. */
+  /** Present when this process is root and must drop privileges before bwrap. */
   setpriv: string | null;
   disableUserns: boolean;
   node: NodeRuntime | null;
@@ -101,7 +101,7 @@ export function sandboxNodeBinary(): string | null {
 }
 
 /**
- * A fresh directory for files a sandbox will read: mode 0711, so the sandbox user (nobody) can
+ * A fresh directory for files a sandbox will read: mode 0711, so the sandbox's unprivileged user can
  * reach a known path inside it but nobody can list it. Put the agent's files in a subdirectory
  * with modes 0755/0644.
  */
@@ -119,7 +119,7 @@ async function probeSandbox(): Promise<SandboxAvailability> {
   if (!prlimit) return { ok: false, reason: "prlimit (util-linux) is not installed" };
   const isRoot = process.getuid?.() === 0;
   const setpriv = isRoot ? findSystemTool("setpriv") : null;
-  if (isRoot && !setpriv) return { ok: false, reason: "running as root and setpriv (util-linux) is missing to drop to nobody" };
+  if (isRoot && !setpriv) return { ok: false, reason: "running as root and setpriv (util-linux) is missing to drop privileges" };
   const help = spawnSync(bwrap, ["--help"], { encoding: "utf8", timeout: 5_000 });
   const candidate: HostTools = {
     bwrap,
@@ -173,20 +173,50 @@ async function runConfined(options: SandboxRunOptions, host: HostTools): Promise
   };
   // The private /tmp is a tmpfs, whose pages are charged to the memory cgroup too.
   const cgroup = await createSandboxCgroup({ memoryBytes: memoryBytes + SANDBOX_DEFAULTS.tmpfsBytes, maxProcesses: limits.maxProcesses });
+  const slot = takeUidSlot();
   try {
-    return await spawnConfined(commandLine(options, host, limits, cgroup), options, limits.maxOutputBytes, async () => cgroup?.destroy());
+    return await spawnConfined(commandLine(options, host, limits, cgroup, hostUidFor(slot)), options, limits.maxOutputBytes, async () => cgroup?.destroy());
   } finally {
+    releaseUidSlot(slot);
     await cgroup?.destroy();
   }
 }
 
-function commandLine(options: SandboxRunOptions, host: HostTools, limits: ResolvedLimits, cgroup: SandboxCgroup | null): string[] {
+/**
+ * RLIMIT_NPROC counts every process of a uid on the host, so runs sharing one uid would share
+ * one budget: a fork bomb in one validation would starve another running beside it. Each run
+ * of this process gets its own unprivileged host uid (no such account exists; it owns nothing).
+ */
+const UID_SLOTS = 64;
+const HOST_UID_BASE = 2_000_000;
+const busySlots = new Set<number>();
+
+function takeUidSlot(): number {
+  for (let slot = 0; slot < UID_SLOTS; slot++) {
+    if (!busySlots.has(slot)) {
+      busySlots.add(slot);
+      return slot;
+    }
+  }
+  throw new Error(`More than ${UID_SLOTS} sandboxes at once in one process`);
+}
+
+function releaseUidSlot(slot: number): void {
+  busySlots.delete(slot);
+}
+
+function hostUidFor(slot: number): number {
+  // The pid spreads concurrent worker processes of one host over distinct ranges.
+  return HOST_UID_BASE + (process.pid % 10_000) * UID_SLOTS + slot;
+}
+
+function commandLine(options: SandboxRunOptions, host: HostTools, limits: ResolvedLimits, cgroup: SandboxCgroup | null, hostUid: number): string[] {
   // sh joins the cgroups itself, then execs the rest, so no process of the run ever starts
   // outside them (moving a pid in after spawn would race with its first fork).
   const join = cgroup
     ? ["/bin/sh", "-c", 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"', "sandbox-join", ...cgroup.procsFiles, "--"]
     : [];
-  const drop = host.setpriv ? [host.setpriv, `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, "--clear-groups", "--"] : [];
+  const drop = host.setpriv ? [host.setpriv, `--reuid=${hostUid}`, `--regid=${hostUid}`, "--clear-groups", "--"] : [];
   const rlimits = [host.prlimit, `--cpu=${limits.cpuSeconds}`, `--as=${limits.addressSpaceBytes}`, `--nproc=${limits.maxProcesses}`, "--core=0", "--"];
   const bwrap = bwrapArguments({
     dir: options.dir,
@@ -260,7 +290,7 @@ async function spawnConfined(argv: string[], options: SandboxRunOptions, maxOutp
   };
 }
 
-/** bwrap runs as nobody when we are root: it must be able to reach `dir` to bind it. */
+/** bwrap runs unprivileged when we are root: it must be able to reach `dir` to bind it. */
 async function assertReachableByNobody(dir: string): Promise<void> {
   const own = await lstat(dir);
   if (!own.isDirectory() || (own.mode & 0o005) !== 0o005) {
