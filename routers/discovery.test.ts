@@ -20,7 +20,8 @@ type Trending = { agents: { agent: { slug: string }; trend_score: number; downlo
 for (const mode of TEST_MODES) {
   describe(`trending, popular and stats [${mode}]`, () => {
     const t = useTestApp(mode);
-    const now = Date.now();
+    // Set when the events are written, right before the tests read them.
+    let now = 0;
     const slugs = { rising: "rising", fresh: "fresh", falling: "falling", hidden: "hidden", dormant: "dormant" };
     const get = async <T>(path: string): Promise<T> => {
       const res = await t.fetch(`/api/v1${path}`);
@@ -29,6 +30,7 @@ for (const mode of TEST_MODES) {
     };
 
     beforeAll(async () => {
+      now = Date.now();
       const db = t.rt.db.db;
       const author = await makeUser(db);
       const downloads: { agentId: number; createdAt: Date }[] = [];
@@ -38,8 +40,8 @@ for (const mode of TEST_MODES) {
       // Counters equal the events, as the recorder keeps them.
       const rising = await makeAgent(db, author.id, { slug: slugs.rising, downloads: 27, stars: 1, isValidated: true });
       add(rising.id, 1 * DAY, 15);
-      add(rising.id, 7 * DAY - 1 * MIN); // the first minute of this week's window...
-      add(rising.id, 7 * DAY + 1 * MIN); // ...and the last of the previous one: the same UTC day, split
+      add(rising.id, 7 * DAY - 5 * MIN); // early in this week's window...
+      add(rising.id, 7 * DAY + 5 * MIN); // ...and late in the previous one: one UTC day, split between them
       add(rising.id, 8 * DAY, 10);
       const fresh = await makeAgent(db, author.id, { slug: slugs.fresh, downloads: 3, isValidated: true });
       add(fresh.id, 1 * DAY, 2);
