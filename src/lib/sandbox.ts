@@ -20,6 +20,7 @@ import { spawnSync } from "node:child_process";
 import { chmod, lstat, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { hostUidFor, releaseUidSlot, takeUidSlot } from "./sandbox-uids.ts";
 import { bwrapArguments, findNodeRuntime, findSystemTool, type NodeRuntime } from "./sandbox-args.ts";
 import { createSandboxCgroup, type SandboxCgroup } from "./sandbox-cgroup.ts";
 import { exitStatus, readCapped } from "./sandbox-output.ts";
@@ -180,34 +181,6 @@ async function runConfined(options: SandboxRunOptions, host: HostTools): Promise
     releaseUidSlot(slot);
     await cgroup?.destroy();
   }
-}
-
-/**
- * RLIMIT_NPROC counts every process of a uid on the host, so runs sharing one uid would share
- * one budget: a fork bomb in one validation would starve another running beside it. Each run
- * of this process gets its own unprivileged host uid (no such account exists; it owns nothing).
- */
-const UID_SLOTS = 64;
-const HOST_UID_BASE = 2_000_000;
-const busySlots = new Set<number>();
-
-function takeUidSlot(): number {
-  for (let slot = 0; slot < UID_SLOTS; slot++) {
-    if (!busySlots.has(slot)) {
-      busySlots.add(slot);
-      return slot;
-    }
-  }
-  throw new Error(`More than ${UID_SLOTS} sandboxes at once in one process`);
-}
-
-function releaseUidSlot(slot: number): void {
-  busySlots.delete(slot);
-}
-
-function hostUidFor(slot: number): number {
-  // The pid spreads concurrent worker processes of one host over distinct ranges.
-  return HOST_UID_BASE + (process.pid % 10_000) * UID_SLOTS + slot;
 }
 
 function commandLine(options: SandboxRunOptions, host: HostTools, limits: ResolvedLimits, cgroup: SandboxCgroup | null, hostUid: number): string[] {
