@@ -53,6 +53,10 @@ for (const mode of TEST_MODES) {
         ["tests", "passed"],
       ]);
 
+      const metrics = await (await t.fetch("/metrics")).text();
+      expect(metrics).toMatch(/validation_duration_seconds_count\{check="compatibility"\} [1-9]/);
+      expect(metrics).toMatch(/^pending_validations 0$/m);
+
       const download = await t.fetch(`/api/v1/agents/${agent.slug}/download`, { headers: bearer(token) });
       expect(download.status).toBe(200);
       expect(Buffer.from(await download.arrayBuffer()).equals(Buffer.from(code))).toBe(true);
