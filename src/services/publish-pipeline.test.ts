@@ -23,53 +23,55 @@ for (const mode of TEST_MODES) {
       ctx.category = (await makeCategory(t.rt.db.db)).slug;
     });
 
-    test("a failed enqueue does not fail the publish; the stuck-pending sweep queues the version later", async () => {
+    /** Runs fn with rt.queue.enqueue swapped for `replacement`, restoring it afterwards. */
+    async function withEnqueue<T>(replacement: (name: string, payload: { versionId: number }) => Promise<string>, fn: () => Promise<T>): Promise<T> {
       const enqueue = t.rt.queue.enqueue;
-      t.rt.queue.enqueue = async () => {
-        throw new Error("queue unavailable");
-      };
-      let agent;
+      t.rt.queue.enqueue = replacement as typeof enqueue;
       try {
-        agent = await publishViaHttp(t.fetch, ctx.token, { category: ctx.category, name: "Lost Job Agent" });
+        return await fn();
       } finally {
         t.rt.queue.enqueue = enqueue;
       }
+    }
+
+    /** An enqueue that only records which versions it was asked for. */
+    function recordingEnqueue(queued: number[]) {
+      return async (_name: string, payload: { versionId: number }) => {
+        queued.push(payload.versionId);
+        return "id";
+      };
+    }
+
+    test("a failed enqueue does not fail the publish; the stuck-pending sweep queues the version later", async () => {
+      const agent = await withEnqueue(
+        async () => {
+          throw new Error("queue unavailable");
+        },
+        () => publishViaHttp(t.fetch, ctx.token, { category: ctx.category, name: "Lost Job Agent" }),
+      );
       const versionId = agent.versions[0]!.id;
       expect(await requeueStuckValidations(systemContext(t.rt))).toBe(0);
 
       await t.rt.db.db.update(agentVersions).set({ publishedAt: new Date(Date.now() - 20 * 60_000) }).where(eq(agentVersions.id, versionId));
       const queued: number[] = [];
-      t.rt.queue.enqueue = (async (_name: string, payload: { versionId: number }) => {
-        queued.push(payload.versionId);
-        return "id";
-      }) as typeof enqueue;
-      try {
+      await withEnqueue(recordingEnqueue(queued), async () => {
         expect(await requeueStuckValidations(systemContext(t.rt))).toBeGreaterThanOrEqual(1);
-      } finally {
-        t.rt.queue.enqueue = enqueue;
-      }
+      });
       expect(queued).toContain(versionId);
     });
 
     test("a version left running by a lost worker is queued again after the running timeout, not before", async () => {
       const agent = await publishViaHttp(t.fetch, ctx.token, { category: ctx.category, name: "Stuck Running Agent" });
       const versionId = agent.versions[0]!.id;
-      const enqueue = t.rt.queue.enqueue;
       const queued: number[] = [];
-      t.rt.queue.enqueue = (async (_name: string, payload: { versionId: number }) => {
-        queued.push(payload.versionId);
-        return "id";
-      }) as typeof enqueue;
-      try {
+      await withEnqueue(recordingEnqueue(queued), async () => {
         await t.rt.db.db.update(agentVersions).set({ validationStatus: "running", validationStartedAt: new Date(Date.now() - 5 * 60_000) }).where(eq(agentVersions.id, versionId));
         await requeueStuckValidations(systemContext(t.rt));
         expect(queued).not.toContain(versionId);
         await t.rt.db.db.update(agentVersions).set({ validationStartedAt: new Date(Date.now() - 50 * 60_000) }).where(eq(agentVersions.id, versionId));
         await requeueStuckValidations(systemContext(t.rt));
         expect(queued).toContain(versionId);
-      } finally {
-        t.rt.queue.enqueue = enqueue;
-      }
+      });
     });
 
     test("the download recorder drops events of an agent deleted meanwhile without losing the others", async () => {
