@@ -1,8 +1,9 @@
 /**
  * Peak resident memory of the server while a 50 MiB archive is uploaded (POST /api/v1/agents,
- * multipart) and then downloaded, against its idle RSS. Peaks come from the kernel's high-water
- * mark (VmHWM), reset before each phase through /proc/<pid>/clear_refs (needs root), and a 5 ms
- * VmRSS sampler as a cross-check.
+ * multipart) and then downloaded, against its idle RSS; beside it, the same multipart body sent
+ * to a bare Bun.serve that only reads and drops it (Bun's own cost of receiving a body). Peaks
+ * come from the kernel's high-water mark (VmHWM), reset before each phase through
+ * /proc/<pid>/clear_refs (needs root), and a 5 ms VmRSS sampler as a cross-check.
  * Usage: bun scripts/bench/upload-memory.ts [MiB]
  * Embedded default (files); set DATABASE_URL, REDIS_URL and S3_* in the environment for S3.
  */
@@ -35,22 +36,21 @@ const server = spawnPinned(0, [process.execPath, join(root, "src/main.ts"), "ser
   RATE_LIMIT_ENABLED: "false",
   MAX_UPLOAD_BYTES: String(Math.max(mib * 1024 * 1024, 50 * 1024 * 1024)),
 });
-const pid = server.pid;
-const status = (field: "VmRSS" | "VmHWM") => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? Number.NaN) / 1024;
-const resetPeak = () => writeFileSync(`/proc/${pid}/clear_refs`, "5");
+const sink = spawnPinned(0, [process.execPath, join(root, "scripts/bench/bare-body-sink.ts"), "8198"]);
+const status = (pid: number, field: "VmRSS" | "VmHWM") => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? Number.NaN) / 1024;
 
-/** Runs `phase` while sampling RSS; returns the kernel's peak and the sampled peak, in MiB. */
-async function measure(phase: () => Promise<void>): Promise<{ peak: number; sampled: number; seconds: number }> {
-  resetPeak();
-  let sampled = status("VmRSS");
-  const timer = setInterval(() => (sampled = Math.max(sampled, status("VmRSS"))), 5);
+/** Runs `phase` while sampling the RSS of `pid`; returns the kernel's peak and the sampled peak, in MiB. */
+async function measure(pid: number, phase: () => Promise<void>): Promise<{ peak: number; sampled: number; seconds: number }> {
+  writeFileSync(`/proc/${pid}/clear_refs`, "5");
+  let sampled = status(pid, "VmRSS");
+  const timer = setInterval(() => (sampled = Math.max(sampled, status(pid, "VmRSS"))), 5);
   const started = performance.now();
   try {
     await phase();
   } finally {
     clearInterval(timer);
   }
-  return { peak: status("VmHWM"), sampled, seconds: (performance.now() - started) / 1000 };
+  return { peak: status(pid, "VmHWM"), sampled, seconds: (performance.now() - started) / 1000 };
 }
 
 function multipart(name: string, archive: Bun.BunFile): { body: ReadableStream<Uint8Array>; contentType: string } {
@@ -75,11 +75,11 @@ function multipart(name: string, archive: Bun.BunFile): { body: ReadableStream<U
   return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-async function upload(name: string, file: Bun.BunFile): Promise<string> {
+async function upload(name: string, file: Bun.BunFile, url = `${base}/api/v1/agents`): Promise<string> {
   const { body, contentType } = multipart(name, file);
-  const res = await fetch(`${base}/api/v1/agents`, { method: "POST", headers: { authorization: `Bearer ${seeded.token}`, "content-type": contentType }, body });
-  if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { slug: string }).slug;
+  const res = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${seeded.token}`, "content-type": contentType }, body });
+  if (!res.ok) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { slug?: string }).slug ?? "";
 }
 
 async function download(slug: string, expected: { file: Bun.BunFile; sha256: string }): Promise<void> {
@@ -93,26 +93,38 @@ async function download(slug: string, expected: { file: Bun.BunFile; sha256: str
 
 try {
   await waitForHttp(`${base}/health`);
+  await waitForHttp("http://127.0.0.1:8198/");
   // Warm the code paths with a smaller archive, so idle is the steady state of a server that has served both routes.
   await download(await upload("Warm Up Agent", small.file), small);
+  await upload("sink", small.file, "http://127.0.0.1:8198/");
   await Bun.sleep(1000);
-  const idle = status("VmRSS");
+  const idle = status(server.pid, "VmRSS");
+  const sinkIdle = status(sink.pid, "VmRSS");
   let slug = "";
-  const up = await measure(async () => {
+  const up = await measure(server.pid, async () => {
     slug = await upload("Memory Bench Agent", archive.file);
   });
-  const down = await measure(() => download(slug, archive));
-  const row = (phase: string, m: { peak: number; sampled: number; seconds: number }) => ({
+  const down = await measure(server.pid, () => download(slug, archive));
+  // With S3 the first download fills the local copy it is served from; the second only serves it.
+  const again = await measure(server.pid, () => download(slug, archive));
+  const floor = await measure(sink.pid, () => upload("sink", archive.file, "http://127.0.0.1:8198/").then(() => undefined));
+  const row = (phase: string, m: { peak: number; sampled: number; seconds: number }, idleOf = idle) => ({
     phase,
     "peak RSS MiB": m.peak,
-    "above idle MiB": m.peak - idle,
+    "above idle MiB": m.peak - idleOf,
     "sampled peak MiB": m.sampled,
     seconds: m.seconds,
   });
   console.log(`archive ${mib} MiB (${archive.file.size} bytes), storage: ${process.env.S3_ENDPOINT ? "S3" : "filesystem"}, idle RSS ${idle.toFixed(1)} MiB`);
-  printTable([row(`upload ${mib} MiB`, up), row(`download ${mib} MiB`, down)]);
+  printTable([
+    row(`upload ${mib} MiB`, up),
+    row(`download ${mib} MiB`, down),
+    row("download again", again),
+    row(`bare Bun.serve: receive ${mib} MiB`, floor, sinkIdle),
+  ]);
 } finally {
   server.kill("SIGTERM");
-  await server.exited;
+  sink.kill("SIGTERM");
+  await Promise.all([server.exited, sink.exited]);
   await rm(dataDir, { recursive: true, force: true });
 }

@@ -71,6 +71,23 @@ export async function md5OfFile(path: string): Promise<string> {
   return md5.digest("hex");
 }
 
+/** Through one reused buffer: hashing a big file this way leaves no garbage behind. */
+export async function sha256OfFile(path: string): Promise<string> {
+  const hasher = new Bun.CryptoHasher("sha256");
+  const buffer = new Uint8Array(1024 * 1024);
+  const handle = await open(path, "r");
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, null);
+      if (bytesRead === 0) break;
+      hasher.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+  return hasher.digest("hex");
+}
+
 export async function openIfExists(path: string): Promise<FileHandle | undefined> {
   try {
     return await open(path, "r");

@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -11,7 +13,7 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { uploadStream } from "./s3-multipart.ts";
+import { removeStaleSpoolFiles, uploadStream } from "./s3-multipart.ts";
 import {
   assertValidKey,
   assertValidPrefix,
@@ -38,14 +40,18 @@ export interface S3StoreOptions {
   ensureBucket?: boolean;
   /** Milliseconds to wait for a TCP connection (default 5000). */
   connectTimeoutMs?: number;
+  /** Streamed uploads pass through a file here (default: the system temp dir). */
+  spoolDir?: string;
 }
 
-// 5 MiB is S3's smallest part; uploadStream holds two of them.
+// S3's smallest part; uploads send 5 MiB file slices, so the size costs no memory.
 const PART_SIZE = 5 * 1024 * 1024;
+const REQUEST_TIMEOUT_MS = 60_000;
 
 export async function createS3Store(options: S3StoreOptions): Promise<ObjectStore> {
   const store = new S3Store(options);
   if (options.ensureBucket !== false) await store.ensureBucket();
+  void removeStaleSpoolFiles(store.spoolDir);
   return store;
 }
 
@@ -53,11 +59,13 @@ export class S3Store implements ObjectStore {
   readonly kind = "s3" as const;
   readonly bucket: string;
   readonly client: S3Client;
+  readonly spoolDir: string;
   private readonly options: S3StoreOptions;
 
   constructor(options: S3StoreOptions) {
     this.options = options;
     this.bucket = options.bucket;
+    this.spoolDir = options.spoolDir ?? join(tmpdir(), "agent-marketplace-s3-spool");
     this.client = new S3Client({
       endpoint: options.endpoint,
       region: options.region,
@@ -71,7 +79,7 @@ export class S3Store implements ObjectStore {
       // plain SigV4 works everywhere, and callers verify the archive's sha256 themselves.
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
-      requestHandler: { connectionTimeout: options.connectTimeoutMs ?? 5_000, requestTimeout: 60_000 },
+      requestHandler: { connectionTimeout: options.connectTimeoutMs ?? 5_000, requestTimeout: REQUEST_TIMEOUT_MS },
       maxAttempts: 3,
     });
   }
@@ -120,7 +128,18 @@ export class S3Store implements ObjectStore {
     // Multipart past one part, aborted when the body errors: a failed stream leaves neither an
     // object nor orphaned parts behind.
     const counted = countingStream(body, opts.size);
-    const result = await uploadStream({ client: this.client, bucket: this.bucket, key, contentType: opts.contentType, partSize: PART_SIZE }, counted.stream);
+    const result = await uploadStream(
+      {
+        client: this.client,
+        bucket: this.bucket,
+        key,
+        contentType: opts.contentType,
+        partSize: PART_SIZE,
+        spoolDir: this.spoolDir,
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      },
+      counted.stream,
+    );
     // Ceph RGW's CompleteMultipartUpload answer parses to an empty ETag; ask for the real one.
     const etag = stripQuotes(result.etag) || (await this.head(key))?.etag;
     return { key, size: counted.bytes(), contentType: opts.contentType, etag };

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import type { Env } from "../env.ts";
 
 /**
@@ -169,6 +170,7 @@ export async function createObjectStore(env: Env): Promise<ObjectStore> {
       region: env.S3_REGION,
       // Custom endpoints (RGW, MinIO, ...) rarely have wildcard DNS for virtual-host buckets.
       forcePathStyle: env.S3_FORCE_PATH_STYLE || env.S3_ENDPOINT !== undefined,
+      spoolDir: resolve(env.DATA_DIR, "tmp", "s3-uploads"),
     });
   }
   const { createFilesystemStoreFromEnv } = await import("./storage-fs.ts");

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { count, eq } from "drizzle-orm";
 import { agents, agentVersions, downloadEvents } from "../../db/schema/index.ts";
@@ -103,6 +103,8 @@ for (const mode of TEST_MODES) {
         const refused = await t.fetch(`/api/v1/agents/${tampered.slug}/download`);
         expect(refused.status).toBe(500);
         expect(existsSync(join(t.rt.env.DATA_DIR, "cache", "archives", `${tamperedVersion!.sha256}.zip`))).toBe(false);
+        // Neither the refused copy nor any half-written one is left behind.
+        expect(readdirSync(join(t.rt.env.DATA_DIR, "cache", "archives")).filter((name) => name.endsWith(".tmp"))).toEqual([]);
       });
     }
   });
