@@ -1,6 +1,7 @@
 import { mkdir, readdir, rename, rm, stat, utimes } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { BunFile } from "bun";
+import { ServiceUnavailable } from "../errors.ts";
 import { sha256OfFile } from "../lib/fs-helpers.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { Runtime } from "../runtime.ts";
@@ -48,16 +49,24 @@ export async function archiveFile(rt: Runtime, key: string, sha256: string): Pro
  * S3 SDK's node-stream body ~35 MiB); the file is then hashed through one reused buffer.
  */
 async function copyToCache(rt: Runtime, key: string, sha256: string, dir: string, path: string): Promise<BunFile | null> {
-  const response = await fetch(await rt.storage.signedUrl(key, 300));
+  const unavailable = (err: unknown) => {
+    rt.logger.error({ err, key }, "archive storage failed while copying an archive for download");
+    return new ServiceUnavailable("Archive storage is unavailable; try the download again later");
+  };
+  const response = await fetch(await rt.storage.signedUrl(key, 300)).catch((err: unknown) => {
+    throw unavailable(err);
+  });
   if (!response.ok || !response.body) {
     await response.body?.cancel();
-    if ((await rt.storage.head(key)) === null) return null;
-    throw new Error(`Storage answered ${response.status} for '${key}'`);
+    if ((await rt.storage.head(key).catch(() => undefined)) === null) return null;
+    throw unavailable(new Error(`Storage answered ${response.status} for '${key}'`));
   }
   await mkdir(dir, { recursive: true });
   const temp = `${path}.${crypto.randomUUID()}.tmp`;
   try {
-    await Bun.write(temp, response);
+    await Bun.write(temp, response).catch((err: unknown) => {
+      throw unavailable(err);
+    });
     const actual = await sha256OfFile(temp);
     if (actual !== sha256) throw new Error(`Stored archive '${key}' has SHA-256 ${actual}, expected ${sha256}`);
     await rename(temp, path);

@@ -1,4 +1,4 @@
-import { PayloadTooLarge, UnsupportedMediaType } from "../errors.ts";
+import { PayloadTooLarge, ServiceUnavailable, UnsupportedMediaType } from "../errors.ts";
 import { ArchiveRejected, inspectArchive } from "../lib/archive-stream.ts";
 import type { ServiceContext } from "./context.ts";
 import { discardGuardedObject, guardPendingObject } from "./storage-deletions.ts";
@@ -32,7 +32,8 @@ export function archiveKey(agentId: number, sha256: string): string {
 /**
  * Streams `body` to storage, refusing a non-zip (415) or one past MAX_UPLOAD_BYTES (413) the
  * moment it shows. On any failure nothing is left behind; a failure of the body itself (client
- * gone, malformed multipart) is rethrown as it came for the HTTP layer to describe.
+ * gone, malformed multipart) is rethrown as it came for the HTTP layer to describe, and a failure
+ * of storage (S3 down, disk full) is a 503: the client did nothing wrong and may retry.
  */
 export async function receiveArchive(ctx: ServiceContext, body: ReadableStream<Uint8Array>): Promise<StagedUpload> {
   const key = `uploads/${crypto.randomUUID()}`;
@@ -42,11 +43,13 @@ export async function receiveArchive(ctx: ServiceContext, body: ReadableStream<U
     await ctx.rt.storage.put(key, inspected.stream, { contentType: "application/zip" });
   } catch (error) {
     await discardGuardedObject(ctx, key);
-    const cause = inspected.failure() ?? error;
+    const cause = inspected.failure();
     if (cause instanceof ArchiveRejected) {
       throw cause.problem === "too_large" ? new PayloadTooLarge(cause.message) : new UnsupportedMediaType(cause.message);
     }
-    throw cause;
+    if (cause) throw cause;
+    ctx.logger.error({ err: error, key }, "archive storage failed while receiving an upload");
+    throw new ServiceUnavailable("Archive storage is unavailable, so nothing was published; try again later");
   }
   return { key, ...inspected.digest() };
 }
