@@ -195,6 +195,19 @@ export class FilesystemStore implements ObjectStore {
     await access(this.root, constants.R_OK | constants.W_OK);
   }
 
+  async saveToFile(key: string, path: string): Promise<boolean> {
+    try {
+      await copyFile(this.pathOf(key), path);
+      return true;
+    } catch (error) {
+      if (isCode(error, "ENOENT") || isCode(error, "ENOTDIR")) {
+        // Only a missing source means a missing object; a missing target directory is an error.
+        if (!(await statIfExists(this.pathOf(key)))) return false;
+      }
+      throw error;
+    }
+  }
+
   localPath(key: string): string {
     return this.pathOf(key);
   }

@@ -195,6 +195,29 @@ for (const backend of backends) {
       await expect(store.copy(freshKey("no-such-source"), freshKey("x"))).rejects.toBeInstanceOf(ObjectMissing);
     });
 
+    it("saves an object to a local file, says false for a missing one, and fails like get when the backend is gone", async () => {
+      const { store, unreachable } = h();
+      const key = freshKey("save-to-file.zip");
+      const bytes = randomBytes(6 * MiB + 3);
+      await store.put(key, bytes);
+      const dir = await mkdtemp(join(tmpdir(), "am-save-"));
+      try {
+        const target = join(dir, "copy.zip");
+        await Bun.write(target, "stale bytes that must be replaced");
+        expect(await store.saveToFile(key, target)).toBe(true);
+        expect(Buffer.compare(Buffer.from(await Bun.file(target).arrayBuffer()), bytes)).toBe(0);
+        expect(await store.saveToFile(freshKey("no-such-object"), join(dir, "missing.zip"))).toBe(false);
+        expect(await readdir(dir)).toEqual(["copy.zip"]);
+        const gone = await unreachable();
+        // A vanished blob directory holds no objects (get answers null); an unreachable S3 is an error.
+        if (backend.name === "filesystem") expect(await gone.saveToFile(key, join(dir, "never.zip"))).toBe(false);
+        else await expect(gone.saveToFile(key, join(dir, "never.zip"))).rejects.toThrow();
+        expect(await readdir(dir)).toEqual(["copy.zip"]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }, SLOW);
+
     it("lists by plain string prefix, in key order", async () => {
       const { store } = h();
       const base = freshKey("list");

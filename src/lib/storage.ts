@@ -49,6 +49,11 @@ export interface ObjectStore {
   copy(fromKey: string, toKey: string): Promise<void>;
   /** Every object whose key starts with prefix (a plain string prefix, as in S3), in key order. */
   list(prefix: string): AsyncIterable<StoredObject & { lastModified: Date }>;
+  /**
+   * Writes key's bytes to a local file (created or replaced) without holding them in memory;
+   * false when the key does not exist. Throws when the bytes could not all be fetched.
+   */
+  saveToFile(key: string, path: string): Promise<boolean>;
   /** An expiring URL a client can GET the bytes from without credentials. */
   signedUrl(key: string, ttlSeconds: number, opts?: { filename?: string }): Promise<string>;
   /**

@@ -1,7 +1,5 @@
-import { createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { agents, agentVersions, storageDeletions, validationResults } from "../../../db/schema/index.ts";
 import { createSandboxWorkDir } from "../../lib/sandbox.ts";
@@ -64,10 +62,8 @@ export async function validateStoredVersion(
 async function validateArchive(rt: Runtime, key: string, options: ValidationOptions): Promise<ValidationOutcome> {
   const workDir = await createSandboxWorkDir();
   try {
-    const object = await rt.storage.get(key);
-    if (!object) return failedOutcome("error", `The stored archive '${key}' is missing`);
     const zipPath = join(workDir, "upload.zip");
-    await object.body.pipeTo(Writable.toWeb(createWriteStream(zipPath)));
+    if (!(await rt.storage.saveToFile(key, zipPath))) return failedOutcome("error", `The stored archive '${key}' is missing`);
     return await runValidation(zipPath, { ...options, tempParent: workDir });
   } finally {
     await rm(workDir, { recursive: true, force: true });
