@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { openCreatingDir, writeAll } from "./fs-helpers.ts";
+import { explainSdkFailure, refusal } from "./s3-errors.ts";
 
 /**
  * Streams a body to S3 through a spool file, so memory stays flat whatever the object's size.
@@ -52,7 +53,7 @@ export async function uploadStream(target: StreamUpload, body: ReadableStream<Ui
     sending = sending.then(async () => {
       if (sendFailure) return;
       try {
-        uploadId ??= (await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType })).catch(explain("starting a multipart upload"))).UploadId;
+        uploadId ??= (await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType })).catch(explainSdkFailure("starting a multipart upload"))).UploadId;
         const url = await getSignedUrl(client, new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }), { expiresIn: URL_TTL_SECONDS });
         const etag = await putFromFile(url, Bun.file(spoolPath).slice(start, end), {}, target.requestTimeoutMs);
         parts.push({ ETag: etag, PartNumber: partNumber });
@@ -91,7 +92,7 @@ export async function uploadStream(target: StreamUpload, body: ReadableStream<Ui
     if (sendFailure) throw sendFailure;
     const result = await client
       .send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }))
-      .catch(explain("completing a multipart upload"));
+      .catch(explainSdkFailure("completing a multipart upload"));
     return { etag: result.ETag };
   } catch (error) {
     await reader.cancel(error).catch(() => undefined);
@@ -101,15 +102,6 @@ export async function uploadStream(target: StreamUpload, body: ReadableStream<Ui
   } finally {
     await rm(spoolPath, { force: true });
   }
-}
-
-/** The SDK names some S3 refusals only "UnknownError"; the status code tells an operator more. */
-function explain(action: string): (error: unknown) => never {
-  return (error) => {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    const name = error instanceof Error ? error.name : String(error);
-    throw new Error(`S3 answered ${status ?? "no status"} ${name} to ${action}`, { cause: error });
-  };
 }
 
 /** PUTs a file (or a slice of one) to a presigned URL, retrying what S3 may retry; answers the ETag. */
@@ -126,13 +118,12 @@ async function putFromFile(url: string, body: Blob, headers: Record<string, stri
       await response.body?.cancel();
       return response.headers.get("etag") ?? "";
     }
-    const detail = await response.text().catch(() => "");
+    const error = await refusal(response, "an upload");
     if ((response.status >= 500 || response.status === 429) && attempt < ATTEMPTS) {
       await Bun.sleep(100 * 2 ** attempt);
       continue;
     }
-    const code = /<Code>([^<]+)<\/Code>/.exec(detail)?.[1];
-    throw new Error(`S3 answered ${response.status} ${code ?? response.statusText} to an upload`);
+    throw error;
   }
 }
 

@@ -10,9 +10,9 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { describeFailure, errorName, isNotFound, refusal, statusOf } from "./s3-errors.ts";
 import { removeStaleSpoolFiles, uploadStream } from "./s3-multipart.ts";
 import {
   assertValidKey,
@@ -230,11 +230,10 @@ export class S3Store implements ObjectStore {
   async saveToFile(key: string, path: string): Promise<boolean> {
     const response = await fetch(await this.signedUrl(key, 300));
     if (!response.ok || !response.body) {
-      const detail = await response.text().catch(() => "");
+      const error = await refusal(response, `a download of '${key}'`);
       // A signed GET of a missing key may be 403 where the credentials cannot list the bucket.
       if ((await this.head(key)) === null) return false;
-      const code = /<Code>([^<]+)<\/Code>/.exec(detail)?.[1];
-      throw new Error(`S3 answered ${response.status} ${code ?? response.statusText} to a download of '${key}'`);
+      throw error;
     }
     const expected = Number(response.headers.get("content-length") ?? Number.NaN);
     const written = await Bun.write(path, response);
@@ -286,23 +285,4 @@ function encodeKey(key: string): string {
 
 function stripQuotes(etag: string | undefined): string | undefined {
   return etag?.replace(/^"|"$/g, "");
-}
-
-function statusOf(error: unknown): number | undefined {
-  return error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
-}
-
-function errorName(error: unknown): string | undefined {
-  return error instanceof Error ? error.name : undefined;
-}
-
-function isNotFound(error: unknown): boolean {
-  const name = errorName(error);
-  return name === "NoSuchKey" || name === "NotFound" || (statusOf(error) === 404 && name !== "NoSuchBucket");
-}
-
-/** Network failures from the SDK name neither the endpoint nor the bucket; operators need both. */
-function describeFailure(error: unknown, endpoint: string | undefined): Error {
-  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new Error(`S3 at ${endpoint ?? "AWS"} is not usable (${reason})`, { cause: error });
 }
