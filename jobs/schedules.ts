@@ -3,8 +3,8 @@ import type { Runtime } from "../src/runtime.ts";
 import { rollupDailyStats } from "../src/services/analytics/rollup.ts";
 import { purgeExpiredAuthState } from "../src/services/auth/purge.ts";
 import { systemContext } from "../src/services/context.ts";
-import { processStorageDeletions } from "../src/services/storage-cleanup.ts";
-import { requeueStuckValidations } from "../src/services/validation-queue.ts";
+import { processStorageDeletions } from "../src/services/storage/cleanup.ts";
+import { requeueStuckValidations } from "../src/services/validation/queue.ts";
 
 /**
  * Every recurring task, and the only place a cron string appears. Each firing runs on one

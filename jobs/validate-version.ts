@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineJob } from "../src/lib/queue.ts";
+import { defineJob } from "../src/lib/queue/queue.ts";
 import type { Runtime } from "../src/runtime.ts";
 import { validateStoredVersion } from "../src/services/validation/run-version.ts";
 

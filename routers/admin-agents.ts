@@ -1,5 +1,5 @@
 import { z } from "zod";
-import * as adminAgents from "../src/services/admin-agents.ts";
+import * as adminAgents from "../src/services/agents/admin.ts";
 import { adminProcedure, router } from "../src/trpc/init.ts";
 import {
   adminAgent,
@@ -10,8 +10,8 @@ import {
   listAdminAgentsInput,
   revalidateAccepted,
   revalidateInput,
-} from "./admin-agents.schema.ts";
-import { agentSlugInput } from "./agents.schema.ts";
+} from "../src/contract/admin-agents.ts";
+import { agentSlugInput } from "../src/contract/agents.ts";
 
 const tags = ["admin"];
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { z } from "zod";
-import { defineJob, type Queue } from "../src/lib/queue.ts";
-import { createMemoryQueue } from "../src/lib/queue-memory.ts";
-import { createRedisQueue } from "../src/lib/queue-redis.ts";
+import { defineJob, type Queue } from "../src/lib/queue/queue.ts";
+import { createMemoryQueue } from "../src/lib/queue/memory.ts";
+import { createRedisQueue } from "../src/lib/queue/redis.ts";
 import type { Runtime } from "../src/runtime.ts";
 import { apiTokenFor, bearer } from "../src/testing/auth.ts";
 import { makeUser } from "../src/testing/factories.ts";

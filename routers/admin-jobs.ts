@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { getJobsOverview, retryDeadJob } from "../src/services/admin-jobs.ts";
 import { adminProcedure, router } from "../src/trpc/init.ts";
-import { jobsOverview, retryDeadInput } from "./admin-jobs.schema.ts";
+import { jobsOverview, retryDeadInput } from "../src/contract/admin-jobs.ts";
 
 const tags = ["admin"];
 

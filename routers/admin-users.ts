@@ -1,7 +1,7 @@
 import { z } from "zod";
-import * as adminUsers from "../src/services/admin-users.ts";
+import * as adminUsers from "../src/services/users/admin.ts";
 import { adminProcedure, router } from "../src/trpc/init.ts";
-import { adminUser, adminUserList, blockUserInput, listAdminUsersInput, updateAdminUserInput, userIdInput } from "./users.schema.ts";
+import { adminUser, adminUserList, blockUserInput, listAdminUsersInput, updateAdminUserInput, userIdInput } from "../src/contract/users.ts";
 
 const tags = ["admin"];
 

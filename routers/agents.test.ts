@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { agents, agentVersions, storageDeletions, validationResults } from "../db/schema/index.ts";
-import { refreshCurrentVersion } from "../src/services/agent-versions.ts";
+import { refreshCurrentVersion } from "../src/services/agents/versions.ts";
 import { bearer, sessionFor } from "../src/testing/auth.ts";
 import { actorFor, makeAgent, makeCategory, makeUser } from "../src/testing/factories.ts";
 import { jsonInit, TEST_MODES, useTestApp } from "../src/testing/harness.ts";

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import * as agentStats from "../src/services/agent-stats.ts";
-import * as agents from "../src/services/agents.ts";
+import * as agentStats from "../src/services/agents/stats.ts";
+import * as agents from "../src/services/agents/agents.ts";
 import { authedProcedure, publicProcedure, router } from "../src/trpc/init.ts";
-import { agentAnalytics, agentStats as agentStatsShape } from "./agent-stats.schema.ts";
-import { agentDetail, agentPage, agentSlugInput, categoryAgentsInput, listAgentsInput, updateAgentInput } from "./agents.schema.ts";
+import { agentAnalytics, agentStats as agentStatsShape } from "../src/contract/agent-stats.ts";
+import { agentDetail, agentPage, agentSlugInput, categoryAgentsInput, listAgentsInput, updateAgentInput } from "../src/contract/agents.ts";
 
 const tags = ["agents"];
 const manage = "Author or admin. A private agent is 404 for everyone else.";

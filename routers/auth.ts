@@ -1,7 +1,7 @@
 import { z } from "zod";
 import * as github from "../src/services/auth/github-login.ts";
 import * as sessions from "../src/services/auth/sessions.ts";
-import * as users from "../src/services/users.ts";
+import * as users from "../src/services/users/users.ts";
 import { limitAuthAttempts } from "../src/trpc/auth-rate-limit.ts";
 import type { Context } from "../src/trpc/context.ts";
 import { authedProcedure, publicProcedure, router } from "../src/trpc/init.ts";
@@ -14,8 +14,8 @@ import {
   refreshInput,
   sessionTokens,
   tokenResponse,
-} from "./auth.schema.ts";
-import { starredSlugs, user } from "./users.schema.ts";
+} from "../src/contract/auth.ts";
+import { starredSlugs, user } from "../src/contract/users.ts";
 
 const tags = ["auth"];
 

@@ -7,7 +7,7 @@ import {
   categorySlugInput,
   createCategoryInput,
   updateCategoryInput,
-} from "./categories.schema.ts";
+} from "../src/contract/categories.ts";
 
 const tags = ["categories"];
 const adminTags = ["admin"];

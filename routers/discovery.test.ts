@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { downloadEvents, starEvents } from "../db/schema/index.ts";
 import { rollupDailyStats } from "../src/services/analytics/rollup.ts";
 import { invalidateCatalog } from "../src/services/catalog-cache.ts";
-import { risingAgents } from "../src/services/discovery.ts";
+import { risingAgents } from "../src/services/search/discovery.ts";
 import { makeAgent, makeUser } from "../src/testing/factories.ts";
 import { TEST_MODES, useTestApp } from "../src/testing/harness.ts";
 

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import * as discovery from "../src/services/discovery.ts";
-import * as siteStats from "../src/services/site-stats.ts";
+import * as discovery from "../src/services/search/discovery.ts";
+import * as siteStats from "../src/services/search/site-stats.ts";
 import { publicProcedure, router } from "../src/trpc/init.ts";
-import { analyticsTrending, limitInput, popular, siteStats as siteStatsShape, trending, trendingInput } from "./discovery.schema.ts";
+import { analyticsTrending, limitInput, popular, siteStats as siteStatsShape, trending, trendingInput } from "../src/contract/discovery.ts";
 
 const tags = ["discovery"];
 const publicOnly = "Public agents only, whoever asks.";

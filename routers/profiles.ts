@@ -1,9 +1,9 @@
-import * as profiles from "../src/services/user-profiles.ts";
+import * as profiles from "../src/services/users/profiles.ts";
 import { publicProcedure, router } from "../src/trpc/init.ts";
-import { agentPage } from "./agents.schema.ts";
-import { userAgentsInput, usernameInput, userPageInput } from "./profiles.schema.ts";
-import { reviewPage } from "./reviews.schema.ts";
-import { userProfile } from "./users.schema.ts";
+import { agentPage } from "../src/contract/agents.ts";
+import { userAgentsInput, usernameInput, userPageInput } from "../src/contract/profiles.ts";
+import { reviewPage } from "../src/contract/reviews.ts";
+import { userProfile } from "../src/contract/users.ts";
 
 const tags = ["users"];
 

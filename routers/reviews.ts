@@ -10,7 +10,7 @@ import {
   reviewIdInput,
   updateAgentReviewInput,
   updateReviewInput,
-} from "./reviews.schema.ts";
+} from "../src/contract/reviews.ts";
 
 const tags = ["reviews"];
 const nested = "Same as the flat route; the review must belong to this agent.";

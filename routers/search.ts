@@ -1,8 +1,8 @@
-import * as search from "../src/services/search.ts";
-import * as suggestions from "../src/services/search-suggestions.ts";
+import * as search from "../src/services/search/search.ts";
+import * as suggestions from "../src/services/search/suggestions.ts";
 import { publicProcedure, router } from "../src/trpc/init.ts";
-import { agentPage } from "./agents.schema.ts";
-import { searchAgentsInput, searchInput, searchResult, suggestionsInput, suggestions as suggestionsShape } from "./search.schema.ts";
+import { agentPage } from "../src/contract/agents.ts";
+import { searchAgentsInput, searchInput, searchResult, suggestionsInput, suggestions as suggestionsShape } from "../src/contract/search.ts";
 
 const tags = ["search"];
 const visibility = "Private agents appear only to their author and admins.";

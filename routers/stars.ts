@@ -1,7 +1,7 @@
 import { z } from "zod";
 import * as stars from "../src/services/stars.ts";
 import { authedProcedure, router } from "../src/trpc/init.ts";
-import { agentSlugInput } from "./agents.schema.ts";
+import { agentSlugInput } from "../src/contract/agents.ts";
 
 const tags = ["agents"];
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import * as tokens from "../src/services/auth/api-tokens.ts";
 import { limitAuthAttempts } from "../src/trpc/auth-rate-limit.ts";
 import { authedProcedure, router } from "../src/trpc/init.ts";
-import { apiTokenIdInput, apiTokenList, createApiTokenInput, createdApiToken } from "./tokens.schema.ts";
+import { apiTokenIdInput, apiTokenList, createApiTokenInput, createdApiToken } from "../src/contract/tokens.ts";
 
 const tags = ["auth"];
 

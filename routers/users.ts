@@ -1,7 +1,7 @@
 import { z } from "zod";
-import * as users from "../src/services/users.ts";
+import * as users from "../src/services/users/users.ts";
 import { authedProcedure, router } from "../src/trpc/init.ts";
-import { userProfile } from "./users.schema.ts";
+import { userProfile } from "../src/contract/users.ts";
 
 const tags = ["users"];
 

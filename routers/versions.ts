@@ -1,7 +1,7 @@
-import * as versions from "../src/services/agent-versions.ts";
-import * as downloads from "../src/services/downloads.ts";
+import * as versions from "../src/services/agents/versions.ts";
+import * as downloads from "../src/services/downloads/downloads.ts";
 import { publicProcedure, router } from "../src/trpc/init.ts";
-import { agentSlugInput, agentVersion, downloadUrl, validationInput, validationReport, versionInput, versionList } from "./agents.schema.ts";
+import { agentSlugInput, agentVersion, downloadUrl, validationInput, validationReport, versionInput, versionList } from "../src/contract/agents.ts";
 
 const tags = ["versions"];
 

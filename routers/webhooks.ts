@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { deleteWebhook, getWebhook, setWebhook } from "../src/services/webhooks.ts";
 import { authedProcedure, router } from "../src/trpc/init.ts";
-import { setWebhookInput, setWebhookOutput, webhookSettings } from "./webhooks.schema.ts";
+import { setWebhookInput, setWebhookOutput, webhookSettings } from "../src/contract/webhooks.ts";
 
 const tags = ["users"];
 

@@ -4,9 +4,9 @@ import { createApp } from "./app.ts";
 import { parseArgs, usage } from "./cli.ts";
 import { runBootstrapAdmin } from "./commands/bootstrap-admin.ts";
 import { EnvError, readEnv } from "./env.ts";
-import { DataDirLockedError } from "./lib/data-dir-lock.ts";
-import { createDatabase } from "./lib/db.ts";
-import { migrateDatabase } from "./lib/migrate.ts";
+import { DataDirLockedError } from "./lib/db/data-dir-lock.ts";
+import { createDatabase } from "./lib/db/db.ts";
+import { migrateDatabase } from "./lib/db/migrate.ts";
 import { startScheduler } from "./lib/scheduler.ts";
 import { createRuntime } from "./runtime.ts";
 

@@ -1,26 +1,27 @@
 import { type AppJobs, buildJobs } from "../jobs/registry.ts";
 import type { Env } from "./env.ts";
-import type { Cache } from "./lib/cache.ts";
-import { createMemoryCache } from "./lib/cache-memory.ts";
-import { createRedisCache } from "./lib/cache-redis.ts";
-import { createDatabase, type DatabaseHandle } from "./lib/db.ts";
-import type { LockManager } from "./lib/lock.ts";
-import { createMemoryLockManager } from "./lib/lock-memory.ts";
-import { createRedisLockManager } from "./lib/lock-redis.ts";
+import type { Cache } from "./lib/cache/cache.ts";
+import { createMemoryCache } from "./lib/cache/memory.ts";
+import { createRedisCache } from "./lib/cache/redis.ts";
+import { createDatabase, type DatabaseHandle } from "./lib/db/db.ts";
+import type { LockManager } from "./lib/locks/lock.ts";
+import { createMemoryLockManager } from "./lib/locks/memory.ts";
+import { createRedisLockManager } from "./lib/locks/redis.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
 import { createMetrics, type Metrics } from "./lib/metrics.ts";
-import { migrateDatabase } from "./lib/migrate.ts";
-import type { Queue } from "./lib/queue.ts";
-import { createMemoryQueue } from "./lib/queue-memory.ts";
-import { createRedisQueue } from "./lib/queue-redis.ts";
-import type { RateLimiter } from "./lib/rate-limit.ts";
-import { createMemoryRateLimiter } from "./lib/rate-limit-memory.ts";
-import { createRedisRateLimiter } from "./lib/rate-limit-redis.ts";
+import { migrateDatabase } from "./lib/db/migrate.ts";
+import type { Queue } from "./lib/queue/queue.ts";
+import { createMemoryQueue } from "./lib/queue/memory.ts";
+import { createRedisQueue } from "./lib/queue/redis.ts";
+import type { RateLimiter } from "./lib/rate-limit/rate-limit.ts";
+import { createMemoryRateLimiter } from "./lib/rate-limit/memory.ts";
+import { createRedisRateLimiter } from "./lib/rate-limit/redis.ts";
 import { closeRedis, createRedisConnection, type Redis } from "./lib/redis.ts";
-import { createObjectStore, type ObjectStore } from "./lib/storage.ts";
-import { countPendingValidations } from "./services/validation-queue.ts";
+import { createObjectStore } from "./lib/storage/factory.ts";
+import type { ObjectStore } from "./lib/storage/types.ts";
+import { countPendingValidations } from "./services/validation/queue.ts";
 import { invalidateCatalog } from "./services/catalog-cache.ts";
-import { DownloadRecorder } from "./services/download-recorder.ts";
+import { DownloadRecorder } from "./services/downloads/recorder.ts";
 
 /**
  * Everything a request, job or script needs, built once from config: the composition root.

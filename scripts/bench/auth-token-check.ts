@@ -11,11 +11,11 @@ import { join } from "node:path";
 import pg from "pg";
 import { users } from "../../db/schema/index.ts";
 import { envWith } from "../../src/env.ts";
-import { openEmbedded } from "../../src/lib/db.ts";
+import { openEmbedded } from "../../src/lib/db/db.ts";
 import { createRuntime, type Runtime } from "../../src/runtime.ts";
 import { hashSecret } from "../../src/services/auth/secrets.ts";
 import { apiTokenFor, sessionFor } from "../../src/testing/auth.ts";
-import { resolveActor } from "../../src/trpc/actor.ts";
+import { resolveActor } from "../../src/services/auth/bearer.ts";
 import { printTable } from "./lib.ts";
 
 const calls = Number(process.argv[2] ?? 5000);

@@ -1,7 +1,7 @@
 import pino from "pino";
 import type { Env } from "../env.ts";
 import { DomainError } from "../errors.ts";
-import { DataDirLockedError } from "../lib/data-dir-lock.ts";
+import { DataDirLockedError } from "../lib/db/data-dir-lock.ts";
 import { createLogger } from "../lib/logger.ts";
 import { createRuntime } from "../runtime.ts";
 import { bootstrapAdmin } from "../services/auth/bootstrap-admin.ts";

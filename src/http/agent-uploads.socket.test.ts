@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import net from "node:net";
 import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { createApp } from "../app.ts";
-import { S3Store } from "../lib/storage-s3.ts";
+import { S3Store } from "../lib/storage/s3.ts";
 import type { Runtime } from "../runtime.ts";
 import { bearer, sessionFor } from "../testing/auth.ts";
 import { makeCategory, makeUser } from "../testing/factories.ts";

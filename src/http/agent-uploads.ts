@@ -1,13 +1,13 @@
 import { Elysia } from "elysia";
 import type { z } from "zod";
-import { agentSlugInput, publishAgentFields, publishVersionFields } from "../../routers/agents.schema.ts";
+import { agentSlugInput, publishAgentFields, publishVersionFields } from "../contract/agents.ts";
 import { BadRequest, DomainError, fieldError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed } from "../errors.ts";
-import { MultipartError, multipartBoundary, readMultipart, readPartText } from "../lib/multipart.ts";
+import { MultipartError, multipartBoundary, readMultipart, readPartText } from "./multipart.ts";
 import type { Runtime } from "../runtime.ts";
 import type { ServiceContext } from "../services/context.ts";
-import { findPublishTarget, publishAgent, publishVersion, publishVersionAsAgent, requirePublisher } from "../services/publish.ts";
-import { discardGuardedObject } from "../services/storage-deletions.ts";
-import { receiveArchive, type StagedUpload } from "../services/uploads.ts";
+import { findPublishTarget, publishAgent, publishVersion, publishVersionAsAgent, requirePublisher } from "../services/publishing/publish.ts";
+import { discardGuardedObject } from "../services/storage/deletions.ts";
+import { receiveArchive, type StagedUpload } from "../services/publishing/uploads.ts";
 import { zodIssuesToDetail } from "../trpc/errors.ts";
 import type { RequestState } from "./request-state.ts";
 import { stateOf } from "./request-state.ts";

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { count, eq } from "drizzle-orm";
 import { agents, agentVersions, downloadEvents } from "../../db/schema/index.ts";
-import { refreshCurrentVersion } from "../services/agent-versions.ts";
+import { refreshCurrentVersion } from "../services/agents/versions.ts";
 import { bearer, sessionFor } from "../testing/auth.ts";
 import { makeCategory, makeUser } from "../testing/factories.ts";
 import { TEST_MODES, type TestApp, useTestApp } from "../testing/harness.ts";

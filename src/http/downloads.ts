@@ -1,8 +1,8 @@
 import { Elysia } from "elysia";
 import { fieldError } from "../errors.ts";
-import { attachmentDisposition } from "../lib/storage.ts";
+import { attachmentDisposition } from "../lib/storage/disposition.ts";
 import type { Runtime } from "../runtime.ts";
-import { openDownload } from "../services/downloads.ts";
+import { openDownload } from "../services/downloads/downloads.ts";
 import { REST_PREFIX } from "./rest.ts";
 import { serviceContextOf } from "./service-context.ts";
 

@@ -1,7 +1,7 @@
 import { Elysia } from "elysia";
 import { Forbidden, NotFound } from "../errors.ts";
-import { attachmentDisposition } from "../lib/storage.ts";
-import { FilesystemStore } from "../lib/storage-fs.ts";
+import { attachmentDisposition } from "../lib/storage/disposition.ts";
+import { FilesystemStore } from "../lib/storage/fs.ts";
 import type { Runtime } from "../runtime.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { Elysia } from "elysia";
 import type { generateOpenApiDocument } from "trpc-to-openapi";
 import type { z } from "zod";
-import { githubCallbackInput, redirectUriInput } from "../../routers/auth.schema.ts";
+import { githubCallbackInput, redirectUriInput } from "../contract/auth.ts";
 import { ValidationFailed } from "../errors.ts";
 import type { Runtime } from "../runtime.ts";
 import { completeGithubCallback, startGithubLogin } from "../services/auth/github-login.ts";

@@ -1,5 +1,5 @@
 import type { Runtime } from "../runtime.ts";
-import { resolveActor } from "../trpc/actor.ts";
+import { resolveActor } from "../services/auth/bearer.ts";
 import type { RequestState } from "./request-state.ts";
 
 const HOUR_MS = 60 * 60 * 1000;

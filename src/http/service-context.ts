@@ -1,6 +1,6 @@
 import type { Runtime } from "../runtime.ts";
 import type { ServiceContext } from "../services/context.ts";
-import { resolveActor } from "../trpc/actor.ts";
+import { resolveActor } from "../services/auth/bearer.ts";
 import { stateOf } from "./request-state.ts";
 
 /**

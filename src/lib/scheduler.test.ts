@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import pino from "pino";
-import { createMemoryLockManager } from "./lock-memory.ts";
-import { createRedisLockManager } from "./lock-redis.ts";
-import type { LockManager } from "./lock.ts";
+import { createMemoryLockManager } from "./locks/memory.ts";
+import { createRedisLockManager } from "./locks/redis.ts";
+import type { LockManager } from "./locks/lock.ts";
 import { closeRedis, createRedisConnection } from "./redis.ts";
 import { startScheduler } from "./scheduler.ts";
 import { openTestRedis, sleep, testRedisUrl } from "../testing/redis-test-support.ts";

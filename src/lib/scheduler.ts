@@ -1,5 +1,5 @@
 import { Cron } from "croner";
-import type { LockManager } from "./lock.ts";
+import type { LockManager } from "./locks/lock.ts";
 import type { Logger } from "./logger.ts";
 
 export interface ScheduleEntry {

@@ -1,4 +1,4 @@
-import type { JobsOverview } from "../../routers/admin-jobs.schema.ts";
+import type { JobsOverview } from "../contract/admin-jobs.ts";
 import { NotFound } from "../errors.ts";
 import type { Call } from "./context.ts";
 

@@ -1,9 +1,9 @@
 import { asc, count, eq, or, sql } from "drizzle-orm";
 import { agents, categories } from "../../db/schema/index.ts";
-import type { Category, CreateCategoryInput, UpdateCategoryInput } from "../../routers/categories.schema.ts";
+import type { Category, CreateCategoryInput, UpdateCategoryInput } from "../contract/categories.ts";
 import { BadRequest, Conflict, fieldError, NotFound } from "../errors.ts";
-import type { Executor } from "../lib/db.ts";
-import { isUniqueViolation } from "../lib/db-errors.ts";
+import type { Executor } from "../lib/db/db.ts";
+import { isUniqueViolation } from "../lib/db/errors.ts";
 import type { Call, ServiceContext } from "./context.ts";
 import { withTransaction } from "./context.ts";
 

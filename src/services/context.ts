@@ -1,4 +1,4 @@
-import type { Executor } from "../lib/db.ts";
+import type { Executor } from "../lib/db/db.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { Runtime } from "../runtime.ts";
 

@@ -7,11 +7,11 @@ import type {
   Review,
   ReviewRef,
   UpdateReviewInput,
-} from "../../routers/reviews.schema.ts";
+} from "../contract/reviews.ts";
 import { Conflict, Forbidden, NotFound } from "../errors.ts";
-import type { Executor } from "../lib/db.ts";
-import { isForeignKeyViolation } from "../lib/db-errors.ts";
-import { agentNotFound, findVisibleAgent, isAuthor, visibleTo } from "./agent-queries.ts";
+import type { Executor } from "../lib/db/db.ts";
+import { isForeignKeyViolation } from "../lib/db/errors.ts";
+import { agentNotFound, findVisibleAgent, isAuthor, visibleTo } from "./agents/queries.ts";
 import { invalidateCatalog } from "./catalog-cache.ts";
 import { type Actor, type AuthedCall, type Call, isAdmin, withTransaction } from "./context.ts";
 import { type Page, toPage } from "./pagination.ts";

@@ -1,8 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import { agents, starEvents, stars } from "../../db/schema/index.ts";
 import { Conflict, NotFound } from "../errors.ts";
-import { isForeignKeyViolation } from "../lib/db-errors.ts";
-import { agentNotFound, findVisibleAgent } from "./agent-queries.ts";
+import { isForeignKeyViolation } from "../lib/db/errors.ts";
+import { agentNotFound, findVisibleAgent } from "./agents/queries.ts";
 import { invalidateCatalog } from "./catalog-cache.ts";
 import { type AuthedCall, withTransaction } from "./context.ts";
 

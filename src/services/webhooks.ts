@@ -3,7 +3,7 @@ import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { eq, sql } from "drizzle-orm";
 import { users, webhookDeliveries } from "../../db/schema/index.ts";
-import type { SetWebhookInput, WebhookSettings } from "../../routers/webhooks.schema.ts";
+import type { SetWebhookInput, WebhookSettings } from "../contract/webhooks.ts";
 import { fieldError } from "../errors.ts";
 import type { Runtime } from "../runtime.ts";
 import type { AuthedCall, ServiceContext } from "./context.ts";

@@ -1,5 +1,5 @@
 import type { ApiTokenScope } from "../../db/schema/index.ts";
-import type { SessionTokens } from "../../routers/auth.schema.ts";
+import type { SessionTokens } from "../contract/auth.ts";
 import type { Runtime } from "../runtime.ts";
 import { insertApiToken } from "../services/auth/api-tokens.ts";
 import { createSession } from "../services/auth/sessions.ts";

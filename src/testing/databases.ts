@@ -1,8 +1,8 @@
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { readTestEnv } from "../env.ts";
-import { connectPostgres, type DatabaseHandle, openEmbedded, wrapPglite } from "../lib/db.ts";
-import { migrateDatabase } from "../lib/migrate.ts";
+import { connectPostgres, type DatabaseHandle, openEmbedded, wrapPglite } from "../lib/db/db.ts";
+import { migrateDatabase } from "../lib/db/migrate.ts";
 
 /**
  * Test isolation: every test file gets its own database. PostgreSQL ones are copied from a

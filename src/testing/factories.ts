@@ -1,5 +1,5 @@
 import { agents, categories, users } from "../../db/schema/index.ts";
-import type { Executor } from "../lib/db.ts";
+import type { Executor } from "../lib/db/db.ts";
 import type { Actor } from "../services/context.ts";
 
 /** Rows for tests, written through the real database. Overrides win over defaults. */

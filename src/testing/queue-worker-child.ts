@@ -6,8 +6,8 @@
  * Env: QUEUE_CHILD_REDIS_URL, QUEUE_CHILD_PREFIX, QUEUE_CHILD_HEARTBEAT_TTL_MS.
  */
 import { z } from "zod";
-import { defineJob } from "../lib/queue.ts";
-import { createRedisQueue } from "../lib/queue-redis.ts";
+import { defineJob } from "../lib/queue/queue.ts";
+import { createRedisQueue } from "../lib/queue/redis.ts";
 import { createRedisConnection } from "../lib/redis.ts";
 
 /** Must match the job the parent test enqueues (not imported: importing would start a worker). */

@@ -1,8 +1,8 @@
 import type { Logger } from "../lib/logger.ts";
-import type { Database } from "../lib/db.ts";
+import type { Database } from "../lib/db/db.ts";
 import type { Runtime } from "../runtime.ts";
 import type { Actor } from "../services/context.ts";
-import { resolveActor } from "./actor.ts";
+import { resolveActor } from "../services/auth/bearer.ts";
 
 export type { Actor };
 

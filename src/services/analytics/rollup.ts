@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Executor } from "../../lib/db.ts";
+import type { Executor } from "../../lib/db/db.ts";
 import type { Runtime } from "../../runtime.ts";
 
 /** The rollup_watermarks row of this rollup; readers combine rows before it with raw events after it. */

@@ -1,8 +1,8 @@
 import { and, eq, isNotNull, isNull, ne, notExists, sql } from "drizzle-orm";
 import { users, type User as UserRow } from "../../../db/schema/index.ts";
 import { Forbidden } from "../../errors.ts";
-import type { Executor } from "../../lib/db.ts";
-import { isUniqueViolation } from "../../lib/db-errors.ts";
+import type { Executor } from "../../lib/db/db.ts";
+import { isUniqueViolation } from "../../lib/db/errors.ts";
 import type { GitHubProfile } from "../../lib/github.ts";
 import { invalidateCatalog } from "../catalog-cache.ts";
 import type { ServiceContext } from "../context.ts";

@@ -1,8 +1,8 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { apiTokens, type ApiToken as ApiTokenRow, type ApiTokenScope } from "../../../db/schema/index.ts";
-import type { ApiTokenInfo, CreateApiTokenInput, CreatedApiToken } from "../../../routers/tokens.schema.ts";
+import type { ApiTokenInfo, CreateApiTokenInput, CreatedApiToken } from "../../contract/tokens.ts";
 import { Forbidden, NotFound } from "../../errors.ts";
-import type { Executor } from "../../lib/db.ts";
+import type { Executor } from "../../lib/db/db.ts";
 import type { AuthedCall } from "../context.ts";
 import { API_TOKEN_PREFIX, generateSecret, hashSecret } from "./secrets.ts";
 

@@ -4,7 +4,7 @@ import { Unauthorized } from "../../errors.ts";
 import type { Runtime } from "../../runtime.ts";
 import { invalidateCatalog } from "../catalog-cache.ts";
 import type { Actor, ActorUser } from "../context.ts";
-import { ACTIVE_WINDOW_DAYS } from "../site-stats.ts";
+import { ACTIVE_WINDOW_DAYS } from "../search/site-stats.ts";
 import { accountRefusal } from "./accounts.ts";
 import { hashSecret, isApiToken } from "./secrets.ts";
 

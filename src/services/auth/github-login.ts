@@ -1,9 +1,9 @@
-import type { GithubCallbackInput, GithubLoginInput, TokenResponse } from "../../../routers/auth.schema.ts";
+import type { GithubCallbackInput, GithubLoginInput, TokenResponse } from "../../contract/auth.ts";
 import type { Env } from "../../env.ts";
 import { BadRequest, ServiceUnavailable } from "../../errors.ts";
 import { createGitHubClient, GitHubError, type GitHubClient } from "../../lib/github.ts";
 import type { Call, ServiceContext } from "../context.ts";
-import { toUser } from "../users.ts";
+import { toUser } from "../users/users.ts";
 import { accountRefusal, upsertGithubUser } from "./accounts.ts";
 import { consumeOAuthState, createOAuthState } from "./oauth-states.ts";
 import { type ClientInfo, createSession } from "./sessions.ts";

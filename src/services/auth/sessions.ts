@@ -1,8 +1,8 @@
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { rotatedRefreshTokens, sessions, users } from "../../../db/schema/index.ts";
-import type { SessionTokens } from "../../../routers/auth.schema.ts";
+import type { SessionTokens } from "../../contract/auth.ts";
 import { Unauthorized } from "../../errors.ts";
-import type { Executor } from "../../lib/db.ts";
+import type { Executor } from "../../lib/db/db.ts";
 import type { ServiceContext } from "../context.ts";
 import { withTransaction } from "../context.ts";
 import { accountRefusal } from "./accounts.ts";

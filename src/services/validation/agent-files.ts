@@ -11,7 +11,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { join, posix } from "node:path";
-import { AGENT_MOUNT } from "../../lib/sandbox.ts";
+import { AGENT_MOUNT } from "../../lib/sandbox/sandbox.ts";
 import type { AgentFile, AgentPackage } from "./types.ts";
 
 /** Directories of bundled third-party code: scanned for secrets, not judged as the author's code. */

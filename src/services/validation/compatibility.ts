@@ -9,7 +9,7 @@
  * The answer is stdout as a whole, or else its last line that is a JSON object, so agents that
  * log a line or two before answering still pass.
  */
-import { runSandboxed, sandboxNodeBinary, type SandboxRunResult } from "../../lib/sandbox.ts";
+import { runSandboxed, sandboxNodeBinary, type SandboxRunResult } from "../../lib/sandbox/sandbox.ts";
 import { findEntryPoint } from "./agent-files.ts";
 import { isBlocking, skipped, type AgentPackage, type CheckOutcome, type ExecutionContext, type ValidationIssue } from "./types.ts";
 

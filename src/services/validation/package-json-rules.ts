@@ -4,7 +4,7 @@
  * trip (no name or semver version, dependencies that are not bundled while the sandbox and many
  * installs have no network, install hooks), low for missing metadata.
  */
-import { parseSemver } from "../../lib/semver.ts";
+import { parseSemver } from "../../contract/semver.ts";
 import { hasFile, normalizeMain, type PackageJson } from "./agent-files.ts";
 import type { AgentPackage, ValidationIssue } from "./types.ts";
 

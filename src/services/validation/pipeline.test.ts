@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runSandboxed } from "../../lib/sandbox.ts";
+import { runSandboxed } from "../../lib/sandbox/sandbox.ts";
 import * as samples from "../../testing/sample-agents.ts";
 import { processesMatching, unpackAgent } from "../../testing/validation-support.ts";
 import { runValidation, type ValidationOptions, type ValidationOutcome } from "./pipeline.ts";

@@ -14,7 +14,7 @@
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { createSandboxWorkDir, sandboxAvailable, type SandboxAvailability } from "../../lib/sandbox.ts";
+import { createSandboxWorkDir, sandboxAvailable, type SandboxAvailability } from "../../lib/sandbox/sandbox.ts";
 import { checkArchive, type ArchiveLimits } from "./archive.ts";
 import { checkCompatibility } from "./compatibility.ts";
 import { checkQuality } from "./quality.ts";

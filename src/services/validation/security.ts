@@ -9,7 +9,7 @@
  * bandit only parses the files, but parsing hostile input is still done in the sandbox; without
  * one, bandit is left out (and the summary says so) rather than run unconfined.
  */
-import { AGENT_MOUNT, runSandboxed } from "../../lib/sandbox.ts";
+import { AGENT_MOUNT, runSandboxed } from "../../lib/sandbox/sandbox.ts";
 import { isJavaScript, isPython, isVendored, PYTHON_INTERPRETER, readText } from "./agent-files.ts";
 import { findDangerousCalls, findSecrets } from "./security-patterns.ts";
 import { isBlocking, SEVERITY_RANK, type AgentPackage, type CheckOutcome, type ExecutionContext, type Severity, type ValidationIssue } from "./types.ts";

@@ -10,7 +10,7 @@
  *    (pytest's defaults), without the cache plugin since /agent is read-only.
  * No test files: skipped. A timeout, a failing test or a runner error: failed.
  */
-import { AGENT_MOUNT, runSandboxed, sandboxNodeBinary, type SandboxRunResult } from "../../lib/sandbox.ts";
+import { AGENT_MOUNT, runSandboxed, sandboxNodeBinary, type SandboxRunResult } from "../../lib/sandbox/sandbox.ts";
 import { isVendored, PYTHON_INTERPRETER } from "./agent-files.ts";
 import { skipped, type AgentPackage, type CheckOutcome, type ExecutionContext, type ValidationIssue } from "./types.ts";
 

@@ -2,7 +2,7 @@
  * Shapes shared by the validation checks; they mirror ValidationReport in section 2 of the REST
  * contract (`checks[]`), in camelCase (the job maps durationMs to duration_ms when storing).
  */
-import type { SandboxAvailability } from "../../lib/sandbox.ts";
+import type { SandboxAvailability } from "../../lib/sandbox/sandbox.ts";
 
 export const CHECK_NAMES = ["archive", "security", "quality", "compatibility", "tests"] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];

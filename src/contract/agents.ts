@@ -1,0 +1,176 @@
+import { z } from "zod";
+import { VALIDATION_STATUSES } from "../../db/schema/agents.ts";
+import { CHECK_STATUSES, ISSUE_SEVERITIES, VALIDATION_CHECKS } from "../../db/schema/validation.ts";
+import { parseSemver } from "./semver.ts";
+import { page, paginationInput, slugParam, timestamp, userSummary } from "./common.ts";
+
+export const validationStatus = z.enum(VALIDATION_STATUSES);
+
+export const agentSummary = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    slug: z.string(),
+    description: z.string(),
+    author: userSummary,
+    category: z.string().describe('Category slug, or "uncategorized"'),
+    current_version: z.string().nullable().describe("Highest semver version whose validation passed, else the newest"),
+    downloads: z.number().int(),
+    stars: z.number().int(),
+    rating: z.number().describe("Exact mean of the reviews, 2 decimals; 0 without reviews"),
+    is_public: z.boolean(),
+    is_validated: z.boolean(),
+    validation_status: validationStatus.describe("Of the current version"),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: "AgentSummary" });
+
+export const agentVersion = z
+  .object({
+    id: z.number().int(),
+    agent_id: z.number().int(),
+    version: z.string(),
+    changelog: z.string().nullable(),
+    size_bytes: z.number().int(),
+    sha256: z.string(),
+    tested: z.boolean(),
+    security_scan_passed: z.boolean(),
+    quality_score: z.number().nullable().describe("0..1, null until the quality check ran"),
+    validation_status: validationStatus,
+    published_at: timestamp,
+  })
+  .meta({ id: "AgentVersion" });
+
+export const agentDetail = agentSummary
+  .extend({ versions: z.array(agentVersion).describe("Newest semver first") })
+  .meta({ id: "Agent" });
+
+/** What a multipart publish answers (202). */
+export const publishedAgent = agentDetail
+  .extend({ message: z.string().describe('"Agent submitted for validation"') })
+  .meta({ id: "PublishedAgent" });
+
+export const agentSort = z.enum(["created_at", "downloads", "stars", "rating", "name"]);
+
+const sortInput = agentSort.default("created_at").describe("created_at, downloads, stars and rating sort newest/highest first; name A to Z");
+
+export const listAgentsInput = paginationInput.extend({
+  category: z.string().trim().min(1).max(100).optional().describe('Category slug; "uncategorized" for agents without one'),
+  sort: sortInput,
+});
+
+export const categoryAgentsInput = paginationInput.extend({
+  slug: z.string().min(1).max(100).describe("Category slug"),
+  sort: sortInput,
+});
+
+export const agentPage = page(agentSummary);
+
+export const agentSlugInput = z.object({ slug: slugParam.describe("Agent slug") });
+
+export const updateAgentInput = agentSlugInput.extend({
+  name: z.string().trim().min(3).max(255).optional().describe("The slug stays as it is, so links keep working"),
+  description: z.string().trim().min(10).max(10_000).optional(),
+  category: z.string().trim().min(1).max(100).optional().describe('Slug or name, case-insensitive; "uncategorized" removes it'),
+  is_public: z.boolean().optional(),
+});
+
+export const semverString = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .refine((value) => parseSemver(value) !== null, "Version must be semver, e.g. 1.2.3 or 1.2.3-beta.1");
+
+const formBoolean = z
+  .union([z.boolean(), z.enum(["true", "false", "1", "0", "yes", "no", "on", "off"])])
+  .transform((value) => value === true || value === "true" || value === "1" || value === "yes" || value === "on");
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === "" ? null : value));
+
+/** The text fields of a multipart publish; `code` (the zip) travels beside them. */
+export const publishAgentFields = z.object({
+  name: z.string().trim().min(3).max(255),
+  description: z.string().trim().min(10).max(10_000),
+  category: z.string().trim().min(1).max(100).describe("Slug or name, case-insensitive; must exist"),
+  version: semverString,
+  changelog: optionalText(10_000),
+  is_public: formBoolean.default(true),
+});
+
+export const publishVersionFields = z.object({
+  version: semverString,
+  changelog: optionalText(10_000),
+});
+
+export const versionList = z.object({
+  items: z.array(agentVersion).describe("Newest semver first"),
+  versions: z.array(agentVersion).describe("The same list as `items`, for older clients"),
+  total: z.number().int(),
+});
+
+export const versionInput = agentSlugInput.extend({ version: z.string().min(1).max(100).describe("Version string, e.g. 1.2.3") });
+
+export const validationIssue = z.object({
+  severity: z.enum(ISSUE_SEVERITIES),
+  code: z.string(),
+  message: z.string(),
+  file: z.string().optional(),
+  line: z.number().int().optional(),
+});
+
+export const validationCheck = z.object({
+  name: z.enum(VALIDATION_CHECKS),
+  status: z.enum(CHECK_STATUSES),
+  duration_ms: z.number().int(),
+  summary: z.string(),
+  score: z.number().optional(),
+  issues: z.array(validationIssue),
+});
+
+export const validationReport = z
+  .object({
+    agent_slug: z.string(),
+    version: z.string(),
+    status: validationStatus,
+    started_at: timestamp.nullable(),
+    finished_at: timestamp.nullable(),
+    duration_ms: z.number().int().nullable(),
+    checks: z.array(validationCheck).describe("Empty while the version is pending"),
+  })
+  .meta({ id: "ValidationReport" });
+
+export const validationInput = agentSlugInput.extend({
+  version: z.string().min(1).max(100).optional().describe("Defaults to the current version"),
+});
+
+export const downloadUrl = z
+  .object({
+    url: z.string().describe("Presigned storage URL (or app-signed file URL); an external URL as stored"),
+    expires_in: z.number().int().nullable().describe("Seconds the URL stays valid; null for an external URL"),
+    sha256: z.string(),
+    size_bytes: z.number().int(),
+    version: z.string(),
+  })
+  .meta({ id: "DownloadUrl" });
+
+export type AgentSummary = z.infer<typeof agentSummary>;
+export type AgentVersion = z.infer<typeof agentVersion>;
+export type AgentDetail = z.infer<typeof agentDetail>;
+export type PublishedAgent = z.infer<typeof publishedAgent>;
+export type AgentSort = z.infer<typeof agentSort>;
+export type ListAgentsInput = z.infer<typeof listAgentsInput>;
+export type CategoryAgentsInput = z.infer<typeof categoryAgentsInput>;
+export type AgentPage = z.infer<typeof agentPage>;
+export type UpdateAgentInput = z.infer<typeof updateAgentInput>;
+export type PublishAgentFields = z.infer<typeof publishAgentFields>;
+export type PublishVersionFields = z.infer<typeof publishVersionFields>;
+export type VersionList = z.infer<typeof versionList>;
+export type ValidationReport = z.infer<typeof validationReport>;
+export type DownloadUrl = z.infer<typeof downloadUrl>;

@@ -1,0 +1,47 @@
+import { randomBytes } from "node:crypto";
+import type { RateLimiter } from "./rate-limit.ts";
+import { assertRateLimitArgs, rateLimitResult } from "./rate-limit.ts";
+import { keyspace, type Redis, RedisScript, replyIntegers } from "../redis.ts";
+
+// One script so trimming, counting and adding are atomic: two API processes cannot
+// both see `limit - 1` and both add. The clock is the server's (TIME), so app hosts
+// with skewed clocks still agree on the window. Scores are ms; a hit exactly
+// `window` ms old is out of the window.
+const SLIDING_WINDOW = new RedisScript(`
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+local allowed = 0
+if count < limit then
+  redis.call('ZADD', KEYS[1], now, now .. ':' .. ARGV[3])
+  count = count + 1
+  allowed = 1
+end
+if count > 0 then redis.call('PEXPIRE', KEYS[1], window) end
+local oldest = now
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if first[2] then oldest = tonumber(first[2]) end
+return {allowed, count, now, oldest}
+`);
+
+export interface RedisRateLimiterOptions {
+  /** Usually REDIS_PREFIX; windows live under `<prefix>rl:`. */
+  prefix: string;
+}
+
+export function createRedisRateLimiter(redis: Redis, opts: RedisRateLimiterOptions): RateLimiter {
+  const key = keyspace(opts.prefix, "rl");
+  return {
+    async hit(name, limit, windowMs) {
+      assertRateLimitArgs(limit, windowMs);
+      // The random suffix keeps hits in the same millisecond distinct set members.
+      const member = randomBytes(6).toString("hex");
+      const reply = await SLIDING_WINDOW.run(redis, [key(name)], [limit, windowMs, member]);
+      const [allowed, count, now, oldest] = replyIntegers(reply, 4) as [number, number, number, number];
+      return rateLimitResult(allowed === 1, limit, count, now, oldest, windowMs);
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import { aliasedTable, and, asc, count, desc, eq, isNull, or, type SQL } from "drizzle-orm";
+import { agents, agentVersions, categories, users } from "../../../db/schema/index.ts";
+import type { AgentSort, AgentSummary } from "../../contract/agents.ts";
+import { NotFound } from "../../errors.ts";
+import type { Executor } from "../../lib/db/db.ts";
+import { type Actor, isAdmin } from "../context.ts";
+import { type Page, toPage } from "../pagination.ts";
+
+/**
+ * The one read model of agents: every list and detail selects through here, and every one of
+ * them applies `visibleTo`, so a private agent cannot leak through a route that forgot it.
+ */
+
+const currentVersion = aliasedTable(agentVersions, "current_version");
+
+const summaryColumns = {
+  id: agents.id,
+  name: agents.name,
+  slug: agents.slug,
+  description: agents.description,
+  authorId: agents.authorId,
+  authorUsername: users.username,
+  authorAvatarUrl: users.avatarUrl,
+  categorySlug: categories.slug,
+  currentVersion: currentVersion.version,
+  currentStatus: currentVersion.validationStatus,
+  currentStorageKey: currentVersion.storageKey,
+  downloads: agents.downloads,
+  stars: agents.stars,
+  rating: agents.rating,
+  isPublic: agents.isPublic,
+  isValidated: agents.isValidated,
+  createdAt: agents.createdAt,
+  updatedAt: agents.updatedAt,
+};
+
+export function selectAgentSummaries(db: Executor) {
+  return db
+    .select(summaryColumns)
+    .from(agents)
+    .innerJoin(users, eq(users.id, agents.authorId))
+    .leftJoin(categories, eq(categories.id, agents.categoryId))
+    .leftJoin(currentVersion, eq(currentVersion.id, agents.currentVersionId))
+    .$dynamic();
+}
+
+export type AgentSummaryRow = Awaited<ReturnType<ReturnType<typeof selectAgentSummaries>["execute"]>>[number];
+
+/** Private agents exist only for their author and admins. Undefined means "no filter". */
+export function visibleTo(actor: Actor | null): SQL | undefined {
+  if (isAdmin(actor)) return undefined;
+  if (!actor) return eq(agents.isPublic, true);
+  return or(eq(agents.isPublic, true), eq(agents.authorId, actor.user.id));
+}
+
+export function canSee(actor: Actor | null, agent: { isPublic: boolean; authorId: number }): boolean {
+  return agent.isPublic || isAdmin(actor) || actor?.user.id === agent.authorId;
+}
+
+export function isAuthor(actor: Actor | null, agent: { authorId: number }): boolean {
+  return actor?.user.id === agent.authorId;
+}
+
+/** Ties break on id so pages never overlap or skip; the indexes on agents match these orders. */
+export function agentOrder(sort: AgentSort): SQL[] {
+  switch (sort) {
+    case "downloads":
+      return [desc(agents.downloads), desc(agents.stars), desc(agents.id)];
+    case "stars":
+      return [desc(agents.stars), desc(agents.id)];
+    case "rating":
+      return [desc(agents.rating), desc(agents.id)];
+    case "name":
+      return [asc(agents.name), asc(agents.id)];
+    case "created_at":
+      return [desc(agents.createdAt), desc(agents.id)];
+  }
+}
+
+export function toAgentSummary(row: AgentSummaryRow): AgentSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    slug: row.slug,
+    description: row.description,
+    author: { id: row.authorId, username: row.authorUsername, avatar_url: row.authorAvatarUrl },
+    category: row.categorySlug ?? "uncategorized",
+    current_version: row.currentVersion,
+    downloads: row.downloads,
+    stars: row.stars,
+    rating: row.rating,
+    is_public: row.isPublic,
+    is_validated: row.isValidated,
+    // An agent made without the publish flow (fixtures, imports) has no version yet.
+    validation_status: row.currentStatus ?? "pending",
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}
+
+/** One page of summaries matching `where` (visibility already folded in by the caller). */
+export async function pageOfAgents(
+  db: Executor,
+  where: SQL | undefined,
+  input: { limit: number; offset: number; sort: AgentSort },
+): Promise<Page<AgentSummary>> {
+  const [rows, [total]] = await Promise.all([
+    selectAgentSummaries(db)
+      .where(where)
+      .orderBy(...agentOrder(input.sort))
+      .limit(input.limit)
+      .offset(input.offset),
+    db.select({ n: count() }).from(agents).where(where),
+  ]);
+  return toPage(rows.map(toAgentSummary), total?.n ?? 0, input);
+}
+
+/** Filter for a category slug; "uncategorized" means agents without one. */
+export function inCategorySlug(db: Executor, slug: string): SQL {
+  if (slug === "uncategorized") return isNull(agents.categoryId);
+  return eq(agents.categoryId, db.select({ id: categories.id }).from(categories).where(eq(categories.slug, slug)));
+}
+
+export type AgentRow = typeof agents.$inferSelect;
+
+/** The agent row when the actor may see it; 404 with the contract's message otherwise. */
+export async function findVisibleAgent(db: Executor, actor: Actor | null, slug: string): Promise<AgentRow> {
+  const [row] = await db.select().from(agents).where(and(eq(agents.slug, slug), visibleTo(actor)));
+  if (!row) throw agentNotFound(slug);
+  return row;
+}
+
+export async function findVisibleSummary(db: Executor, actor: Actor | null, slug: string): Promise<AgentSummaryRow> {
+  const [row] = await selectAgentSummaries(db).where(and(eq(agents.slug, slug), visibleTo(actor)));
+  if (!row) throw agentNotFound(slug);
+  return row;
+}
+
+export function agentNotFound(slug: string): NotFound {
+  return new NotFound(`Agent '${slug}' not found`);
+}

@@ -1,0 +1,104 @@
+import { and, asc, eq } from "drizzle-orm";
+import { agents, agentVersions, validationResults, VALIDATION_CHECKS } from "../../../db/schema/index.ts";
+import type { AgentVersion, ValidationReport, VersionList } from "../../contract/agents.ts";
+import { NotFound } from "../../errors.ts";
+import type { Executor } from "../../lib/db/db.ts";
+import { compareSemver } from "../../contract/semver.ts";
+import { findVisibleAgent, type AgentRow } from "./queries.ts";
+import type { Call } from "../context.ts";
+
+export type VersionRow = typeof agentVersions.$inferSelect;
+
+export function toAgentVersion(row: VersionRow): AgentVersion {
+  return {
+    id: row.id,
+    agent_id: row.agentId,
+    version: row.version,
+    changelog: row.changelog,
+    size_bytes: row.sizeBytes,
+    sha256: row.sha256,
+    tested: row.tested,
+    security_scan_passed: row.securityScanPassed,
+    quality_score: row.qualityScore,
+    validation_status: row.validationStatus,
+    published_at: row.publishedAt.toISOString(),
+  };
+}
+
+/** Newest semver first, with real semver precedence (numeric pre-release parts compare as numbers). */
+export function bySemverDescending(a: VersionRow, b: VersionRow): number {
+  return compareSemver(b, a) || b.id - a.id;
+}
+
+export async function loadVersions(db: Executor, agentId: number): Promise<VersionRow[]> {
+  const rows = await db.select().from(agentVersions).where(eq(agentVersions.agentId, agentId));
+  return rows.sort(bySemverDescending);
+}
+
+/**
+ * Points agents.current_version_id at the highest version whose validation passed, else the
+ * highest version. Call it in the transaction that changed a version (publish, validation).
+ */
+export async function refreshCurrentVersion(db: Executor, agentId: number): Promise<void> {
+  const versions = await loadVersions(db, agentId);
+  const current = versions.find((v) => v.validationStatus === "passed") ?? versions[0];
+  await db
+    .update(agents)
+    .set({ currentVersionId: current?.id ?? null })
+    .where(eq(agents.id, agentId));
+}
+
+export async function listVersions({ ctx, input }: Call<{ slug: string }>): Promise<VersionList> {
+  const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
+  const items = (await loadVersions(ctx.db, agent.id)).map(toAgentVersion);
+  return { items, versions: items, total: items.length };
+}
+
+export async function getVersion({ ctx, input }: Call<{ slug: string; version: string }>): Promise<AgentVersion> {
+  const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
+  return toAgentVersion(await findVersionOrThrow(ctx.db, agent, input.version));
+}
+
+/** The named version, or the agent's current one when no version is named. */
+export async function findVersionOrThrow(db: Executor, agent: AgentRow, version?: string): Promise<VersionRow> {
+  const where = version === undefined
+    ? and(eq(agentVersions.agentId, agent.id), eq(agentVersions.id, agent.currentVersionId ?? -1))
+    : and(eq(agentVersions.agentId, agent.id), eq(agentVersions.version, version));
+  const [row] = await db.select().from(agentVersions).where(where);
+  if (!row) {
+    throw new NotFound(version === undefined ? `Agent '${agent.slug}' has no published version` : `Version '${version}' of agent '${agent.slug}' not found`);
+  }
+  return row;
+}
+
+/** The latest validation run of a version; a pending version answers with no checks yet. */
+export async function getValidationReport({ ctx, input }: Call<{ slug: string; version?: string }>): Promise<ValidationReport> {
+  const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
+  const version = await findVersionOrThrow(ctx.db, agent, input.version);
+  const results = await ctx.db
+    .select()
+    .from(validationResults)
+    .where(eq(validationResults.versionId, version.id))
+    .orderBy(asc(validationResults.id));
+  const order = (name: string) => VALIDATION_CHECKS.indexOf(name as (typeof VALIDATION_CHECKS)[number]);
+  const started = version.validationStartedAt;
+  const finished = version.validationFinishedAt;
+  return {
+    agent_slug: agent.slug,
+    version: version.version,
+    status: version.validationStatus,
+    started_at: started?.toISOString() ?? null,
+    finished_at: finished?.toISOString() ?? null,
+    duration_ms: started && finished ? finished.getTime() - started.getTime() : null,
+    checks: results
+      .sort((a, b) => order(a.checkName) - order(b.checkName))
+      .map((r) => ({
+        name: r.checkName,
+        status: r.status,
+        duration_ms: r.durationMs,
+        summary: r.summary,
+        ...(r.score === null ? {} : { score: r.score }),
+        issues: r.issues,
+      })),
+  };
+}

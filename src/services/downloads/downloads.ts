@@ -1,0 +1,79 @@
+import type { BunFile } from "bun";
+import type { DownloadUrl } from "../../contract/agents.ts";
+import { NotFound } from "../../errors.ts";
+import { findVisibleAgent, type AgentRow } from "../agents/queries.ts";
+import { findVersionOrThrow, type VersionRow } from "../agents/versions.ts";
+import { archiveFile } from "./archive-files.ts";
+import type { Call, ServiceContext } from "../context.ts";
+import { isExternalKey } from "../storage/deletions.ts";
+
+/**
+ * Downloads (contract 4.2). Bytes go out from a local file (archive-files.ts explains why) by
+ * sendfile, never held in memory; or the caller is sent to a signed URL so bytes flow from
+ * storage directly. Every download
+ * (and every URL handed out for one) is recorded by rt.downloads, which never blocks or fails it.
+ */
+
+export type DownloadAnswer =
+  | { kind: "redirect"; location: string }
+  | { kind: "not_modified"; etag: string }
+  | { kind: "file"; file: BunFile; etag: string; filename: string };
+
+export interface DownloadInput {
+  slug: string;
+  /** Omitted: the current version (latest passed, else newest). */
+  version?: string;
+  redirect: boolean;
+  ifNoneMatch?: string | null;
+}
+
+export async function openDownload({ ctx, input }: Call<DownloadInput>): Promise<DownloadAnswer> {
+  const { agent, version } = await resolveVersion(ctx, input);
+  const etag = `"${version.sha256}"`;
+  if (isExternalKey(version.storageKey)) {
+    record(ctx, agent, version);
+    return { kind: "redirect", location: version.storageKey };
+  }
+  // The same ETag means the caller already has these bytes: not a download.
+  if (input.ifNoneMatch && input.ifNoneMatch.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag)) {
+    return { kind: "not_modified", etag };
+  }
+  const filename = fileNameOf(agent, version);
+  if (input.redirect || ctx.rt.env.DOWNLOAD_MODE === "redirect") {
+    const location = await ctx.rt.storage.signedUrl(version.storageKey, ctx.rt.env.DOWNLOAD_URL_TTL_SECONDS, { filename });
+    record(ctx, agent, version);
+    return { kind: "redirect", location };
+  }
+  const file = await archiveFile(ctx.rt, version.storageKey, version.sha256);
+  if (!file) throw missingArchive(ctx, agent, version);
+  record(ctx, agent, version);
+  return { kind: "file", file, etag, filename };
+}
+
+/** A URL to fetch the archive from, for clients that download themselves. */
+export async function getDownloadUrl({ ctx, input }: Call<{ slug: string; version?: string }>): Promise<DownloadUrl> {
+  const { agent, version } = await resolveVersion(ctx, input);
+  const external = isExternalKey(version.storageKey);
+  const ttl = ctx.rt.env.DOWNLOAD_URL_TTL_SECONDS;
+  const url = external ? version.storageKey : await ctx.rt.storage.signedUrl(version.storageKey, ttl, { filename: fileNameOf(agent, version) });
+  record(ctx, agent, version);
+  return { url, expires_in: external ? null : ttl, sha256: version.sha256, size_bytes: version.sizeBytes, version: version.version };
+}
+
+async function resolveVersion(ctx: ServiceContext, input: { slug: string; version?: string }): Promise<{ agent: AgentRow; version: VersionRow }> {
+  const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
+  return { agent, version: await findVersionOrThrow(ctx.db, agent, input.version) };
+}
+
+function fileNameOf(agent: AgentRow, version: VersionRow): string {
+  return `${agent.slug}-${version.version}.zip`;
+}
+
+function record(ctx: ServiceContext, agent: AgentRow, version: VersionRow): void {
+  ctx.rt.downloads.record({ agentId: agent.id, versionId: version.id, userId: ctx.actor?.user.id ?? null });
+}
+
+function missingArchive(ctx: ServiceContext, agent: AgentRow, version: VersionRow): NotFound {
+  ctx.logger.error({ agent_id: agent.id, version_id: version.id, key: version.storageKey }, "archive missing from storage");
+  return new NotFound(`The archive of '${agent.slug}' ${version.version} is not available`);
+}

@@ -1,0 +1,204 @@
+import { and, eq, like, or, sql } from "drizzle-orm";
+import { agents, agentVersions } from "../../../db/schema/index.ts";
+import type { AgentVersion, PublishAgentFields, PublishedAgent, PublishVersionFields } from "../../contract/agents.ts";
+import { Conflict, fieldError, Forbidden, Unauthorized } from "../../errors.ts";
+import type { Executor } from "../../lib/db/db.ts";
+import { compareSemver, parseSemver, type Semver } from "../../contract/semver.ts";
+import { firstFreeSlug, slugify } from "../agents/slug.ts";
+import { type AgentRow, agentNotFound, findVisibleAgent, isAuthor } from "../agents/queries.ts";
+import { refreshCurrentVersion, toAgentVersion, type VersionRow } from "../agents/versions.ts";
+import { agentDetail } from "../agents/agents.ts";
+import { invalidateCatalog } from "../catalog-cache.ts";
+import { resolveCategoryRef } from "../categories.ts";
+import { type Actor, type Call, mayChange, READ_ONLY_MESSAGE, type ServiceContext, withTransaction } from "../context.ts";
+import { discardGuardedObject, guardPendingObject, releasePendingObject } from "../storage/deletions.ts";
+import { archiveKey, type StagedUpload } from "./uploads.ts";
+import { enqueueValidation } from "../validation/queue.ts";
+
+/**
+ * Publishing (contract 4.1). The archive is already staged (uploads.ts); here it gets its
+ * content-addressed key and its rows. Every object written is guarded by a storage_deletions row
+ * committed first and released by the transaction that references it, so a crash at any point
+ * leaves the cleanup job something to find, never an orphan. The staged upload is always dropped.
+ */
+
+export const PUBLISHED_MESSAGE = "Agent submitted for validation";
+
+export type PublishAgentInput = PublishAgentFields & { upload: StagedUpload };
+export type PublishVersionInput = PublishVersionFields & { slug: string; upload: StagedUpload };
+
+/** Publishing is a change: a `read` token may not. REST-only routes call this (tRPC tiers do the same). */
+export function requirePublisher(actor: Actor | null): Actor {
+  if (!actor) throw new Unauthorized();
+  if (!mayChange(actor)) throw new Forbidden(READ_ONLY_MESSAGE);
+  return actor;
+}
+
+/** The agent a new version may be published to by this actor: 404 when hidden, 403 when not theirs. */
+export async function findPublishTarget(db: Executor, actor: Actor | null, slug: string): Promise<AgentRow> {
+  const publisher = requirePublisher(actor);
+  const agent = await findVisibleAgent(db, publisher, slug);
+  if (!isAuthor(publisher, agent)) throw new Forbidden("Only the author can publish versions of this agent");
+  return agent;
+}
+
+export async function publishAgent({ ctx, input }: Call<PublishAgentInput>): Promise<PublishedAgent> {
+  let created: { slug: string; versionId: number };
+  try {
+    const actor = requirePublisher(ctx.actor);
+    const base = slugify(input.name);
+    if (base === "") throw fieldError(["body", "name"], "The name must contain at least one letter or digit");
+    const categoryId = await resolveCategoryRef(ctx.db, input.category, ["body", "category"], { allowNone: false });
+    const semver = parseVersion(input.version);
+    // The id comes first so the archive's key is known before anything is written under it.
+    const agentId = await nextAgentId(ctx.db);
+    const key = archiveKey(agentId, input.upload.sha256);
+    await guardPendingObject(ctx.db, key);
+    try {
+      created = await withTransaction(ctx, async (tx) => {
+        const slug = await insertWithFreeSlug(tx.db, base, {
+          id: agentId,
+          name: input.name,
+          description: input.description,
+          authorId: actor.user.id,
+          categoryId,
+          isPublic: input.is_public,
+        });
+        await placeArchive(tx, input.upload, key);
+        const version = await insertVersion(tx.db, agentId, input, semver, key);
+        await refreshCurrentVersion(tx.db, agentId);
+        await releasePendingObject(tx.db, key);
+        return { slug, versionId: version.id };
+      });
+    } catch (error) {
+      // Nothing else can reference a key under an agent id that was never committed.
+      await discardGuardedObject(ctx, key);
+      throw error;
+    }
+  } finally {
+    await discardGuardedObject(ctx, input.upload.key);
+  }
+  await invalidateCatalog(ctx.rt);
+  await enqueueValidation(ctx, created.versionId);
+  return { ...(await agentDetail(ctx.db, ctx.actor, created.slug)), message: PUBLISHED_MESSAGE };
+}
+
+/** A new version of an existing agent (POST versions, multipart PUT). */
+export async function publishVersion({ ctx, input }: Call<PublishVersionInput>): Promise<{ slug: string; version: AgentVersion }> {
+  let version: VersionRow;
+  let agent: AgentRow;
+  try {
+    agent = await findPublishTarget(ctx.db, ctx.actor, input.slug);
+    const semver = parseVersion(input.version);
+    await assertVersionFree(ctx.db, agent.id, semver);
+    const key = archiveKey(agent.id, input.upload.sha256);
+    await guardPendingObject(ctx.db, key);
+    try {
+      version = await withTransaction(ctx, async (tx) => {
+        // The agent row lock serialises publishes (and deletes) of one agent, so the version
+        // check and the decision to copy or reuse the archive cannot race.
+        const [locked] = await tx.db.select({ id: agents.id }).from(agents).where(eq(agents.id, agent.id)).for("update");
+        if (!locked) throw agentNotFound(input.slug);
+        await assertVersionFree(tx.db, agent.id, semver);
+        await placeArchive(tx, input.upload, key);
+        const row = await insertVersion(tx.db, agent.id, input, semver, key);
+        await refreshCurrentVersion(tx.db, agent.id);
+        await releasePendingObject(tx.db, key);
+        return row;
+      });
+    } catch (error) {
+      await dropArchiveIfUnreferenced(ctx, agent.id, key);
+      throw error;
+    }
+  } finally {
+    await discardGuardedObject(ctx, input.upload.key);
+  }
+  await invalidateCatalog(ctx.rt);
+  await enqueueValidation(ctx, version.id);
+  return { slug: agent.slug, version: toAgentVersion(version) };
+}
+
+/** Multipart PUT /agents/{slug}: a new version, answered with the whole agent. */
+export async function publishVersionAsAgent(call: Call<PublishVersionInput>): Promise<PublishedAgent> {
+  const { slug } = await publishVersion(call);
+  return { ...(await agentDetail(call.ctx.db, call.ctx.actor, slug)), message: PUBLISHED_MESSAGE };
+}
+
+function parseVersion(version: string): Semver {
+  const semver = parseSemver(version);
+  if (!semver) throw fieldError(["body", "version"], "Version must be semver, e.g. 1.2.3 or 1.2.3-beta.1");
+  return semver;
+}
+
+/** Versions are immutable: one with the same precedence (build metadata aside) is a 409. */
+async function assertVersionFree(db: Executor, agentId: number, semver: Semver): Promise<void> {
+  const rows = await db
+    .select({ version: agentVersions.version, major: agentVersions.major, minor: agentVersions.minor, patch: agentVersions.patch, prerelease: agentVersions.prerelease })
+    .from(agentVersions)
+    .where(and(eq(agentVersions.agentId, agentId), eq(agentVersions.major, semver.major), eq(agentVersions.minor, semver.minor), eq(agentVersions.patch, semver.patch)));
+  const existing = rows.find((row) => compareSemver(row, semver) === 0);
+  if (existing) throw new Conflict(`Version '${existing.version}' already exists; published versions are immutable`);
+}
+
+async function insertVersion(db: Executor, agentId: number, input: PublishVersionFields & { upload: StagedUpload }, semver: Semver, key: string): Promise<VersionRow> {
+  const [row] = await db
+    .insert(agentVersions)
+    .values({
+      agentId,
+      version: input.version,
+      ...semver,
+      changelog: input.changelog,
+      sizeBytes: input.upload.sizeBytes,
+      sha256: input.upload.sha256,
+      storageKey: key,
+    })
+    .returning();
+  return row!;
+}
+
+/** The content-addressed object: identical bytes of this agent are already there, else copy. */
+async function placeArchive(ctx: ServiceContext, upload: StagedUpload, key: string): Promise<void> {
+  if (await ctx.rt.storage.head(key)) return;
+  await ctx.rt.storage.copy(upload.key, key);
+}
+
+/**
+ * The first free slug for the name: base, base-1, base-2, ... An insert that loses a race for a
+ * slug waits for the winner's commit and then inserts nothing, so concurrent publishes of one
+ * name end with distinct slugs and no error.
+ */
+async function insertWithFreeSlug(db: Executor, base: string, values: Omit<typeof agents.$inferInsert, "slug"> & { id: number }): Promise<string> {
+  const pattern = `${base.replace(/[\\%_]/g, "\\$&")}-%`;
+  const rows = await db.select({ slug: agents.slug }).from(agents).where(or(eq(agents.slug, base), like(agents.slug, pattern)));
+  const taken = new Set(rows.map((r) => r.slug));
+  for (;;) {
+    const slug = firstFreeSlug(base, taken);
+    const [row] = await db
+      .insert(agents)
+      .overridingSystemValue()
+      .values({ ...values, slug })
+      .onConflictDoNothing({ target: agents.slug })
+      .returning({ slug: agents.slug });
+    if (row) return row.slug;
+    taken.add(slug);
+  }
+}
+
+async function nextAgentId(db: Executor): Promise<number> {
+  const result = await db.execute<{ id: number }>(sql`select nextval(pg_get_serial_sequence('agents', 'id'))::int as id`);
+  return Number(result.rows[0]!.id);
+}
+
+/** After a failed publish: remove the archive unless a version of the agent uses the same bytes. */
+async function dropArchiveIfUnreferenced(ctx: ServiceContext, agentId: number, key: string): Promise<void> {
+  try {
+    await withTransaction(ctx, async (tx) => {
+      await tx.db.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId)).for("update");
+      const [used] = await tx.db.select({ id: agentVersions.id }).from(agentVersions).where(eq(agentVersions.storageKey, key)).limit(1);
+      if (!used) await tx.rt.storage.delete(key);
+      await releasePendingObject(tx.db, key);
+    });
+  } catch (err) {
+    ctx.logger.warn({ err, key }, "could not remove an unpublished archive; the cleanup job will");
+  }
+}

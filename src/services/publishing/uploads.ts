@@ -1,0 +1,55 @@
+import { PayloadTooLarge, ServiceUnavailable, UnsupportedMediaType } from "../../errors.ts";
+import { ArchiveRejected, inspectArchive } from "./archive-stream.ts";
+import type { ServiceContext } from "../context.ts";
+import { discardGuardedObject, guardPendingObject } from "../storage/deletions.ts";
+
+/**
+ * Where uploaded archives land. Bytes stream to a fresh `uploads/<uuid>` key while they are
+ * hashed; once the SHA-256 is known, publish copies the object (server-side) to its
+ * content-addressed home `agents/<agent id>/<sha256>.zip` and the upload key is dropped. Keys are
+ * never reused across agents, and an existing key is never written with different bytes.
+ */
+
+export interface StagedUpload {
+  key: string;
+  sha256: string;
+  sizeBytes: number;
+}
+
+/** Where a version's archive waits until its validation passes. */
+export const STAGING_PREFIX = "staging/";
+
+/** The permanent, content-addressed key of an agent's archive. */
+export function permanentArchiveKey(agentId: number, sha256: string): string {
+  return `agents/${agentId}/${sha256}.zip`;
+}
+
+/** A new version's archive starts under the staging prefix; validation promotes it. */
+export function archiveKey(agentId: number, sha256: string): string {
+  return STAGING_PREFIX + permanentArchiveKey(agentId, sha256);
+}
+
+/**
+ * Streams `body` to storage, refusing a non-zip (415) or one past MAX_UPLOAD_BYTES (413) the
+ * moment it shows. On any failure nothing is left behind; a failure of the body itself (client
+ * gone, malformed multipart) is rethrown as it came for the HTTP layer to describe, and a failure
+ * of storage (S3 down, disk full) is a 503: the client did nothing wrong and may retry.
+ */
+export async function receiveArchive(ctx: ServiceContext, body: ReadableStream<Uint8Array>): Promise<StagedUpload> {
+  const key = `uploads/${crypto.randomUUID()}`;
+  await guardPendingObject(ctx.db, key);
+  const inspected = inspectArchive(body, ctx.rt.env.MAX_UPLOAD_BYTES);
+  try {
+    await ctx.rt.storage.put(key, inspected.stream, { contentType: "application/zip" });
+  } catch (error) {
+    await discardGuardedObject(ctx, key);
+    const cause = inspected.failure();
+    if (cause instanceof ArchiveRejected) {
+      throw cause.problem === "too_large" ? new PayloadTooLarge(cause.message) : new UnsupportedMediaType(cause.message);
+    }
+    if (cause) throw cause;
+    ctx.logger.error({ err: error, key }, "archive storage failed while receiving an upload");
+    throw new ServiceUnavailable("Archive storage is unavailable, so nothing was published; try again later");
+  }
+  return { key, ...inspected.digest() };
+}

@@ -1,0 +1,79 @@
+import { type SQL, sql } from "drizzle-orm";
+import { agents } from "../../../db/schema/index.ts";
+import type { SearchSort } from "../../contract/search.ts";
+import type { Executor } from "../../lib/db/db.ts";
+import type { MatchQueries } from "./query.ts";
+import { escapeLike, type SearchText } from "./text.ts";
+
+/**
+ * Scores the candidates of a search and returns one page of ids, best first. Relevance:
+ *
+ *   5.0  name equals the query      2.0  name starts with it      0.5  name contains it
+ *   1.0  every word matches         + ts_rank of the words as written (name A = 1.0, description B = 0.4)
+ *   + 0.5 x ts_rank of their vocabulary words (typo corrections, completions of the word being typed)
+ *   + 0.03 x ln(1 + downloads + 10 x stars): popularity, enough to order near-equal matches only
+ *   + when not every word matched: for each word an agent matches, ln(candidates / candidates
+ *     matching that word), so rare words count and boilerplate ("tool") hardly does
+ *
+ * then downloads, stars and id. Computed once per candidate (float8 arithmetic, lower(name) once
+ * for most rows: common words make tens of thousands of candidates); the total comes from the
+ * same set.
+ */
+
+export interface Ranked {
+  ids: number[];
+  total: number;
+}
+
+/** The orders of the catalog's lists (agentOrder), on the candidate set. */
+const ORDER: Record<SearchSort, SQL> = {
+  relevance: sql.raw("relevance desc, downloads desc, stars desc, id desc"),
+  downloads: sql.raw("downloads desc, stars desc, id desc"),
+  stars: sql.raw("stars desc, id desc"),
+  rating: sql.raw("rating desc, id desc"),
+  created_at: sql.raw("created_at desc, id desc"),
+};
+
+export async function rankCandidates(
+  db: Executor,
+  filters: SQL | undefined,
+  search: SearchText,
+  queries: MatchQueries,
+  match: { query: string; relaxed: boolean },
+  page: { limit: number; offset: number; sort: SearchSort },
+): Promise<Ranked> {
+  const vector = agents.searchVector;
+  const name = sql`lower(${agents.name})`;
+  const literal = escapeLike(search.text);
+  const contains = sql`${name} like ('%' || lower(${literal}) || '%')`;
+  const matches = search.hasWords
+    ? sql`${vector} @@ ${match.query}::tsquery`
+    : sql`(${contains} or lower(${agents.description}) like ('%' || lower(${literal}) || '%'))`;
+  const relevance = sql`(
+    (case when ${contains} then (case when ${name} = lower(${search.text}) then 5 when ${name} like (lower(${literal}) || '%') then 2 else 0.5 end) else 0 end)::float8
+    + (${vector} @@ ${queries.all}::tsquery)::int::float8
+    + ts_rank(${vector}, ${queries.exact}::tsquery)
+    ${queries.fuzzy ? sql`+ 0.5::float8 * ts_rank(${vector}, ${queries.fuzzy}::tsquery)` : sql``}
+    + 0.03::float8 * ln(1 + ${agents.downloads} + 10 * ${agents.stars})
+  )`;
+  const pieces = match.relaxed ? queries.pieces : [];
+  const flags = pieces.map((piece, i) => sql`, (${vector} @@ ${piece}::tsquery)::int as ${sql.raw(`m${i}`)}`);
+  const rarity = pieces.map((_, i) => sql.raw(` + m${i} * ln(count(*) over () / greatest(sum(m${i}) over (), 1)::float8)`));
+  const result = await db.execute<{ id: number; total: number }>(sql`
+    with matched as (
+      select ${agents.id} as id, ${agents.downloads} as downloads, ${agents.stars} as stars, ${agents.rating} as rating,
+             ${agents.createdAt} as created_at, ${relevance} as relevance ${sql.join(flags, sql``)}
+      from ${agents}
+      where ${filters ? sql`${filters} and ` : sql``}${matches}
+    ),
+    scored as (
+      select id, downloads, stars, rating, created_at, relevance ${sql.join(rarity, sql``)} as relevance
+      from matched
+    )
+    select id, (select count(*) from matched) as total from scored order by ${ORDER[page.sort]} limit ${page.limit} offset ${page.offset}`);
+  const rows = result.rows.map((row) => ({ id: Number(row.id), total: Number(row.total) }));
+  if (rows.length > 0 || page.offset === 0) return { ids: rows.map((r) => r.id), total: rows[0]?.total ?? 0 };
+  // Past the last page there is no row to carry the count.
+  const counted = await db.execute<{ n: number }>(sql`select count(*) as n from ${agents} where ${filters ? sql`${filters} and ` : sql``}${matches}`);
+  return { ids: [], total: Number(counted.rows[0]?.n ?? 0) };
+}
