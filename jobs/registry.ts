@@ -1,14 +1,12 @@
-import type { Runtime } from "../src/runtime.ts";
+import type { JobName } from "../src/contract/jobs.ts";
 import { deliverWebhookJob } from "./deliver-webhook.ts";
 import { validateVersionJob } from "./validate-version.ts";
 
-/**
- * Every background job, one per file in jobs/. Jobs are built from the runtime they run in
- * (database, storage, ...), so the registry is a function; its return type is what makes
- * `rt.queue.enqueue(name, payload)` type-checked.
- */
-export function buildJobs(rt: Runtime) {
-  return [validateVersionJob(rt), deliverWebhookJob(rt)] as const;
-}
+/** Every background job, one per file in jobs/; the composition root builds the queue from it. */
+export const jobRegistry = [validateVersionJob, deliverWebhookJob] as const;
 
-export type AppJobs = ReturnType<typeof buildJobs>;
+// Every job the contract names has a definition here (a compile error otherwise).
+type Undefined = Exclude<JobName, (typeof jobRegistry)[number]["name"]>;
+export const registryIsComplete: [Undefined] extends [never] ? true : never = true;
+
+export type JobRegistry = typeof jobRegistry;

@@ -7,6 +7,7 @@ import { TEST_MODES, useTestApp } from "../src/testing/harness.ts";
 import { waitFor } from "../src/testing/redis-test-support.ts";
 import { awsKeyLeakAgent, goodNodeAgent } from "../src/testing/sample-agents.ts";
 import { publishViaHttp } from "../src/testing/uploads.ts";
+import { startJobWorker } from "../src/runtime.ts";
 
 type Report = { status: string; checks: { name: string; status: string; issues: { code: string; file?: string }[] }[] };
 
@@ -15,7 +16,7 @@ for (const mode of TEST_MODES) {
     const t = useTestApp(mode);
     let worker: { stop(o?: { graceMs?: number }): Promise<void> };
     beforeAll(() => {
-      worker = t.rt.queue.startWorker({ pollMs: 50 });
+      worker = startJobWorker(t.rt, { pollMs: 50 });
     });
     afterAll(async () => {
       await worker.stop({ graceMs: 2_000 });

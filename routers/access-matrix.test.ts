@@ -62,7 +62,7 @@ for (const mode of TEST_MODES) {
     });
 
     test.each(authed.map((p) => [p.path, p] as const))("anonymous gets UNAUTHORIZED from tRPC %s", async (_, p) => {
-      const procedure = p.path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], t.caller(null));
+      const procedure = p.path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], t.caller());
       await expect((procedure as (input: unknown) => Promise<unknown>)(undefined)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     });
 

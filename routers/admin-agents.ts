@@ -1,6 +1,7 @@
 import { z } from "zod";
 import * as adminAgents from "../src/services/agents/admin.ts";
 import { adminProcedure, router } from "../src/trpc/init.ts";
+import { svc } from "../src/trpc/service.ts";
 import {
   adminAgent,
   adminAgentList,
@@ -20,29 +21,29 @@ export const adminAgentsRouter = router({
     .meta({ openapi: { method: "GET", path: "/admin/agents", tags, summary: "Every agent, private ones included, newest first", protect: true } })
     .input(listAdminAgentsInput)
     .output(adminAgentList)
-    .query(({ ctx, input }) => adminAgents.listAdminAgents({ ctx, input })),
+    .query(({ ctx, input }) => adminAgents.listAdminAgents(svc(ctx), input)),
 
   bulkCategory: adminProcedure
     .meta({ openapi: { method: "POST", path: "/admin/agents/bulk-category", tags, summary: "Move agents to another category", protect: true } })
     .input(bulkCategoryInput)
     .output(bulkCategoryResult)
-    .mutation(({ ctx, input }) => adminAgents.bulkMoveCategory({ ctx, input })),
+    .mutation(({ ctx, input }) => adminAgents.bulkMoveCategory(svc(ctx), input)),
 
   update: adminProcedure
     .meta({ openapi: { method: "PUT", path: "/admin/agents/{slug}", tags, summary: "Update any agent, including its storage key", protect: true } })
     .input(adminUpdateAgentInput)
     .output(adminAgent)
-    .mutation(({ ctx, input }) => adminAgents.adminUpdateAgent({ ctx, input })),
+    .mutation(({ ctx, input }) => adminAgents.adminUpdateAgent(svc(ctx), input)),
 
   delete: adminProcedure
     .meta({ openapi: { method: "DELETE", path: "/admin/agents/{slug}", tags, summary: "Delete any agent", protect: true }, status: 204 })
     .input(agentSlugInput)
     .output(z.void())
-    .mutation(({ ctx, input }) => adminAgents.adminDeleteAgent({ ctx, input })),
+    .mutation(({ ctx, input }) => adminAgents.adminDeleteAgent(svc(ctx), input)),
 
   revalidate: adminProcedure
     .meta({ openapi: { method: "POST", path: "/admin/agents/{slug}/revalidate", tags, summary: "Validate a version again", protect: true }, status: 202 })
     .input(revalidateInput)
     .output(revalidateAccepted)
-    .mutation(({ ctx, input }) => adminAgents.revalidateAgent({ ctx, input })),
+    .mutation(({ ctx, input }) => adminAgents.revalidateAgent(svc(ctx), input)),
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { getJobsOverview, retryDeadJob } from "../src/services/admin-jobs.ts";
 import { adminProcedure, router } from "../src/trpc/init.ts";
+import { svc } from "../src/trpc/service.ts";
 import { jobsOverview, retryDeadInput } from "../src/contract/admin-jobs.ts";
 
 const tags = ["admin"];
@@ -10,7 +11,7 @@ export const adminJobsRouter = router({
     .meta({ openapi: { method: "GET", path: "/admin/jobs", tags, summary: "Queue depths, running, delayed and dead-lettered jobs", protect: true } })
     .input(z.void())
     .output(jobsOverview)
-    .query(({ ctx }) => getJobsOverview({ ctx, input: undefined })),
+    .query(({ ctx }) => getJobsOverview(svc(ctx))),
 
   retryDead: adminProcedure
     .meta({
@@ -19,5 +20,5 @@ export const adminJobsRouter = router({
     })
     .input(retryDeadInput)
     .output(z.object({ id: z.string(), status: z.literal("queued") }))
-    .mutation(({ ctx, input }) => retryDeadJob({ ctx, input })),
+    .mutation(({ ctx, input }) => retryDeadJob(svc(ctx), input)),
 });

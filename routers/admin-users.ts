@@ -1,6 +1,7 @@
 import { z } from "zod";
 import * as adminUsers from "../src/services/users/admin.ts";
 import { adminProcedure, router } from "../src/trpc/init.ts";
+import { svc } from "../src/trpc/service.ts";
 import { adminUser, adminUserList, blockUserInput, listAdminUsersInput, updateAdminUserInput, userIdInput } from "../src/contract/users.ts";
 
 const tags = ["admin"];
@@ -10,31 +11,31 @@ export const adminUsersRouter = router({
     .meta({ openapi: { method: "GET", path: "/admin/users", tags, summary: "List accounts, newest first", protect: true } })
     .input(listAdminUsersInput)
     .output(adminUserList)
-    .query(({ ctx, input }) => adminUsers.listAdminUsers({ ctx, input })),
+    .query(({ ctx, input }) => adminUsers.listAdminUsers(svc(ctx), input)),
 
   get: adminProcedure
     .meta({ openapi: { method: "GET", path: "/admin/users/{id}", tags, summary: "Get one account", protect: true } })
     .input(userIdInput)
     .output(adminUser)
-    .query(({ ctx, input }) => adminUsers.getAdminUser({ ctx, input })),
+    .query(({ ctx, input }) => adminUsers.getAdminUser(svc(ctx), input)),
 
   update: adminProcedure
     .meta({ openapi: { method: "PUT", path: "/admin/users/{id}", tags, summary: "Change role, bio or active flag", protect: true } })
     .input(updateAdminUserInput)
     .output(adminUser)
-    .mutation(({ ctx, input }) => adminUsers.updateAdminUser({ ctx, input })),
+    .mutation(({ ctx, input }) => adminUsers.updateAdminUser(svc(ctx), input)),
 
   block: adminProcedure
     .meta({ openapi: { method: "POST", path: "/admin/users/{id}/block", tags, summary: "Block an account and revoke its sessions and tokens", protect: true } })
     .input(blockUserInput)
     .output(adminUser)
-    .mutation(({ ctx, input }) => adminUsers.blockUser({ ctx, input })),
+    .mutation(({ ctx, input }) => adminUsers.blockUser(svc(ctx), input)),
 
   unblock: adminProcedure
     .meta({ openapi: { method: "POST", path: "/admin/users/{id}/unblock", tags, summary: "Lift a block", protect: true } })
     .input(userIdInput)
     .output(adminUser)
-    .mutation(({ ctx, input }) => adminUsers.unblockUser({ ctx, input })),
+    .mutation(({ ctx, input }) => adminUsers.unblockUser(svc(ctx), input)),
 
   delete: adminProcedure
     .meta({
@@ -43,5 +44,5 @@ export const adminUsersRouter = router({
     })
     .input(userIdInput)
     .output(z.void())
-    .mutation(({ ctx, input }) => adminUsers.deleteUser({ ctx, input })),
+    .mutation(({ ctx, input }) => adminUsers.deleteUser(svc(ctx), input)),
 });

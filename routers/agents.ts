@@ -2,6 +2,7 @@ import { z } from "zod";
 import * as agentStats from "../src/services/agents/stats.ts";
 import * as agents from "../src/services/agents/agents.ts";
 import { authedProcedure, publicProcedure, router } from "../src/trpc/init.ts";
+import { svc } from "../src/trpc/service.ts";
 import { agentAnalytics, agentStats as agentStatsShape } from "../src/contract/agent-stats.ts";
 import { agentDetail, agentPage, agentSlugInput, categoryAgentsInput, listAgentsInput, updateAgentInput } from "../src/contract/agents.ts";
 
@@ -15,31 +16,31 @@ export const agentsRouter = router({
     .meta({ openapi: { method: "GET", path: "/agents", tags, summary: "List agents", description: "Private agents appear only to their author and admins." } })
     .input(listAgentsInput)
     .output(agentPage)
-    .query(({ ctx, input }) => agents.listAgents({ ctx, input })),
+    .query(({ ctx, input }) => agents.listAgents(svc(ctx), input)),
 
   listByCategory: publicProcedure
     .meta({ openapi: { method: "GET", path: "/categories/{slug}/agents", tags: ["categories"], summary: "List the agents of a category" } })
     .input(categoryAgentsInput)
     .output(agentPage)
-    .query(({ ctx, input }) => agents.listCategoryAgents({ ctx, input })),
+    .query(({ ctx, input }) => agents.listCategoryAgents(svc(ctx), input)),
 
   get: publicProcedure
     .meta({ openapi: { method: "GET", path: "/agents/{slug}", tags, summary: "Get an agent with its versions, newest semver first" } })
     .input(agentSlugInput)
     .output(agentDetail)
-    .query(({ ctx, input }) => agents.getAgent({ ctx, input })),
+    .query(({ ctx, input }) => agents.getAgent(svc(ctx), input)),
 
   update: authedProcedure
     .meta({ openapi: { method: "PUT", path: "/agents/{slug}", tags, summary: "Update an agent (JSON)", description: `${manage} A multipart body publishes a new version instead (see the multipart request body).`, protect: true } })
     .input(updateAgentInput)
     .output(agentDetail)
-    .mutation(({ ctx, input }) => agents.updateAgent({ ctx, input })),
+    .mutation(({ ctx, input }) => agents.updateAgent(svc(ctx), input)),
 
   patch: authedProcedure
     .meta({ openapi: { method: "PATCH", path: "/agents/{slug}", tags, summary: "Update some fields of an agent", description: manage, protect: true } })
     .input(updateAgentInput)
     .output(agentDetail)
-    .mutation(({ ctx, input }) => agents.updateAgent({ ctx, input })),
+    .mutation(({ ctx, input }) => agents.updateAgent(svc(ctx), input)),
 
   delete: authedProcedure
     .meta({
@@ -48,17 +49,17 @@ export const agentsRouter = router({
     })
     .input(agentSlugInput)
     .output(z.void())
-    .mutation(({ ctx, input }) => agents.deleteAgent({ ctx, input })),
+    .mutation(({ ctx, input }) => agents.deleteAgent(svc(ctx), input)),
 
   stats: publicProcedure
     .meta({ openapi: { method: "GET", path: "/agents/{slug}/stats", tags, summary: "Download, star and review numbers of an agent (30 daily points)" } })
     .input(agentSlugInput)
     .output(agentStatsShape)
-    .query(({ ctx, input }) => agentStats.getAgentStats({ ctx, input })),
+    .query(({ ctx, input }) => agentStats.getAgentStats(svc(ctx), input)),
 
   analytics: publicProcedure
     .meta({ openapi: { method: "GET", path: "/agents/{slug}/analytics", tags, summary: "Totals and 30 days of downloads of an agent" } })
     .input(agentSlugInput)
     .output(agentAnalytics)
-    .query(({ ctx, input }) => agentStats.getAgentAnalytics({ ctx, input })),
+    .query(({ ctx, input }) => agentStats.getAgentAnalytics(svc(ctx), input)),
 });

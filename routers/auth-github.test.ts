@@ -2,11 +2,11 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { eq, sql } from "drizzle-orm";
 import { oauthStates, users } from "../db/schema/index.ts";
 import { startGithubLogin } from "../src/services/auth/github-login.ts";
-import { systemContext } from "../src/services/context.ts";
 import { bearer } from "../src/testing/auth.ts";
 import { type FakeGitHubUser, fakeGitHubUser, startFakeGitHub } from "../src/testing/fake-github.ts";
 import { makeUser } from "../src/testing/factories.ts";
 import { TEST_MODES, jsonInit, type TestApp, useTestApp } from "../src/testing/harness.ts";
+import { systemContextOf } from "../src/runtime.ts";
 
 const github = startFakeGitHub();
 afterAll(() => github.close());
@@ -220,9 +220,9 @@ for (const mode of TEST_MODES) {
     });
 
     test("without GitHub credentials in config the login is 503", async () => {
-      const ctx = systemContext(t.rt);
-      const unconfigured = { ...ctx, rt: { ...ctx.rt, env: { ...ctx.rt.env, GITHUB_CLIENT_ID: undefined } } };
-      await expect(startGithubLogin({ ctx: unconfigured, input: {} })).rejects.toMatchObject({ code: "service_unavailable" });
+      const ctx = systemContextOf(t.rt);
+      const unconfigured = { ...ctx, ports: { ...ctx.ports, env: { ...ctx.ports.env, GITHUB_CLIENT_ID: undefined } } };
+      await expect(startGithubLogin(unconfigured, {})).rejects.toMatchObject({ code: "service_unavailable" });
     });
   });
 

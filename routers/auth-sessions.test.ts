@@ -3,10 +3,10 @@ import { eq } from "drizzle-orm";
 import { oauthStates, sessions, stars, users } from "../db/schema/index.ts";
 import { hashSecret } from "../src/services/auth/secrets.ts";
 import { purgeExpiredAuthState } from "../src/services/auth/purge.ts";
-import { systemContext } from "../src/services/context.ts";
 import { bearer, sessionFor } from "../src/testing/auth.ts";
 import { makeAgent, makeUser } from "../src/testing/factories.ts";
 import { TEST_MODES, jsonInit, useTestApp } from "../src/testing/harness.ts";
+import { systemContextOf } from "../src/runtime.ts";
 
 interface Tokens {
   access_token: string;
@@ -154,7 +154,7 @@ for (const mode of TEST_MODES) {
       const dead = await sessionFor(t.rt, user);
       await t.rt.db.db.update(sessions).set({ refreshExpiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.refreshTokenHash, hashSecret(dead.refresh_token)));
       await t.rt.db.db.insert(oauthStates).values({ state: `old-${Date.now()}`, codeVerifier: "v", expiresAt: new Date(Date.now() - 1000) });
-      const purged = await purgeExpiredAuthState(systemContext(t.rt));
+      const purged = await purgeExpiredAuthState(systemContextOf(t.rt));
       expect(purged.sessions).toBeGreaterThanOrEqual(1);
       expect(purged.oauthStates).toBeGreaterThanOrEqual(1);
       expect((await me(live.access_token)).status).toBe(200);

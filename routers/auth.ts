@@ -5,6 +5,7 @@ import * as users from "../src/services/users/users.ts";
 import { limitAuthAttempts } from "../src/trpc/auth-rate-limit.ts";
 import type { Context } from "../src/trpc/context.ts";
 import { authedProcedure, publicProcedure, router } from "../src/trpc/init.ts";
+import { svc } from "../src/trpc/service.ts";
 import {
   authorizeUrl,
   githubCallbackInput,
@@ -27,7 +28,7 @@ export const authRouter = router({
     .meta({ openapi: { method: "GET", path: "/auth/github/authorize", tags, summary: "GitHub authorize URL (with state and PKCE) as JSON" } })
     .input(redirectUriInput)
     .output(authorizeUrl)
-    .query(({ ctx, input }) => github.startGithubLogin({ ctx, input })),
+    .query(({ ctx, input }) => github.startGithubLogin(svc(ctx), input)),
 
   githubCallback: publicProcedure
     .meta({
@@ -41,21 +42,21 @@ export const authRouter = router({
     })
     .input(githubCallbackInput)
     .output(tokenResponse)
-    .query(({ ctx, input }) => github.completeGithubCallback({ ctx, input: { ...input, client: clientOf(ctx) } })),
+    .query(({ ctx, input }) => github.completeGithubCallback(svc(ctx), { ...input, client: clientOf(ctx) })),
 
   githubLogin: publicProcedure
     .use(limitAuthAttempts)
     .meta({ openapi: { method: "POST", path: "/auth/github", tags, summary: "Log in with a GitHub code (the web app's flow)" } })
     .input(githubLoginInput)
     .output(tokenResponse)
-    .mutation(({ ctx, input }) => github.loginWithGithub({ ctx, input: { ...input, client: clientOf(ctx) } })),
+    .mutation(({ ctx, input }) => github.loginWithGithub(svc(ctx), { ...input, client: clientOf(ctx) })),
 
   refresh: publicProcedure
     .use(limitAuthAttempts)
     .meta({ openapi: { method: "POST", path: "/auth/refresh", tags, summary: "Rotate a refresh token into new tokens" } })
     .input(refreshInput)
     .output(sessionTokens)
-    .mutation(({ ctx, input }) => sessions.refreshSession(ctx, input.refresh_token)),
+    .mutation(({ ctx, input }) => sessions.refreshSession(svc(ctx), input.refresh_token)),
 
   logout: publicProcedure
     .use(limitAuthAttempts)
@@ -63,8 +64,8 @@ export const authRouter = router({
     .input(logoutInput)
     .output(z.void())
     .mutation(({ ctx, input }) =>
-      sessions.revokeSession(ctx, {
-        sessionId: ctx.actor?.via === "session" ? ctx.actor.credentialId : undefined,
+      sessions.revokeSession(svc(ctx), {
+        sessionId: ctx.actor.kind === "user" ? ctx.actor.sessionId : undefined,
         refreshToken: input.refresh_token,
       }),
     ),
@@ -73,11 +74,11 @@ export const authRouter = router({
     .meta({ openapi: { method: "GET", path: "/auth/me", tags, summary: "The caller's account", protect: true } })
     .input(z.void())
     .output(user)
-    .query(({ ctx }) => users.getMe({ ctx, input: undefined })),
+    .query(({ ctx }) => users.getMe(svc(ctx))),
 
   starred: authedProcedure
     .meta({ openapi: { method: "GET", path: "/auth/me/starred", tags, summary: "Slugs of the caller's starred agents", protect: true } })
     .input(z.void())
     .output(starredSlugs)
-    .query(({ ctx }) => users.listMyStarred({ ctx, input: undefined })),
+    .query(({ ctx }) => users.listMyStarred(svc(ctx))),
 });

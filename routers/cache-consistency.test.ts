@@ -7,6 +7,7 @@ import { makeCategory, makeUser } from "../src/testing/factories.ts";
 import { jsonInit, TEST_MODES, useTestApp } from "../src/testing/harness.ts";
 import { addVersionViaHttp, publishViaHttp } from "../src/testing/uploads.ts";
 import { sampleAgentZip } from "../src/testing/zip.ts";
+import { systemContextOf } from "../src/runtime.ts";
 
 type Summary = { slug: string; name: string; stars: number; rating: number; downloads: number; category: string; validation_status: string; versions?: unknown[] };
 type Page = { items: Summary[]; total: number };
@@ -149,7 +150,7 @@ for (const mode of TEST_MODES) {
       await t.rt.db.db.update(agentVersions).set({ storageKey: "https://example.com/agent.zip" }).where(eq(agentVersions.id, version!.id));
       await send("POST", `/admin/agents/${agent.slug}/revalidate`, tokens.admin, {});
       expect((await detail(agent.slug)).validation_status).toBe("pending");
-      await validateStoredVersion(t.rt, version!.id);
+      await validateStoredVersion(systemContextOf(t.rt), version!.id);
       expect((await detail(agent.slug)).validation_status).toBe("error");
 
       const downloadsOf = async () => [(await detail(agent.slug)).downloads, (await get<{ downloads: { total: number } }>(`/agents/${agent.slug}/stats`)).downloads.total];

@@ -48,7 +48,7 @@ for (const mode of TEST_MODES) {
       expect(mixed.filter((r) => r.status === "rejected").every((r) => (r as PromiseRejectedResult).reason.code === "NOT_FOUND")).toBe(true);
 
       // Then reviews change and vanish while everyone votes on the first review.
-      const page = await t.caller(null).reviews.list({ slug: agent.slug, limit: 100, offset: 0, sort: "recent" });
+      const page = await t.caller().reviews.list({ slug: agent.slug, limit: 100, offset: 0, sort: "recent" });
       const reviewOf = (i: number) => page.items.find((r) => r.user.id === users[i]!.id)!.id;
       // The last user's review is the one voted on; its author's own vote is a no-op.
       const target = reviewOf(N - 1);

@@ -6,6 +6,7 @@ import { invalidateCatalog } from "../src/services/catalog-cache.ts";
 import { risingAgents } from "../src/services/search/discovery.ts";
 import { makeAgent, makeUser } from "../src/testing/factories.ts";
 import { TEST_MODES, useTestApp } from "../src/testing/harness.ts";
+import { systemContextOf } from "../src/runtime.ts";
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -79,7 +80,7 @@ for (const mode of TEST_MODES) {
 
       const at = new Date(now + 1000);
       const before = await Promise.all((["hour", "day", "week", "month"] as const).map((w) => risingAgents(t.rt.db.db, w, 10, at)));
-      await rollupDailyStats(t.rt);
+      await rollupDailyStats(systemContextOf(t.rt));
       const [rolled] = (await t.rt.db.db.execute<{ n: number }>(sql`select count(*)::int as n from agent_daily_stats`)).rows;
       expect(Number(rolled?.n)).toBeGreaterThan(0);
       const after = await Promise.all((["hour", "day", "week", "month"] as const).map((w) => risingAgents(t.rt.db.db, w, 10, at)));
@@ -105,7 +106,7 @@ for (const mode of TEST_MODES) {
       expect(stats.agents).toEqual({ total: 4, validated: 3, pending: 4 });
       expect(stats.users).toEqual({ total: 1, active_this_month: 0 });
       expect(stats.downloads).toEqual({ total: 40, last_30_days: 40 });
-      await rollupDailyStats(t.rt);
+      await rollupDailyStats(systemContextOf(t.rt));
       await invalidateCatalog(t.rt);
       expect(await get("/stats")).toEqual(stats);
       const perAgent = await get<{ downloads: { total: number; last_30_days: number; daily: { count: number }[] } }>(`/agents/${slugs.rising}/stats`);

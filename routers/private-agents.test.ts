@@ -83,7 +83,7 @@ for (const mode of TEST_MODES) {
       expect((await t.fetch(`/api/v1/agents/${hidden.slug}`, jsonInit("PUT", { name: "Taken Over" }, stranger))).status).toBe(404);
       const version = [{ name: "version", value: "2.0.0" }, { name: "code", value: sampleAgentZip(), filename: "a.zip" }];
       expect((await t.fetch(`/api/v1/agents/${hidden.slug}/versions`, multipartInit("POST", version, stranger))).status).toBe(404);
-      await expect(t.caller(null).agents.get({ slug: hidden.slug })).rejects.toMatchObject({ code: "NOT_FOUND" });
+      await expect(t.caller().agents.get({ slug: hidden.slug })).rejects.toMatchObject({ code: "NOT_FOUND" });
 
       // The author and admins still see everything.
       for (const token of [authorToken, adminToken]) {

@@ -124,7 +124,7 @@ for (const mode of TEST_MODES) {
       expect(review).toMatchObject({ rating: 4, comment: null, user: { id: user.id, username: user.username } });
       await caller.stars.star({ slug: target.slug });
       await expect(caller.stars.star({ slug: target.slug })).rejects.toMatchObject({ code: "CONFLICT" });
-      const page = await t.caller(null).reviews.list({ slug: target.slug, limit: 20, offset: 0, sort: "helpful" });
+      const page = await t.caller().reviews.list({ slug: target.slug, limit: 20, offset: 0, sort: "helpful" });
       expect(page).toMatchObject({ total: 1, average_rating: 4, items: [review] });
     });
   });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import * as reviews from "../src/services/reviews.ts";
 import { authedProcedure, publicProcedure, router } from "../src/trpc/init.ts";
+import { svc } from "../src/trpc/service.ts";
 import {
   agentReviewIdInput,
   agentReviewPage,
@@ -21,7 +22,7 @@ export const reviewsRouter = router({
     .meta({ openapi: { method: "GET", path: "/agents/{slug}/reviews", tags, summary: "List an agent's reviews" } })
     .input(listReviewsInput)
     .output(agentReviewPage)
-    .query(({ ctx, input }) => reviews.listAgentReviews({ ctx, input })),
+    .query(({ ctx, input }) => reviews.listAgentReviews(svc(ctx), input)),
 
   create: authedProcedure
     .meta({
@@ -30,31 +31,31 @@ export const reviewsRouter = router({
     })
     .input(createReviewInput)
     .output(review)
-    .mutation(({ ctx, input }) => reviews.createReview({ ctx, input })),
+    .mutation(({ ctx, input }) => reviews.createReview(svc(ctx), input)),
 
   update: authedProcedure
     .meta({ openapi: { method: "PUT", path: "/reviews/{id}", tags, summary: "Change your review", description: "The review's author only.", protect: true } })
     .input(updateReviewInput)
     .output(review)
-    .mutation(({ ctx, input }) => reviews.updateReview({ ctx, input })),
+    .mutation(({ ctx, input }) => reviews.updateReview(svc(ctx), input)),
 
   updateForAgent: authedProcedure
     .meta({ openapi: { method: "PUT", path: "/agents/{slug}/reviews/{id}", tags, summary: "Change your review", description: nested, protect: true } })
     .input(updateAgentReviewInput)
     .output(review)
-    .mutation(({ ctx, input }) => reviews.updateReview({ ctx, input })),
+    .mutation(({ ctx, input }) => reviews.updateReview(svc(ctx), input)),
 
   delete: authedProcedure
     .meta({ openapi: { method: "DELETE", path: "/reviews/{id}", tags, summary: "Delete a review", description: "The review's author or an admin.", protect: true }, status: 204 })
     .input(reviewIdInput)
     .output(z.void())
-    .mutation(({ ctx, input }) => reviews.deleteReview({ ctx, input })),
+    .mutation(({ ctx, input }) => reviews.deleteReview(svc(ctx), input)),
 
   deleteForAgent: authedProcedure
     .meta({ openapi: { method: "DELETE", path: "/agents/{slug}/reviews/{id}", tags, summary: "Delete a review", description: nested, protect: true }, status: 204 })
     .input(agentReviewIdInput)
     .output(z.void())
-    .mutation(({ ctx, input }) => reviews.deleteReview({ ctx, input })),
+    .mutation(({ ctx, input }) => reviews.deleteReview(svc(ctx), input)),
 
   helpful: authedProcedure
     .meta({
@@ -63,11 +64,11 @@ export const reviewsRouter = router({
     })
     .input(reviewIdInput)
     .output(z.void())
-    .mutation(({ ctx, input }) => reviews.markReviewHelpful({ ctx, input })),
+    .mutation(({ ctx, input }) => reviews.markReviewHelpful(svc(ctx), input)),
 
   helpfulForAgent: authedProcedure
     .meta({ openapi: { method: "POST", path: "/agents/{slug}/reviews/{id}/helpful", tags, summary: "Mark a review helpful", description: nested, protect: true }, status: 204 })
     .input(agentReviewIdInput)
     .output(z.void())
-    .mutation(({ ctx, input }) => reviews.markReviewHelpful({ ctx, input })),
+    .mutation(({ ctx, input }) => reviews.markReviewHelpful(svc(ctx), input)),
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import * as stars from "../src/services/stars.ts";
 import { authedProcedure, router } from "../src/trpc/init.ts";
+import { svc } from "../src/trpc/service.ts";
 import { agentSlugInput } from "../src/contract/agents.ts";
 
 const tags = ["agents"];
@@ -10,11 +11,11 @@ export const starsRouter = router({
     .meta({ openapi: { method: "POST", path: "/agents/{slug}/star", tags, summary: "Star an agent", description: "409 when already starred.", protect: true }, status: 204 })
     .input(agentSlugInput)
     .output(z.void())
-    .mutation(({ ctx, input }) => stars.starAgent({ ctx, input })),
+    .mutation(({ ctx, input }) => stars.starAgent(svc(ctx), input)),
 
   unstar: authedProcedure
     .meta({ openapi: { method: "DELETE", path: "/agents/{slug}/star", tags, summary: "Remove a star", description: "404 when not starred.", protect: true }, status: 204 })
     .input(agentSlugInput)
     .output(z.void())
-    .mutation(({ ctx, input }) => stars.unstarAgent({ ctx, input })),
+    .mutation(({ ctx, input }) => stars.unstarAgent(svc(ctx), input)),
 });

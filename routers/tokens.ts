@@ -2,6 +2,7 @@ import { z } from "zod";
 import * as tokens from "../src/services/auth/api-tokens.ts";
 import { limitAuthAttempts } from "../src/trpc/auth-rate-limit.ts";
 import { authedProcedure, router } from "../src/trpc/init.ts";
+import { svc } from "../src/trpc/service.ts";
 import { apiTokenIdInput, apiTokenList, createApiTokenInput, createdApiToken } from "../src/contract/tokens.ts";
 
 const tags = ["auth"];
@@ -12,18 +13,18 @@ export const tokensRouter = router({
     .meta({ openapi: { method: "GET", path: "/auth/tokens", tags, summary: "The caller's API tokens (without secrets)", protect: true } })
     .input(z.void())
     .output(apiTokenList)
-    .query(({ ctx }) => tokens.listApiTokens({ ctx, input: undefined })),
+    .query(({ ctx }) => tokens.listApiTokens(svc(ctx))),
 
   create: authedProcedure
     .use(limitAuthAttempts)
     .meta({ openapi: { method: "POST", path: "/auth/tokens", tags, summary: "Create an API token; its secret is shown once", protect: true }, status: 201 })
     .input(createApiTokenInput)
     .output(createdApiToken)
-    .mutation(({ ctx, input }) => tokens.createApiToken({ ctx, input })),
+    .mutation(({ ctx, input }) => tokens.createApiToken(svc(ctx), input)),
 
   delete: authedProcedure
     .meta({ openapi: { method: "DELETE", path: "/auth/tokens/{id}", tags, summary: "Revoke an API token", protect: true }, status: 204 })
     .input(apiTokenIdInput)
     .output(z.void())
-    .mutation(({ ctx, input }) => tokens.revokeApiToken({ ctx, input })),
+    .mutation(({ ctx, input }) => tokens.revokeApiToken(svc(ctx), input)),
 });

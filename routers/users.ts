@@ -1,6 +1,7 @@
 import { z } from "zod";
 import * as users from "../src/services/users/users.ts";
 import { authedProcedure, router } from "../src/trpc/init.ts";
+import { svc } from "../src/trpc/service.ts";
 import { userProfile } from "../src/contract/users.ts";
 
 const tags = ["users"];
@@ -11,5 +12,5 @@ export const usersRouter = router({
     .meta({ openapi: { method: "GET", path: "/users/me", tags, summary: "The caller's profile with stats", protect: true } })
     .input(z.void())
     .output(userProfile)
-    .query(({ ctx }) => users.getMyProfile({ ctx, input: undefined })),
+    .query(({ ctx }) => users.getMyProfile(svc(ctx))),
 });

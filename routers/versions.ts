@@ -1,6 +1,7 @@
 import * as versions from "../src/services/agents/versions.ts";
 import * as downloads from "../src/services/downloads/downloads.ts";
 import { publicProcedure, router } from "../src/trpc/init.ts";
+import { svc } from "../src/trpc/service.ts";
 import { agentSlugInput, agentVersion, downloadUrl, validationInput, validationReport, versionInput, versionList } from "../src/contract/agents.ts";
 
 const tags = ["versions"];
@@ -10,29 +11,29 @@ export const versionsRouter = router({
     .meta({ openapi: { method: "GET", path: "/agents/{slug}/versions", tags, summary: "List an agent's versions, newest semver first" } })
     .input(agentSlugInput)
     .output(versionList)
-    .query(({ ctx, input }) => versions.listVersions({ ctx, input })),
+    .query(({ ctx, input }) => versions.listVersions(svc(ctx), input)),
 
   get: publicProcedure
     .meta({ openapi: { method: "GET", path: "/agents/{slug}/versions/{version}", tags, summary: "Get one version" } })
     .input(versionInput)
     .output(agentVersion)
-    .query(({ ctx, input }) => versions.getVersion({ ctx, input })),
+    .query(({ ctx, input }) => versions.getVersion(svc(ctx), input)),
 
   validation: publicProcedure
     .meta({ openapi: { method: "GET", path: "/agents/{slug}/validation", tags, summary: "Validation report of a version", description: "While a version is pending its report has no checks." } })
     .input(validationInput)
     .output(validationReport)
-    .query(({ ctx, input }) => versions.getValidationReport({ ctx, input })),
+    .query(({ ctx, input }) => versions.getValidationReport(svc(ctx), input)),
 
   downloadUrl: publicProcedure
     .meta({ openapi: { method: "GET", path: "/agents/{slug}/download-url", tags, summary: "A URL to download the current version from", description: "Counted as a download." } })
     .input(agentSlugInput)
     .output(downloadUrl)
-    .query(({ ctx, input }) => downloads.getDownloadUrl({ ctx, input })),
+    .query(({ ctx, input }) => downloads.getDownloadUrl(svc(ctx), input)),
 
   downloadUrlForVersion: publicProcedure
     .meta({ openapi: { method: "GET", path: "/agents/{slug}/download-url/{version}", tags, summary: "A URL to download one version from", description: "Counted as a download." } })
     .input(versionInput)
     .output(downloadUrl)
-    .query(({ ctx, input }) => downloads.getDownloadUrl({ ctx, input })),
+    .query(({ ctx, input }) => downloads.getDownloadUrl(svc(ctx), input)),
 });

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { webhookDeliveries } from "../db/schema/index.ts";
-import { systemContext } from "../src/services/context.ts";
 import { notifyUser, signBody } from "../src/services/webhooks.ts";
 import { apiTokenFor, bearer } from "../src/testing/auth.ts";
 import { makeUser } from "../src/testing/factories.ts";
 import { TEST_MODES, jsonInit, useTestApp } from "../src/testing/harness.ts";
 import { waitFor } from "../src/testing/redis-test-support.ts";
+import { systemContextOf, startJobWorker } from "../src/runtime.ts";
 
 /** A receiver on loopback that fails the first `failFirst` deliveries. */
 function receiver(failFirst: number) {
@@ -30,7 +30,7 @@ for (const mode of TEST_MODES) {
     const t = useTestApp(mode, { WEBHOOK_ALLOW_PRIVATE: "true" });
     let worker: { stop(o?: { graceMs?: number }): Promise<void> };
     beforeAll(() => {
-      worker = t.rt.queue.startWorker({ pollMs: 50, concurrency: 2 });
+      worker = startJobWorker(t.rt, { pollMs: 50, concurrency: 2 });
     });
     afterAll(async () => {
       await worker.stop({ graceMs: 500 });
@@ -65,7 +65,7 @@ for (const mode of TEST_MODES) {
       const hook = receiver(2);
       try {
         const user = await makeUser(t.rt.db.db, { webhookUrl: hook.url, webhookSecret: "a-very-secret-webhook-key" });
-        const id = await notifyUser(systemContext(t.rt), user.id, "validation.finished", { agent_slug: "x", status: "passed" });
+        const id = await notifyUser(systemContextOf(t.rt), user.id, "validation.finished", { agent_slug: "x", status: "passed" });
         expect(id).not.toBeNull();
         await waitFor("delivery", () => hook.received.length === 1, { timeoutMs: 20_000 });
         const [{ body, signature }] = hook.received as [{ body: string; signature: string }];
@@ -84,7 +84,7 @@ for (const mode of TEST_MODES) {
 
     test("no webhook, no delivery", async () => {
       const user = await makeUser(t.rt.db.db);
-      expect(await notifyUser(systemContext(t.rt), user.id, "validation.finished", {})).toBeNull();
+      expect(await notifyUser(systemContextOf(t.rt), user.id, "validation.finished", {})).toBeNull();
     });
   });
 }

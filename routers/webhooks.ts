@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { deleteWebhook, getWebhook, setWebhook } from "../src/services/webhooks.ts";
 import { authedProcedure, router } from "../src/trpc/init.ts";
+import { svc } from "../src/trpc/service.ts";
 import { setWebhookInput, setWebhookOutput, webhookSettings } from "../src/contract/webhooks.ts";
 
 const tags = ["users"];
@@ -10,7 +11,7 @@ export const webhooksRouter = router({
     .meta({ openapi: { method: "GET", path: "/users/me/webhook", tags, summary: "Your validation-notification webhook", protect: true } })
     .input(z.void())
     .output(webhookSettings)
-    .query(({ ctx }) => getWebhook({ ctx, input: undefined })),
+    .query(({ ctx }) => getWebhook(svc(ctx))),
 
   set: authedProcedure
     .meta({
@@ -24,11 +25,11 @@ export const webhooksRouter = router({
     })
     .input(setWebhookInput)
     .output(setWebhookOutput)
-    .mutation(({ ctx, input }) => setWebhook({ ctx, input })),
+    .mutation(({ ctx, input }) => setWebhook(svc(ctx), input)),
 
   delete: authedProcedure
     .meta({ openapi: { method: "DELETE", path: "/users/me/webhook", tags, summary: "Stop webhook notifications", protect: true }, status: 204 })
     .input(z.void())
     .output(z.void())
-    .mutation(({ ctx }) => deleteWebhook({ ctx, input: undefined })),
+    .mutation(({ ctx }) => deleteWebhook(svc(ctx))),
 });

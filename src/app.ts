@@ -17,7 +17,7 @@ import { checkRateLimit, type RateLimitOutcome } from "./http/rate-limits.ts";
 import { REST_PREFIX, createRestHandler, restRoutes } from "./http/rest.ts";
 import { makeRoute, matchRoute } from "./http/routes.ts";
 import type { Runtime } from "./runtime.ts";
-import { createContext } from "./trpc/context.ts";
+import { procedureContextOf } from "./http/context.ts";
 
 export const APP_NAME = "Agent Marketplace API";
 export const APP_VERSION = pkg.version;
@@ -98,8 +98,7 @@ function apiRoutes(rt: Runtime, openapi: string) {
         req: request,
         router: appRouter,
         allowBatching: true,
-        createContext: () =>
-          createContext(rt, { requestId: state.requestId, ip: state.ip, headers: request.headers, pathParams: [], actor: state.actor }),
+        createContext: () => procedureContextOf(rt, request),
       });
     })
     .all(`${REST_PREFIX}/*`, ({ request }) => handleRest(request, stateOf(request)));

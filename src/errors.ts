@@ -1,3 +1,5 @@
+import type { ZodError } from "zod";
+
 /**
  * Domain errors. Services throw these and nothing else; src/trpc/errors.ts maps them
  * to tRPC codes and REST status + `{error, detail}` in one place.
@@ -119,6 +121,17 @@ export class ServiceUnavailable extends DomainError {
 /** A 422 for a single field, shaped like a zod failure so clients see one format. */
 export function fieldError(loc: (string | number)[], msg: string, type = "value_error"): ValidationFailed {
   return new ValidationFailed([{ loc, msg, type }]);
+}
+
+export type InputLocation = "body" | "query";
+
+/** A zod failure as the contract's 422 detail; keys that came from the URL path say "path". */
+export function zodIssuesToDetail(error: ZodError, where: InputLocation, pathParams: readonly string[] = []): ValidationIssue[] {
+  return error.issues.map((issue) => {
+    const first = issue.path[0];
+    const source = typeof first === "string" && pathParams.includes(first) ? "path" : where;
+    return { loc: [source, ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))], msg: issue.message, type: issue.code };
+  });
 }
 
 export interface ErrorBody {

@@ -1,5 +1,4 @@
 #!/usr/bin/env bun
-import { buildSchedules } from "../jobs/schedules.ts";
 import { createApp } from "./app.ts";
 import { parseArgs, usage } from "./cli.ts";
 import { runBootstrapAdmin } from "./commands/bootstrap-admin.ts";
@@ -7,8 +6,7 @@ import { EnvError, readEnv } from "./env.ts";
 import { DataDirLockedError } from "./lib/db/data-dir-lock.ts";
 import { createDatabase } from "./lib/db/db.ts";
 import { migrateDatabase } from "./lib/db/migrate.ts";
-import { startScheduler } from "./lib/scheduler.ts";
-import { createRuntime } from "./runtime.ts";
+import { createRuntime, startJobWorker, startSchedules } from "./runtime.ts";
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -37,8 +35,8 @@ async function main(argv: string[]): Promise<number> {
   // The worker role serves only /health and /metrics, for probes and scraping.
   const { fetch } = createApp(rt, { api: env.ROLE !== "worker" });
   const runsBackground = env.ROLE !== "api";
-  const worker = runsBackground ? rt.queue.startWorker({ concurrency: env.WORKER_CONCURRENCY, logger: rt.logger }) : null;
-  const scheduler = runsBackground ? startScheduler(buildSchedules(rt), { locks: rt.locks, logger: rt.logger }) : null;
+  const worker = runsBackground ? startJobWorker(rt, { concurrency: env.WORKER_CONCURRENCY }) : null;
+  const scheduler = runsBackground ? startSchedules(rt) : null;
   const server = Bun.serve({
     hostname: env.HOST,
     port: env.PORT,

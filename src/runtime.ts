@@ -1,45 +1,40 @@
-import { type AppJobs, buildJobs } from "../jobs/registry.ts";
+import { type JobRegistry, jobRegistry } from "../jobs/registry.ts";
+import { schedules } from "../jobs/schedules.ts";
 import type { Env } from "./env.ts";
-import type { Cache } from "./lib/cache/cache.ts";
 import { createMemoryCache } from "./lib/cache/memory.ts";
 import { createRedisCache } from "./lib/cache/redis.ts";
 import { createDatabase, type DatabaseHandle } from "./lib/db/db.ts";
-import type { LockManager } from "./lib/locks/lock.ts";
+import { migrateDatabase } from "./lib/db/migrate.ts";
 import { createMemoryLockManager } from "./lib/locks/memory.ts";
 import { createRedisLockManager } from "./lib/locks/redis.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
-import { createMetrics, type Metrics } from "./lib/metrics.ts";
-import { migrateDatabase } from "./lib/db/migrate.ts";
-import type { Queue } from "./lib/queue/queue.ts";
+import { createMetrics } from "./lib/metrics.ts";
 import { createMemoryQueue } from "./lib/queue/memory.ts";
+import type { Queue, WorkerOptions, Worker } from "./lib/queue/queue.ts";
 import { createRedisQueue } from "./lib/queue/redis.ts";
-import type { RateLimiter } from "./lib/rate-limit/rate-limit.ts";
 import { createMemoryRateLimiter } from "./lib/rate-limit/memory.ts";
 import { createRedisRateLimiter } from "./lib/rate-limit/redis.ts";
 import { closeRedis, createRedisConnection, type Redis } from "./lib/redis.ts";
+import { type Scheduler, startScheduler } from "./lib/scheduler.ts";
 import { createObjectStore } from "./lib/storage/factory.ts";
-import type { ObjectStore } from "./lib/storage/types.ts";
-import { countPendingValidations } from "./services/validation/queue.ts";
+import type { Actor } from "./services/actor.ts";
 import { invalidateCatalog } from "./services/catalog-cache.ts";
+import { type ServiceContext, systemContext } from "./services/context.ts";
 import { DownloadRecorder } from "./services/downloads/recorder.ts";
+import type { Ports } from "./services/ports.ts";
+import { countPendingValidations } from "./services/validation/queue.ts";
 
 /**
- * Everything a request, job or script needs, built once from config: the composition root.
- * Each concern has one interface and an embedded or a networked implementation.
+ * The composition root: builds every adapter from config (an embedded or a networked
+ * implementation of each port) and hands them to services, jobs and schedules. Nothing below
+ * this file imports it.
  */
-export interface Runtime {
-  env: Env;
-  logger: Logger;
-  metrics: Metrics;
+export interface Runtime extends Ports {
   db: DatabaseHandle;
   /** Null in the embedded mode, where cache, locks and limits live in this process. */
   redis: Redis | null;
-  cache: Cache;
-  locks: LockManager;
-  rateLimiter: RateLimiter;
-  storage: ObjectStore;
   /** The job queue (Redis lists, or in-process); workers are started by the worker role. */
-  queue: Queue<AppJobs>;
+  queue: Queue<JobRegistry>;
   /** Download events and counters, written in batches off the request path. */
   downloads: DownloadRecorder;
   close(): Promise<void>;
@@ -65,33 +60,57 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
       : null;
     const prefix = env.REDIS_PREFIX;
     const storage = await createObjectStore(env);
+    const queue = redis ? createRedisQueue(jobRegistry, { redis, prefix }) : createMemoryQueue(jobRegistry);
+    const cache = redis ? createRedisCache(redis, { prefix }) : createMemoryCache();
     // Download counts show in cached answers, so each written batch invalidates them.
-    const downloads = new DownloadRecorder(db.db, logger, { onWritten: () => invalidateCatalog(rt as Runtime) });
-    // The queue's jobs need the runtime itself; it is attached right below.
-    const rt: Omit<Runtime, "queue"> & { queue?: Queue<AppJobs> } = {
+    const downloads = new DownloadRecorder(db.db, logger, { onWritten: () => invalidateCatalog(runtime) });
+    const runtime: Runtime = {
       env,
       logger,
-      metrics: createMetrics({ countPendingValidations: () => countPendingValidations(db) }),
+      metrics: createMetrics({ countPendingValidations: () => countPendingValidations(db.db) }),
       db,
       redis,
-      cache: redis ? createRedisCache(redis, { prefix }) : createMemoryCache(),
+      cache,
       locks: redis ? createRedisLockManager(redis, { prefix }) : createMemoryLockManager(),
       rateLimiter: redis ? createRedisRateLimiter(redis, { prefix }) : createMemoryRateLimiter(),
       storage,
+      queue,
       downloads,
       async close() {
-        await rt.queue?.close({ graceMs: env.SHUTDOWN_TIMEOUT_MS });
+        await queue.close({ graceMs: env.SHUTDOWN_TIMEOUT_MS });
         await downloads.close();
         await storage.close?.();
         if (redis) await closeRedis(redis);
         await db.close();
       },
     };
-    const jobs = buildJobs(rt as Runtime);
-    rt.queue = redis ? createRedisQueue(jobs, { redis, prefix }) : createMemoryQueue(jobs);
-    return rt as Runtime;
+    return runtime;
   } catch (error) {
     await db.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** The context a request's services run in. */
+export function requestContext(rt: Runtime, actor: Actor, logger: Logger = rt.logger): ServiceContext {
+  return { ports: rt, db: rt.db.db, actor, logger };
+}
+
+/** A worker of this runtime's queue; each job runs with a system context of its own. */
+export function startJobWorker(rt: Runtime, opts: Omit<WorkerOptions, "context"> = {}): Worker {
+  return rt.queue.startWorker({
+    logger: rt.logger,
+    ...opts,
+    context: (job) => systemContext(rt, rt.db.db, rt.logger.child({ job_id: job.jobId, job: job.name, attempt: job.attempt })),
+  });
+}
+
+/** The recurring tasks of jobs/schedules.ts, each firing once across instances. */
+export function startSchedules(rt: Runtime, opts: { paused?: boolean } = {}): Scheduler {
+  return startScheduler(schedules, { locks: rt.locks, logger: rt.logger, context: () => systemContext(rt, rt.db.db) }, opts);
+}
+
+/** A system context over this runtime, for commands, scripts and tests. */
+export function systemContextOf(rt: Runtime, logger: Logger = rt.logger): ServiceContext {
+  return systemContext(rt, rt.db.db, logger);
 }

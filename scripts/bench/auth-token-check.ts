@@ -12,7 +12,7 @@ import pg from "pg";
 import { users } from "../../db/schema/index.ts";
 import { envWith } from "../../src/env.ts";
 import { openEmbedded } from "../../src/lib/db/db.ts";
-import { createRuntime, type Runtime } from "../../src/runtime.ts";
+import { createRuntime, type Runtime, systemContextOf } from "../../src/runtime.ts";
 import { hashSecret } from "../../src/services/auth/secrets.ts";
 import { apiTokenFor, sessionFor } from "../../src/testing/auth.ts";
 import { resolveActor } from "../../src/services/auth/bearer.ts";
@@ -44,8 +44,8 @@ async function benchRuntime(database: string, rt: Runtime): Promise<void> {
   const apiToken = await apiTokenFor(rt, user, ["read", "publish"]);
   const sessionHeaders = new Headers({ authorization: `Bearer ${session.access_token}` });
   const apiHeaders = new Headers({ authorization: `Bearer ${apiToken}` });
-  await measure(`${database}: session access token`, () => resolveActor(rt, sessionHeaders));
-  await measure(`${database}: personal API token`, () => resolveActor(rt, apiHeaders));
+  await measure(`${database}: session access token`, () => resolveActor(systemContextOf(rt), sessionHeaders.get("authorization")));
+  await measure(`${database}: personal API token`, () => resolveActor(systemContextOf(rt), apiHeaders.get("authorization")));
 }
 
 const admin = new pg.Client({ connectionString: adminUrl });

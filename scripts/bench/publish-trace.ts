@@ -9,7 +9,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { createApp } from "../../src/app.ts";
 import { readEnv } from "../../src/env.ts";
-import { createRuntime } from "../../src/runtime.ts";
+import { createRuntime, startJobWorker } from "../../src/runtime.ts";
 import { apiTokenFor } from "../../src/testing/auth.ts";
 import { makeCategory, makeUser } from "../../src/testing/factories.ts";
 import { goodNodeAgent } from "../../src/testing/sample-agents.ts";
@@ -53,7 +53,7 @@ try {
   phase = "publish";
   const agent = await publishViaHttp(call, token, { name: `Trace Agent ${Date.now()}`, category: category.slug, code });
   phase = "validation";
-  const worker = rt.queue.startWorker({ pollMs: 20 });
+  const worker = startJobWorker(rt, { pollMs: 20 });
   for (;;) {
     await Bun.sleep(20);
     const running = phase;

@@ -6,8 +6,7 @@
 import { sql } from "drizzle-orm";
 import { agents, agentVersions, categories, users } from "../../db/schema/index.ts";
 import { readEnv } from "../../src/env.ts";
-import { createRuntime } from "../../src/runtime.ts";
-import { systemContext } from "../../src/services/context.ts";
+import { createRuntime, systemContextOf } from "../../src/runtime.ts";
 import { createSession } from "../../src/services/auth/sessions.ts";
 
 export interface Seeded {
@@ -55,7 +54,7 @@ export async function seedAgents(overrides: Record<string, string>, count: numbe
     await db.execute(sql`update agents set current_version_id = v.id from agent_versions v where v.agent_id = agents.id`);
     // A table at steady state has been vacuumed and analysed (autovacuum); a fresh bulk load has not.
     for (const table of ["agents", "agent_versions", "users", "categories", "search_terms"]) await db.execute(sql.raw(`vacuum analyze ${table}`));
-    const session = await createSession(systemContext(rt), authors[0]!.id, { ip: "127.0.0.1", userAgent: "bench" });
+    const session = await createSession(systemContextOf(rt), authors[0]!.id, { ip: "127.0.0.1", userAgent: "bench" });
     return { token: session.access_token, category: cats[0]!.slug, sampleSlug: `bench-agent-${Math.floor(count / 2)}` };
   } finally {
     await rt.close();

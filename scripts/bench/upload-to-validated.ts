@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "../../src/app.ts";
 import { readEnv } from "../../src/env.ts";
-import { createRuntime } from "../../src/runtime.ts";
+import { createRuntime, startJobWorker } from "../../src/runtime.ts";
 import { apiTokenFor } from "../../src/testing/auth.ts";
 import { makeCategory, makeUser } from "../../src/testing/factories.ts";
 import { goodNodeAgent } from "../../src/testing/sample-agents.ts";
@@ -21,7 +21,7 @@ const dataDir = await mkdtemp(join(tmpdir(), "am-bench-validate-"));
 const rt = await createRuntime(readEnv({ DATA_DIR: dataDir, LOG_LEVEL: "silent", RATE_LIMIT_ENABLED: "false" }));
 const { fetch } = createApp(rt);
 const call = (path: string, init?: RequestInit) => fetch(new Request(`http://localhost${path}`, init));
-const worker = rt.queue.startWorker({ pollMs: 20, concurrency: 2 });
+const worker = startJobWorker(rt, { pollMs: 20, concurrency: 2 });
 try {
   const user = await makeUser(rt.db.db);
   const category = await makeCategory(rt.db.db);

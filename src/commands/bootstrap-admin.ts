@@ -3,9 +3,8 @@ import type { Env } from "../env.ts";
 import { DomainError } from "../errors.ts";
 import { DataDirLockedError } from "../lib/db/data-dir-lock.ts";
 import { createLogger } from "../lib/logger.ts";
-import { createRuntime } from "../runtime.ts";
+import { createRuntime, systemContextOf } from "../runtime.ts";
 import { bootstrapAdmin } from "../services/auth/bootstrap-admin.ts";
-import { systemContext } from "../services/context.ts";
 
 export const bootstrapAdminUsage = `Usage: agent-marketplace bootstrap-admin <github-login> [--create]
 
@@ -43,7 +42,7 @@ export async function runBootstrapAdmin(options: BootstrapAdminOptions): Promise
     throw error;
   }
   try {
-    const result = await bootstrapAdmin({ ctx: systemContext(rt, logger), input: { login, create } });
+    const result = await bootstrapAdmin(systemContextOf(rt, logger), { login, create });
     logger.info({ user_id: result.userId, created: result.created }, "admin token issued");
     print(result.token);
     return 0;

@@ -1,18 +1,18 @@
 import { Elysia } from "elysia";
 import type { z } from "zod";
 import { agentSlugInput, publishAgentFields, publishVersionFields } from "../contract/agents.ts";
-import { BadRequest, DomainError, fieldError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed } from "../errors.ts";
+import { BadRequest, DomainError, fieldError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed, zodIssuesToDetail } from "../errors.ts";
 import { MultipartError, multipartBoundary, readMultipart, readPartText } from "./multipart.ts";
 import type { Runtime } from "../runtime.ts";
 import type { ServiceContext } from "../services/context.ts";
 import { findPublishTarget, publishAgent, publishVersion, publishVersionAsAgent, requirePublisher } from "../services/publishing/publish.ts";
 import { discardGuardedObject } from "../services/storage/deletions.ts";
 import { receiveArchive, type StagedUpload } from "../services/publishing/uploads.ts";
-import { zodIssuesToDetail } from "../trpc/errors.ts";
+
 import type { RequestState } from "./request-state.ts";
 import { stateOf } from "./request-state.ts";
 import { REST_PREFIX } from "./rest.ts";
-import { serviceContextOf } from "./service-context.ts";
+import { serviceContextOf } from "./context.ts";
 
 /** Room for the text fields beside the archive, in a multipart body's declared length. */
 export const FORM_OVERHEAD_BYTES = 1024 * 1024;
@@ -34,7 +34,7 @@ export function agentUploadRoutes(rt: Runtime, rest: RestHandler) {
         requirePublisher(ctx.actor);
         const { fields, upload } = await readUpload(ctx, request);
         const input = await parseFields(ctx, publishAgentFields, fields, upload);
-        return accepted(await publishAgent({ ctx, input: { ...input, upload } }));
+        return accepted(await publishAgent(ctx, { ...input, upload }));
       },
       { parse: "none" },
     )
@@ -45,7 +45,7 @@ export function agentUploadRoutes(rt: Runtime, rest: RestHandler) {
         const { ctx, slug } = await versionTarget(rt, request, params.slug);
         const { fields, upload } = await readUpload(ctx, request);
         const input = await parseFields(ctx, publishVersionFields, fields, upload);
-        return accepted(await publishVersionAsAgent({ ctx, input: { ...input, slug, upload } }));
+        return accepted(await publishVersionAsAgent(ctx, { ...input, slug, upload }));
       },
       { parse: "none" },
     )
@@ -55,7 +55,7 @@ export function agentUploadRoutes(rt: Runtime, rest: RestHandler) {
         const { ctx, slug } = await versionTarget(rt, request, params.slug);
         const { fields, upload } = await readUpload(ctx, request);
         const input = await parseFields(ctx, publishVersionFields, fields, upload);
-        return accepted((await publishVersion({ ctx, input: { ...input, slug, upload } })).version);
+        return accepted((await publishVersion(ctx, { ...input, slug, upload })).version);
       },
       { parse: "none" },
     );
@@ -81,7 +81,7 @@ function accepted(body: unknown): Response {
 async function readUpload(ctx: ServiceContext, request: Request): Promise<{ fields: Record<string, string>; upload: StagedUpload }> {
   const boundary = multipartBoundary(request.headers.get("content-type"));
   if (boundary === null) throw new UnsupportedMediaType("Send multipart/form-data with the zip archive in the 'code' part");
-  const limit = ctx.rt.env.MAX_UPLOAD_BYTES;
+  const limit = ctx.ports.env.MAX_UPLOAD_BYTES;
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (declared > limit + FORM_OVERHEAD_BYTES) throw new PayloadTooLarge(`The archive exceeds the upload limit of ${limit} bytes`);
   if (!request.body) throw missingCode();

@@ -4,7 +4,7 @@ import { attachmentDisposition } from "../lib/storage/disposition.ts";
 import type { Runtime } from "../runtime.ts";
 import { openDownload } from "../services/downloads/downloads.ts";
 import { REST_PREFIX } from "./rest.ts";
-import { serviceContextOf } from "./service-context.ts";
+import { serviceContextOf } from "./context.ts";
 
 /**
  * GET /agents/{slug}/download[/{version}] (contract 4.2), REST-only: the archive's bytes are
@@ -20,7 +20,7 @@ export function downloadRoutes(rt: Runtime) {
 async function download(rt: Runtime, request: Request, slug: string, version?: string): Promise<Response> {
   const ctx = await serviceContextOf(rt, request);
   const redirect = redirectFlag(new URL(request.url).searchParams.get("redirect"));
-  const answer = await openDownload({ ctx, input: { slug, version, redirect, ifNoneMatch: request.headers.get("if-none-match") } });
+  const answer = await openDownload(ctx, { slug, version, redirect, ifNoneMatch: request.headers.get("if-none-match") });
   switch (answer.kind) {
     case "redirect":
       return new Response(null, { status: 302, headers: { Location: answer.location, "Cache-Control": "no-store" } });

@@ -2,12 +2,12 @@ import { Elysia } from "elysia";
 import type { generateOpenApiDocument } from "trpc-to-openapi";
 import type { z } from "zod";
 import { githubCallbackInput, redirectUriInput } from "../contract/auth.ts";
-import { ValidationFailed } from "../errors.ts";
+import { ValidationFailed, zodIssuesToDetail } from "../errors.ts";
 import type { Runtime } from "../runtime.ts";
 import { completeGithubCallback, startGithubLogin } from "../services/auth/github-login.ts";
-import { zodIssuesToDetail } from "../trpc/errors.ts";
+
 import { stateOf } from "./request-state.ts";
-import { serviceContextOf } from "./service-context.ts";
+import { serviceContextOf } from "./context.ts";
 import { REST_PREFIX } from "./rest.ts";
 
 /**
@@ -19,7 +19,7 @@ import { REST_PREFIX } from "./rest.ts";
 export function githubLoginRoutes(rt: Runtime) {
   const app = new Elysia().get(`${REST_PREFIX}/auth/github`, async ({ request }) => {
     const input = parseQuery(redirectUriInput, request);
-    const { authorize_url } = await startGithubLogin({ ctx: await serviceContextOf(rt, request), input });
+    const { authorize_url } = await startGithubLogin(await serviceContextOf(rt, request), input);
     return redirect(authorize_url);
   });
   const frontend = rt.env.FRONTEND_URL;
@@ -27,7 +27,7 @@ export function githubLoginRoutes(rt: Runtime) {
   return app.get(`${REST_PREFIX}/auth/github/callback`, async ({ request }) => {
     const input = parseQuery(githubCallbackInput, request);
     const client = { ip: stateOf(request).ip, userAgent: request.headers.get("user-agent") };
-    const tokens = await completeGithubCallback({ ctx: await serviceContextOf(rt, request), input: { ...input, client } });
+    const tokens = await completeGithubCallback(await serviceContextOf(rt, request), { ...input, client });
     const target = new URL(frontend);
     target.hash = new URLSearchParams({
       access_token: tokens.access_token,
@@ -61,7 +61,6 @@ export const githubLoginOpenApiPaths: OpenApiPaths = {
 function redirect(location: string): Response {
   return new Response(null, { status: 302, headers: { Location: location, "Cache-Control": "no-store" } });
 }
-
 
 function parseQuery<T extends z.ZodType>(schema: T, request: Request): z.infer<T> {
   const parsed = schema.safeParse(Object.fromEntries(new URL(request.url).searchParams));

@@ -1,5 +1,6 @@
 import type { Runtime } from "../runtime.ts";
-import { resolveActor } from "../services/auth/bearer.ts";
+import { isCaller } from "../services/actor.ts";
+import { actorOf } from "./context.ts";
 import type { RequestState } from "./request-state.ts";
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -24,9 +25,8 @@ export async function checkRateLimit(rt: Runtime, request: Request, state: Reque
   const path = new URL(request.url).pathname;
   if (!LIMITED_PREFIXES.some((prefix) => path.startsWith(prefix))) return null;
 
-  state.actor = resolveActor(rt, request.headers);
-  const actor = await state.actor.catch(() => null);
-  const [key, limit] = actor ? [`rl:user:${actor.user.id}`, env.RATE_LIMIT_USER_PER_HOUR] : [`rl:ip:${state.ip}`, env.RATE_LIMIT_ANON_PER_HOUR];
+  const actor = await actorOf(rt, request).catch(() => null);
+  const [key, limit] = actor && isCaller(actor) ? [`rl:user:${actor.user.id}`, env.RATE_LIMIT_USER_PER_HOUR] : [`rl:ip:${state.ip}`, env.RATE_LIMIT_ANON_PER_HOUR];
   let result;
   try {
     result = await rt.rateLimiter.hit(key, limit, HOUR_MS);

@@ -1,4 +1,4 @@
-import type { Actor } from "../services/context.ts";
+import type { Actor } from "../services/actor.ts";
 
 /** Per-request facts gathered by the HTTP host, keyed by the Request object itself. */
 export interface RequestState {
@@ -8,7 +8,7 @@ export interface RequestState {
   /** Route template for metrics and logs; never the raw path. */
   route: string;
   /** The caller, once the HTTP layer has resolved it (rate limiting); procedures reuse it. */
-  actor?: Promise<Actor | null>;
+  actor?: Promise<Actor>;
 }
 
 const states = new WeakMap<Request, RequestState>();

@@ -3,7 +3,7 @@ import { createOpenApiNodeHttpHandler } from "trpc-to-openapi";
 import { appRouter } from "../../routers/_app.ts";
 import { BadRequest, DomainError, NotFound, PayloadTooLarge, type ErrorBody } from "../errors.ts";
 import type { Runtime } from "../runtime.ts";
-import { createContext } from "../trpc/context.ts";
+import { procedureContextOf } from "./context.ts";
 import { describeError } from "../trpc/errors.ts";
 import type { RequestState } from "./request-state.ts";
 import { matchRoute, type RestRoute, restRoutesOf } from "./routes.ts";
@@ -33,13 +33,7 @@ export function createRestHandler(rt: Runtime) {
     router: appRouter,
     createContext: ({ req }: { req: object }) => {
       const call = calls.get(req)!;
-      return createContext(rt, {
-        requestId: call.state.requestId,
-        ip: call.state.ip,
-        headers: call.request.headers,
-        pathParams: call.route.params,
-        actor: call.state.actor,
-      });
+      return procedureContextOf(rt, call.request, call.route.params);
     },
     responseMeta: ({ errors, paths, ctx }: { errors: Parameters<typeof describeError>[0][]; paths?: readonly string[]; ctx?: { requestId?: string } }) => {
       const error = errors[0];

@@ -2,11 +2,11 @@ import { Cron } from "croner";
 import type { LockManager } from "./locks/lock.ts";
 import type { Logger } from "./logger.ts";
 
-export interface ScheduleEntry {
+export interface ScheduleEntry<C = unknown> {
   name: string;
   /** Cron pattern (croner syntax, seconds optional), UTC. */
   cron: string;
-  run(signal: AbortSignal): Promise<unknown>;
+  run(ctx: C, signal: AbortSignal): Promise<unknown>;
   /** Upper bound of one run; the firing's lock lives this long. Default 10 minutes. */
   maxRunMs?: number;
 }
@@ -22,7 +22,11 @@ export interface Scheduler {
  * tick (not the wall clock) makes exactly one instance run each tick, even when clocks or
  * start-up times differ by a few seconds.
  */
-export function startScheduler(entries: readonly ScheduleEntry[], deps: { locks: LockManager; logger: Logger }, opts: { paused?: boolean } = {}): Scheduler {
+export function startScheduler<C>(
+  entries: readonly ScheduleEntry<C>[],
+  deps: { locks: LockManager; logger: Logger; context?: () => C },
+  opts: { paused?: boolean } = {},
+): Scheduler {
   const byName = new Map(entries.map((e) => [e.name, e]));
   const controller = new AbortController();
 
@@ -34,7 +38,7 @@ export function startScheduler(entries: readonly ScheduleEntry[], deps: { locks:
     if (!lock) return "skipped";
     const started = performance.now();
     try {
-      const result = await entry.run(controller.signal);
+      const result = await entry.run(deps.context?.() as C, controller.signal);
       deps.logger.info({ schedule: name, tick, duration_ms: Math.round(performance.now() - started), result }, "schedule ran");
       return "ran";
     } catch (error) {

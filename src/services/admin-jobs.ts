@@ -1,9 +1,10 @@
 import type { JobsOverview } from "../contract/admin-jobs.ts";
 import { NotFound } from "../errors.ts";
-import type { Call } from "./context.ts";
+import { userIdOf } from "./actor.ts";
+import type { ServiceContext } from "./context.ts";
 
-export async function getJobsOverview({ ctx }: Call<void>): Promise<JobsOverview> {
-  const [queues, dead] = await Promise.all([ctx.rt.queue.stats(), ctx.rt.queue.listDead(undefined, 50)]);
+export async function getJobsOverview(ctx: ServiceContext): Promise<JobsOverview> {
+  const [queues, dead] = await Promise.all([ctx.ports.queue.stats(), ctx.ports.queue.listDead(undefined, 50)]);
   return {
     queues,
     dead: dead.map((job) => ({
@@ -19,8 +20,8 @@ export async function getJobsOverview({ ctx }: Call<void>): Promise<JobsOverview
   };
 }
 
-export async function retryDeadJob({ ctx, input }: Call<{ id: string }>): Promise<{ id: string; status: "queued" }> {
-  if (!(await ctx.rt.queue.retryDead(input.id))) throw new NotFound(`Dead job '${input.id}' not found`);
-  ctx.logger.info({ job_id: input.id, admin: ctx.actor?.user.id }, "dead job re-queued");
+export async function retryDeadJob(ctx: ServiceContext, input: { id: string }): Promise<{ id: string; status: "queued" }> {
+  if (!(await ctx.ports.queue.retryDead(input.id))) throw new NotFound(`Dead job '${input.id}' not found`);
+  ctx.logger.info({ job_id: input.id, admin: userIdOf(ctx.actor) }, "dead job re-queued");
   return { id: input.id, status: "queued" };
 }

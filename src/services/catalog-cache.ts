@@ -1,5 +1,6 @@
-import type { Runtime } from "../runtime.ts";
-import { type Actor, isAdmin, type ServiceContext } from "./context.ts";
+import { type Actor, isAdmin } from "./actor.ts";
+import type { ServiceContext } from "./context.ts";
+import type { Ports } from "./ports.ts";
 
 /**
  * Cached answers of catalog reads (contract section 6): lists and searches live 5 minutes,
@@ -34,65 +35,65 @@ interface CacheHealth {
   failing: boolean;
 }
 
-const health = new WeakMap<Runtime, CacheHealth>();
+const health = new WeakMap<Ports, CacheHealth>();
 
-function healthOf(rt: Runtime): CacheHealth {
-  let state = health.get(rt);
-  if (!state) health.set(rt, (state = { invalidationPending: false, failing: false }));
+function healthOf(ports: Ports): CacheHealth {
+  let state = health.get(ports);
+  if (!state) health.set(ports, (state = { invalidationPending: false, failing: false }));
   return state;
 }
 
 /** The answer from the cache, or computed (and stored) when missing or when the cache fails. */
 export async function cachedRead<T>(ctx: ServiceContext, read: CachedRead, compute: () => Promise<T>): Promise<T> {
-  const { rt } = ctx;
-  const state = healthOf(rt);
+  const ports = ctx.ports;
+  const state = healthOf(ports);
   if (state.invalidationPending) {
-    await invalidateCatalog(rt);
+    await invalidateCatalog(ports);
     if (state.invalidationPending) return compute();
   }
   let key: string;
   try {
-    const generation = (await rt.cache.get(GENERATION_KEY)) ?? "0";
+    const generation = (await ports.cache.get(GENERATION_KEY)) ?? "0";
     key = `catalog:${generation}:${read.name}:${read.perViewer ? viewerKey(ctx.actor) : "all"}:${JSON.stringify(read.input ?? null)}`;
-    const hit = await rt.cache.get(key);
-    recovered(rt, state);
+    const hit = await ports.cache.get(key);
+    recovered(ports, state);
     if (hit !== null) return JSON.parse(hit) as T;
   } catch (err) {
-    failed(rt, state, err);
+    failed(ports, state, err);
     return compute();
   }
   const value = await compute();
-  rt.cache.set(key, JSON.stringify(value), read.ttlSeconds).catch((err: unknown) => failed(rt, state, err));
+  ports.cache.set(key, JSON.stringify(value), read.ttlSeconds).catch((err: unknown) => failed(ports, state, err));
   return value;
 }
 
 /** Call after the commit of any write that changes what a catalog read could answer. Never throws. */
-export async function invalidateCatalog(rt: Runtime): Promise<void> {
-  const state = healthOf(rt);
+export async function invalidateCatalog(ports: Ports): Promise<void> {
+  const state = healthOf(ports);
   try {
-    await rt.cache.incr(GENERATION_KEY);
+    await ports.cache.incr(GENERATION_KEY);
     state.invalidationPending = false;
-    recovered(rt, state);
+    recovered(ports, state);
   } catch (err) {
     state.invalidationPending = true;
-    failed(rt, state, err);
+    failed(ports, state, err);
   }
 }
 
 /** Private agents make answers differ by viewer: anonymous, each user (their own), admins (all). */
-function viewerKey(actor: Actor | null): string {
-  if (!actor) return "anon";
-  return isAdmin(actor) ? "admin" : `u${actor.user.id}`;
+function viewerKey(actor: Actor): string {
+  if (isAdmin(actor)) return "admin";
+  return actor.kind === "user" || actor.kind === "apiToken" ? `u${actor.user.id}` : "anon";
 }
 
-function failed(rt: Runtime, state: CacheHealth, err: unknown): void {
+function failed(ports: Ports, state: CacheHealth, err: unknown): void {
   if (state.failing) return;
   state.failing = true;
-  rt.logger.warn({ err }, "answer cache unavailable; serving uncached answers");
+  ports.logger.warn({ err }, "answer cache unavailable; serving uncached answers");
 }
 
-function recovered(rt: Runtime, state: CacheHealth): void {
+function recovered(ports: Ports, state: CacheHealth): void {
   if (!state.failing) return;
   state.failing = false;
-  rt.logger.info("answer cache available again");
+  ports.logger.info("answer cache available again");
 }

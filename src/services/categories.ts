@@ -4,7 +4,7 @@ import type { Category, CreateCategoryInput, UpdateCategoryInput } from "../cont
 import { BadRequest, Conflict, fieldError, NotFound } from "../errors.ts";
 import type { Executor } from "../lib/db/db.ts";
 import { isUniqueViolation } from "../lib/db/errors.ts";
-import type { Call, ServiceContext } from "./context.ts";
+import type { ServiceContext } from "./context.ts";
 import { withTransaction } from "./context.ts";
 
 const categoryColumns = {
@@ -22,16 +22,16 @@ function selectCategories(db: Executor) {
   return db.select(categoryColumns).from(categories).leftJoin(agents, eq(agents.categoryId, categories.id)).groupBy(categories.id).$dynamic();
 }
 
-export async function listCategories({ ctx }: Call<void>): Promise<{ categories: Category[]; items: Category[] }> {
+export async function listCategories(ctx: ServiceContext): Promise<{ categories: Category[]; items: Category[] }> {
   const rows = await selectCategories(ctx.db).orderBy(asc(categories.name));
   return { categories: rows, items: rows };
 }
 
-export async function getCategory({ ctx, input }: Call<{ slug: string }>): Promise<Category> {
+export async function getCategory(ctx: ServiceContext, input: { slug: string }): Promise<Category> {
   return findCategoryOrThrow(ctx.db, input.slug);
 }
 
-export async function createCategory({ ctx, input }: Call<CreateCategoryInput>): Promise<Category> {
+export async function createCategory(ctx: ServiceContext, input: CreateCategoryInput): Promise<Category> {
   try {
     const [row] = await ctx.db
       .insert(categories)
@@ -44,7 +44,7 @@ export async function createCategory({ ctx, input }: Call<CreateCategoryInput>):
   }
 }
 
-export async function updateCategory({ ctx, input }: Call<UpdateCategoryInput>): Promise<Category> {
+export async function updateCategory(ctx: ServiceContext, input: UpdateCategoryInput): Promise<Category> {
   const changes: Partial<typeof categories.$inferInsert> = { updatedAt: new Date() };
   if (input.name !== undefined) changes.name = input.name;
   if (input.icon !== undefined) changes.icon = input.icon;
@@ -59,7 +59,7 @@ export async function updateCategory({ ctx, input }: Call<UpdateCategoryInput>):
   return findCategoryOrThrow(ctx.db, input.slug);
 }
 
-export async function deleteCategory({ ctx, input }: Call<{ slug: string }>): Promise<void> {
+export async function deleteCategory(ctx: ServiceContext, input: { slug: string }): Promise<void> {
   await withTransaction(ctx, async (tx: ServiceContext) => {
     // Lock the row so an agent cannot be filed under it between the count and the delete.
     const [row] = await tx.db.select({ id: categories.id }).from(categories).where(eq(categories.slug, input.slug)).for("update");

@@ -1,43 +1,19 @@
-import type { Executor } from "../lib/db/db.ts";
+import type { Database, Executor } from "../lib/db/db.ts";
 import type { Logger } from "../lib/logger.ts";
-import type { Runtime } from "../runtime.ts";
+import { type Actor, type Caller, SYSTEM } from "./actor.ts";
+import type { Ports } from "./ports.ts";
 
-export type TokenScope = "read" | "publish" | "admin";
-
-export interface ActorUser {
-  id: number;
-  username: string;
-  role: "user" | "admin";
-}
-
-/** Who is calling: a user reached through a session token or a personal API token. */
-export interface Actor {
-  user: ActorUser;
-  via: "session" | "api_token";
-  credentialId: number;
-  scopes: readonly TokenScope[];
-}
-
-/** What every service verb receives. The tRPC context satisfies it; so do jobs and scripts. */
+/** What every service verb receives first: `verb(ctx, input)`. */
 export interface ServiceContext {
-  rt: Runtime;
+  ports: Ports;
+  /** The pool, or the open transaction the verb joins. */
   db: Executor;
-  actor: Actor | null;
+  actor: Actor;
   logger: Logger;
 }
 
-export interface Call<I> {
-  ctx: ServiceContext;
-  input: I;
-}
-
-/** A context whose caller is known: what authedProcedure hands to services. */
-export type AuthedServiceContext = ServiceContext & { actor: Actor };
-
-export interface AuthedCall<I> {
-  ctx: AuthedServiceContext;
-  input: I;
-}
+/** A context whose caller is a signed-in person: what authenticated procedures hand to services. */
+export type AuthedContext = ServiceContext & { actor: Caller };
 
 /** Runs fn in a transaction, joining the caller's transaction when there already is one. */
 export async function withTransaction<T>(ctx: ServiceContext, fn: (ctx: ServiceContext) => Promise<T>): Promise<T> {
@@ -50,18 +26,7 @@ function isTransaction(db: Executor): boolean {
   return "rollback" in db;
 }
 
-/** The one scope rule: a `read` token may look but never change anything. */
-export function mayChange(actor: Actor): boolean {
-  return actor.scopes.some((s) => s === "publish" || s === "admin");
-}
-
-export const READ_ONLY_MESSAGE = "This token's scopes do not allow changes";
-
-export function isAdmin(actor: Actor | null): boolean {
-  return actor?.user.role === "admin";
-}
-
 /** The context of work nobody asked for in a request: jobs, schedules, scripts. */
-export function systemContext(rt: Runtime, logger: Logger = rt.logger): ServiceContext {
-  return { rt, db: rt.db.db, actor: null, logger };
+export function systemContext(ports: Ports, db: Database, logger: Logger = ports.logger): ServiceContext {
+  return { ports, db, actor: SYSTEM, logger };
 }

@@ -13,7 +13,8 @@ import type { Executor } from "../lib/db/db.ts";
 import { isForeignKeyViolation } from "../lib/db/errors.ts";
 import { agentNotFound, findVisibleAgent, isAuthor, visibleTo } from "./agents/queries.ts";
 import { invalidateCatalog } from "./catalog-cache.ts";
-import { type Actor, type AuthedCall, type Call, isAdmin, withTransaction } from "./context.ts";
+import { withTransaction, type ServiceContext, type AuthedContext } from "./context.ts";
+import { type Actor, isAdmin } from "./actor.ts";
 import { type Page, toPage } from "./pagination.ts";
 
 /**
@@ -63,7 +64,7 @@ export const reviewOrder = {
   rating: [desc(reviews.rating), desc(reviews.id)],
 } as const;
 
-export async function listAgentReviews({ ctx, input }: Call<ListReviewsInput>): Promise<AgentReviewPage> {
+export async function listAgentReviews(ctx: ServiceContext, input: ListReviewsInput): Promise<AgentReviewPage> {
   const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
   const page = await pageOfReviews(ctx.db, eq(reviews.agentId, agent.id), input, reviewOrder[input.sort]);
   return { ...page, average_rating: agent.rating };
@@ -78,7 +79,7 @@ export async function pageOfReviews(db: Executor, where: SQL | undefined, window
   return toPage(rows.map(toReview), total?.n ?? 0, window);
 }
 
-export async function createReview({ ctx, input }: AuthedCall<CreateReviewInput>): Promise<Review> {
+export async function createReview(ctx: AuthedContext, input: CreateReviewInput): Promise<Review> {
   const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
   if (isAuthor(ctx.actor, agent)) throw new Forbidden("You cannot review your own agent");
   let id: number;
@@ -97,11 +98,11 @@ export async function createReview({ ctx, input }: AuthedCall<CreateReviewInput>
     if (isForeignKeyViolation(error)) throw agentNotFound(input.slug);
     throw error;
   }
-  await invalidateCatalog(ctx.rt);
+  await invalidateCatalog(ctx.ports);
   return findReviewOrThrow(ctx.db, ctx.actor, { id });
 }
 
-export async function updateReview({ ctx, input }: AuthedCall<UpdateReviewInput>): Promise<Review> {
+export async function updateReview(ctx: AuthedContext, input: UpdateReviewInput): Promise<Review> {
   await withTransaction(ctx, async (tx) => {
     const review = await lockVisibleReview(tx.db, ctx.actor, input);
     if (review.userId !== ctx.actor.user.id) throw new Forbidden("Only the author of a review can change it");
@@ -112,22 +113,22 @@ export async function updateReview({ ctx, input }: AuthedCall<UpdateReviewInput>
     await tx.db.update(reviews).set(changes).where(eq(reviews.id, review.id));
     if (input.rating !== undefined && input.rating !== review.rating) await adjustRating(tx.db, review.agentId, input.rating - review.rating, 0);
   });
-  await invalidateCatalog(ctx.rt);
+  await invalidateCatalog(ctx.ports);
   return findReviewOrThrow(ctx.db, ctx.actor, input);
 }
 
-export async function deleteReview({ ctx, input }: AuthedCall<ReviewRef>): Promise<void> {
+export async function deleteReview(ctx: AuthedContext, input: ReviewRef): Promise<void> {
   await withTransaction(ctx, async (tx) => {
     const review = await lockVisibleReview(tx.db, ctx.actor, input);
     if (review.userId !== ctx.actor.user.id && !isAdmin(ctx.actor)) throw new Forbidden("Only the author of a review or an admin can delete it");
     await tx.db.delete(reviews).where(eq(reviews.id, review.id));
     await adjustRating(tx.db, review.agentId, -review.rating, -1);
   });
-  await invalidateCatalog(ctx.rt);
+  await invalidateCatalog(ctx.ports);
 }
 
 /** One vote per user per review: a repeat, or a vote on one's own review, changes nothing. */
-export async function markReviewHelpful({ ctx, input }: AuthedCall<ReviewRef>): Promise<void> {
+export async function markReviewHelpful(ctx: AuthedContext, input: ReviewRef): Promise<void> {
   const review = await findReviewOrThrow(ctx.db, ctx.actor, input);
   if (review.user.id === ctx.actor.user.id) return;
   await withTransaction(ctx, async (tx) => {
@@ -167,7 +168,7 @@ async function lockVisibleReview(db: Executor, actor: Actor, ref: ReviewRef) {
   return row;
 }
 
-async function findReviewOrThrow(db: Executor, actor: Actor | null, ref: ReviewRef): Promise<Review> {
+async function findReviewOrThrow(db: Executor, actor: Actor, ref: ReviewRef): Promise<Review> {
   const [row] = await selectReviews(db).where(and(eq(reviews.id, ref.id), visibleTo(actor), ref.slug === undefined ? undefined : eq(agents.slug, ref.slug)));
   if (!row) throw reviewNotFound(ref.id);
   return toReview(row);

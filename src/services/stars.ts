@@ -4,14 +4,14 @@ import { Conflict, NotFound } from "../errors.ts";
 import { isForeignKeyViolation } from "../lib/db/errors.ts";
 import { agentNotFound, findVisibleAgent } from "./agents/queries.ts";
 import { invalidateCatalog } from "./catalog-cache.ts";
-import { type AuthedCall, withTransaction } from "./context.ts";
+import { withTransaction, type AuthedContext } from "./context.ts";
 
 /**
  * Stars: the stars row, a star_events row and agents.stars change in one transaction, with a
  * relative update, so the counter equals the rows however many requests race.
  */
 
-export async function starAgent({ ctx, input }: AuthedCall<{ slug: string }>): Promise<void> {
+export async function starAgent(ctx: AuthedContext, input: { slug: string }): Promise<void> {
   const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
   const userId = ctx.actor.user.id;
   try {
@@ -26,10 +26,10 @@ export async function starAgent({ ctx, input }: AuthedCall<{ slug: string }>): P
     if (isForeignKeyViolation(error)) throw agentNotFound(input.slug);
     throw error;
   }
-  await invalidateCatalog(ctx.rt);
+  await invalidateCatalog(ctx.ports);
 }
 
-export async function unstarAgent({ ctx, input }: AuthedCall<{ slug: string }>): Promise<void> {
+export async function unstarAgent(ctx: AuthedContext, input: { slug: string }): Promise<void> {
   const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
   const userId = ctx.actor.user.id;
   await withTransaction(ctx, async (tx) => {
@@ -41,5 +41,5 @@ export async function unstarAgent({ ctx, input }: AuthedCall<{ slug: string }>):
     await tx.db.insert(starEvents).values({ agentId: agent.id, userId, delta: -1 });
     await tx.db.update(agents).set({ stars: sql`${agents.stars} - 1`, updatedAt: sql`${agents.updatedAt}` }).where(eq(agents.id, agent.id));
   });
-  await invalidateCatalog(ctx.rt);
+  await invalidateCatalog(ctx.ports);
 }

@@ -5,26 +5,26 @@ import { eq, sql } from "drizzle-orm";
 import { users, webhookDeliveries } from "../../db/schema/index.ts";
 import type { SetWebhookInput, WebhookSettings } from "../contract/webhooks.ts";
 import { fieldError } from "../errors.ts";
-import type { Runtime } from "../runtime.ts";
-import type { AuthedCall, ServiceContext } from "./context.ts";
+import type { AuthedContext, ServiceContext } from "./context.ts";
+import type { Ports } from "./ports.ts";
 
 export const SIGNATURE_HEADER = "X-Marketplace-Signature";
 const DELIVERY_TIMEOUT_MS = 10_000;
 
-export async function getWebhook({ ctx }: AuthedCall<void>): Promise<WebhookSettings> {
+export async function getWebhook(ctx: AuthedContext): Promise<WebhookSettings> {
   const [row] = await ctx.db.select({ url: users.webhookUrl, secret: users.webhookSecret }).from(users).where(eq(users.id, ctx.actor.user.id));
   return { url: row?.url ?? null, has_secret: Boolean(row?.secret) };
 }
 
-export async function setWebhook({ ctx, input }: AuthedCall<SetWebhookInput>) {
-  await assertDeliverable(ctx.rt, input.url, ["body", "url"]);
+export async function setWebhook(ctx: AuthedContext, input: SetWebhookInput) {
+  await assertDeliverable(ctx.ports, input.url, ["body", "url"]);
   const generated = input.secret ? undefined : randomBytes(24).toString("base64url");
   const secret = input.secret ?? generated!;
   await ctx.db.update(users).set({ webhookUrl: input.url, webhookSecret: secret }).where(eq(users.id, ctx.actor.user.id));
   return { url: input.url, has_secret: true, ...(generated ? { secret: generated } : {}) };
 }
 
-export async function deleteWebhook({ ctx }: AuthedCall<void>): Promise<void> {
+export async function deleteWebhook(ctx: AuthedContext): Promise<void> {
   await ctx.db.update(users).set({ webhookUrl: null, webhookSecret: null }).where(eq(users.id, ctx.actor.user.id));
 }
 
@@ -36,13 +36,13 @@ export async function notifyUser(ctx: ServiceContext, userId: number, event: str
   const [user] = await ctx.db.select({ url: users.webhookUrl }).from(users).where(eq(users.id, userId));
   if (!user?.url) return null;
   const [delivery] = await ctx.db.insert(webhookDeliveries).values({ userId, event, url: user.url, payload }).returning({ id: webhookDeliveries.id });
-  await ctx.rt.queue.enqueue("deliver-webhook", { deliveryId: delivery!.id });
+  await ctx.ports.queue.enqueue("deliver-webhook", { deliveryId: delivery!.id });
   return delivery!.id;
 }
 
 /** One delivery attempt. Throws on failure so the job loop retries with backoff. */
-export async function deliverWebhook(rt: Runtime, deliveryId: number, signal?: AbortSignal): Promise<"delivered" | "gone"> {
-  const db = rt.db.db;
+export async function deliverWebhook(ctx: ServiceContext, deliveryId: number, signal?: AbortSignal): Promise<"delivered" | "gone"> {
+  const db = ctx.db;
   const [row] = await db
     .select({ delivery: webhookDeliveries, secret: users.webhookSecret })
     .from(webhookDeliveries)
@@ -53,7 +53,7 @@ export async function deliverWebhook(rt: Runtime, deliveryId: number, signal?: A
   const headers: Record<string, string> = { "content-type": "application/json", "user-agent": "agent-marketplace-webhooks" };
   if (row.secret) headers[SIGNATURE_HEADER] = `sha256=${signBody(row.secret, body)}`;
   try {
-    await assertDeliverable(rt, row.delivery.url, ["url"]);
+    await assertDeliverable(ctx.ports, row.delivery.url, ["url"]);
     const timeout = AbortSignal.timeout(DELIVERY_TIMEOUT_MS);
     const response = await fetch(row.delivery.url, {
       method: "POST",
@@ -79,8 +79,8 @@ export async function deliverWebhook(rt: Runtime, deliveryId: number, signal?: A
 }
 
 /** Marks a delivery failed for good (after the job's last attempt). */
-export async function markWebhookFailed(rt: Runtime, deliveryId: number): Promise<void> {
-  await rt.db.db.update(webhookDeliveries).set({ status: "failed" }).where(eq(webhookDeliveries.id, deliveryId));
+export async function markWebhookFailed(ctx: ServiceContext, deliveryId: number): Promise<void> {
+  await ctx.db.update(webhookDeliveries).set({ status: "failed" }).where(eq(webhookDeliveries.id, deliveryId));
 }
 
 export function signBody(secret: string, body: string): string {
@@ -91,8 +91,8 @@ export function signBody(secret: string, body: string): string {
  * Webhooks are requests our servers make on a user's behalf: unless configured otherwise they
  * may not reach loopback, private or link-local addresses (no probing of the internal network).
  */
-async function assertDeliverable(rt: Runtime, url: string, loc: string[]): Promise<void> {
-  if (rt.env.WEBHOOK_ALLOW_PRIVATE) return;
+async function assertDeliverable(ports: Ports, url: string, loc: string[]): Promise<void> {
+  if (ports.env.WEBHOOK_ALLOW_PRIVATE) return;
   const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
   const addresses = isIP(host) ? [host] : await lookup(host, { all: true }).then((all) => all.map((a) => a.address)).catch(() => []);
   if (addresses.length === 0) throw fieldError(loc, `Cannot resolve ${host}`);

@@ -1,14 +1,13 @@
 import type { ApiTokenScope } from "../../db/schema/index.ts";
 import type { SessionTokens } from "../contract/auth.ts";
-import type { Runtime } from "../runtime.ts";
+import { type Runtime, systemContextOf } from "../runtime.ts";
 import { insertApiToken } from "../services/auth/api-tokens.ts";
 import { createSession } from "../services/auth/sessions.ts";
-import { systemContext } from "../services/context.ts";
 
 /** Real credentials for tests, made through the same services a login uses. */
 
 export function sessionFor(rt: Runtime, user: { id: number }): Promise<SessionTokens> {
-  return createSession(systemContext(rt), user.id, { ip: "127.0.0.1", userAgent: "test" });
+  return createSession(systemContextOf(rt), user.id, { ip: "127.0.0.1", userAgent: "test" });
 }
 
 export async function apiTokenFor(

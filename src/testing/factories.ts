@@ -1,6 +1,6 @@
 import { agents, categories, users } from "../../db/schema/index.ts";
 import type { Executor } from "../lib/db/db.ts";
-import type { Actor } from "../services/context.ts";
+import type { SessionActor, TokenScope } from "../services/actor.ts";
 
 /** Rows for tests, written through the real database. Overrides win over defaults. */
 let seq = 0;
@@ -30,6 +30,6 @@ export async function makeAgent(db: Executor, authorId: number, overrides: Parti
   return row!;
 }
 
-export function actorFor(user: { id: number; username: string; role: "user" | "admin" }, scopes: Actor["scopes"] = ["read", "publish"]): Actor {
-  return { user: { id: user.id, username: user.username, role: user.role }, via: "session", credentialId: 0, scopes };
+export function actorFor(user: { id: number; username: string; role: "user" | "admin" }, scopes: readonly TokenScope[] = ["read", "publish"]): SessionActor {
+  return { kind: "user", user: { id: user.id, username: user.username, role: user.role }, sessionId: 0, scopes };
 }

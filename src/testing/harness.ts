@@ -5,9 +5,11 @@ import { join } from "node:path";
 import { appRouter } from "../../routers/_app.ts";
 import { createApp } from "../app.ts";
 import { envWith, readTestEnv } from "../env.ts";
-import { createRuntime, type Runtime } from "../runtime.ts";
-import type { Actor } from "../services/context.ts";
+import { createRuntime, requestContext, type Runtime } from "../runtime.ts";
+import type { Actor } from "../services/actor.ts";
+import { ANONYMOUS } from "../services/actor.ts";
 import type { Context } from "../trpc/context.ts";
+import { procedureContext } from "../trpc/service.ts";
 import { createCallerFactory } from "../trpc/init.ts";
 import { createEmbeddedTestDatabase, createPostgresTestDatabase } from "./databases.ts";
 
@@ -65,7 +67,7 @@ export interface TestApp {
   /** The full HTTP stack (request id, CORS, metrics) without a socket. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** tRPC procedures called directly, as the given actor (or anonymous). */
-  caller(actor?: Actor | null): AppCaller;
+  caller(actor?: Actor): AppCaller;
 }
 
 /** Registers beforeAll/afterAll that build a runtime and app for the mode; read it inside tests. */
@@ -89,13 +91,12 @@ export function useTestApp(mode: TestMode, overrides: Record<string, string> = {
       return need().rt;
     },
     fetch: (path, init) => need().handle(new Request(`http://localhost${path}`, init)),
-    caller: (actor = null) => createCaller(contextFor(need().rt, actor)),
+    caller: (actor = ANONYMOUS) => createCaller(contextFor(need().rt, actor)),
   };
 }
 
-export function contextFor(rt: Runtime, actor: Actor | null): Context {
-  const requestId = crypto.randomUUID();
-  return { rt, db: rt.db.db, logger: rt.logger, requestId, ip: "127.0.0.1", headers: new Headers(), pathParams: [], actor };
+export function contextFor(rt: Runtime, actor: Actor = ANONYMOUS): Context {
+  return procedureContext(requestContext(rt, actor), { requestId: crypto.randomUUID(), ip: "127.0.0.1", headers: new Headers() });
 }
 
 export function jsonInit(method: string, body: unknown, headers: Record<string, string> = {}): RequestInit {

@@ -1,5 +1,6 @@
 import { RateLimited } from "../errors.ts";
 import { middleware } from "./init.ts";
+import { svc } from "./service.ts";
 
 const MINUTE_MS = 60_000;
 
@@ -9,10 +10,11 @@ const MINUTE_MS = 60_000;
  * login must not depend on Redis.
  */
 export const limitAuthAttempts = middleware(async ({ ctx, next }) => {
-  const { RATE_LIMIT_ENABLED, RATE_LIMIT_AUTH_PER_MINUTE } = ctx.rt.env;
+  const { ports, logger } = svc(ctx);
+  const { RATE_LIMIT_ENABLED, RATE_LIMIT_AUTH_PER_MINUTE } = ports.env;
   if (RATE_LIMIT_ENABLED) {
-    const result = await ctx.rt.rateLimiter.hit(`rl:auth:${ctx.ip}`, RATE_LIMIT_AUTH_PER_MINUTE, MINUTE_MS).catch((err: unknown) => {
-      ctx.logger.warn({ err }, "auth rate limiter unavailable; letting the attempt through");
+    const result = await ports.rateLimiter.hit(`rl:auth:${ctx.ip}`, RATE_LIMIT_AUTH_PER_MINUTE, MINUTE_MS).catch((err: unknown) => {
+      logger.warn({ err }, "auth rate limiter unavailable; letting the attempt through");
       return null;
     });
     if (result && !result.allowed) throw new RateLimited(result.retryAfterMs / 1000, "Too many authentication attempts; try again later");

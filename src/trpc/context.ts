@@ -1,45 +1,23 @@
-import type { Logger } from "../lib/logger.ts";
-import type { Database } from "../lib/db/db.ts";
-import type { Runtime } from "../runtime.ts";
-import type { Actor } from "../services/context.ts";
-import { resolveActor } from "../services/auth/bearer.ts";
+import type { Actor } from "../services/actor.ts";
 
-export type { Actor };
+declare const serverSide: unique symbol;
 
-/** Facts about the HTTP request that procedures and error mapping need. */
-export interface RequestFacts {
+/**
+ * The server's side of a request (ports, database executor, logger), opaque here so that the
+ * router's type, which carries this context, names nothing of the server's runtime. Procedures
+ * open it with `svc(ctx)` (src/trpc/service.ts).
+ */
+export interface ServiceHandle {
+  readonly [serverSide]: true;
+}
+
+/** What a procedure sees of its request. */
+export interface Context {
   requestId: string;
   ip: string;
   headers: Headers;
   /** Input keys that came from the URL path (REST), so 422s can say `loc: ["path", ...]`. */
   pathParams: readonly string[];
-  /** The actor when the HTTP layer already resolved it (rate limiting), so it is looked up once. */
-  actor?: Promise<Actor | null>;
-}
-
-export interface Context {
-  rt: Runtime;
-  db: Database;
-  logger: Logger;
-  requestId: string;
-  ip: string;
-  headers: Headers;
-  pathParams: readonly string[];
-  actor: Actor | null;
-}
-
-/** Builds a context without HTTP: used by the HTTP adapters, the test caller and scripts. */
-export async function createContext(rt: Runtime, facts: RequestFacts): Promise<Context> {
-  const logger = rt.logger.child({ request_id: facts.requestId });
-  const actor = await (facts.actor ?? resolveActor(rt, facts.headers));
-  return {
-    rt,
-    db: rt.db.db,
-    logger,
-    requestId: facts.requestId,
-    ip: facts.ip,
-    headers: facts.headers,
-    pathParams: facts.pathParams,
-    actor,
-  };
+  actor: Actor;
+  service: ServiceHandle;
 }

@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
-import { DomainError, type ErrorBody, type ErrorCode, type ValidationIssue, statusOf } from "../errors.ts";
+import { DomainError, type ErrorBody, type ErrorCode, statusOf, zodIssuesToDetail } from "../errors.ts";
 
 /** The one map between domain error codes and tRPC codes; exhaustive by `satisfies`. */
 const trpcCodeOf = {
@@ -34,16 +34,6 @@ const domainCodeOf: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
   TOO_MANY_REQUESTS: "rate_limited",
   SERVICE_UNAVAILABLE: "service_unavailable",
 };
-
-export type InputLocation = "body" | "query";
-
-export function zodIssuesToDetail(error: ZodError, where: InputLocation, pathParams: readonly string[] = []): ValidationIssue[] {
-  return error.issues.map((issue) => {
-    const first = issue.path[0];
-    const source = typeof first === "string" && pathParams.includes(first) ? "path" : where;
-    return { loc: [source, ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))], msg: issue.message, type: issue.code };
-  });
-}
 
 export function domainToTrpc(error: DomainError): TRPCError {
   return new TRPCError({ code: trpcCodeOf[error.code], message: error.message, cause: error });

@@ -1,24 +1,37 @@
-import { TRPCError, initTRPC } from "@trpc/server";
-import type { OpenApiMeta } from "trpc-to-openapi";
+import { initTRPC } from "@trpc/server";
 import { ZodError } from "zod";
-import { DomainError, Forbidden, Unauthorized, ValidationFailed } from "../errors.ts";
-import type { Actor, Context } from "./context.ts";
-import { mayChange, READ_ONLY_MESSAGE } from "../services/context.ts";
-import { describeError, domainToTrpc, zodIssuesToDetail } from "./errors.ts";
+import { DomainError, Forbidden, Unauthorized, ValidationFailed, zodIssuesToDetail } from "../errors.ts";
+import { type Caller, isCaller, mayChange, READ_ONLY_MESSAGE } from "../services/actor.ts";
+import type { Context } from "./context.ts";
+import { describeError, domainToTrpc } from "./errors.ts";
+import { svc } from "./service.ts";
 
 /** Which tier guards a procedure; set by the tier itself, so every procedure carries it. */
 export type AuthTier = "public" | "user" | "admin";
 
-export type ProcedureMeta = OpenApiMeta<{ status?: 200 | 201 | 202 | 204; auth?: AuthTier }>;
+/** What trpc-to-openapi reads from `.meta({ openapi })`, plus our own success status and tier. */
+export type ProcedureMeta = {
+  openapi?: {
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+    path: `/${string}`;
+    summary?: string;
+    description?: string;
+    tags?: string[];
+    protect?: boolean;
+    enabled?: boolean;
+  };
+  status?: 200 | 201 | 202 | 204;
+  auth?: AuthTier;
+};
 
 const t = initTRPC
   .context<Context>()
   .meta<ProcedureMeta>()
   .create({
     errorFormatter({ shape, error, ctx }) {
-      const { body } = describeError(error, ctx?.requestId);
+      const { status, body } = describeError(error, ctx?.requestId);
       // No stack, no SQL: clients see the contract body and tRPC's code, nothing else.
-      return { code: shape.code, message: typeof body.detail === "string" ? body.detail : body.error, data: { ...body, httpStatus: describeError(error).status } };
+      return { code: shape.code, message: typeof body.detail === "string" ? body.detail : body.error, data: { ...body, httpStatus: status } };
     },
   });
 
@@ -36,13 +49,13 @@ const errorMapping = t.middleware(async ({ ctx, type, next }) => {
     throw domainToTrpc(new ValidationFailed(zodIssuesToDetail(cause, type === "query" ? "query" : "body", ctx.pathParams)));
   }
   if (result.error.code === "INTERNAL_SERVER_ERROR") {
-    ctx.logger.error({ err: cause ?? result.error }, "unhandled error in procedure");
+    svc(ctx).logger.error({ err: cause ?? result.error }, "unhandled error in procedure");
   }
   return result;
 });
 
 const timing = t.middleware(async ({ ctx, path, type, next }) => {
-  const stop = ctx.rt.metrics.procedureDuration.startTimer({ procedure: path, type });
+  const stop = svc(ctx).ports.metrics.procedureDuration.startTimer({ procedure: path, type });
   const result = await next();
   stop({ outcome: result.ok ? "ok" : "error" });
   return result;
@@ -51,20 +64,21 @@ const timing = t.middleware(async ({ ctx, path, type, next }) => {
 // Later .meta() calls merge into this one, so the tier survives each procedure's own meta.
 export const publicProcedure = t.procedure.use(timing).use(errorMapping).meta({ auth: "public" });
 
-export type AuthedContext = Context & { actor: Actor };
+export const authedProcedure = publicProcedure
+  .use(({ ctx, type, next }) => {
+    const actor = ctx.actor;
+    if (!isCaller(actor)) throw new Unauthorized();
+    if (type === "mutation" && !mayChange(actor)) throw new Forbidden(READ_ONLY_MESSAGE);
+    return next({ ctx: { ...ctx, actor: actor as Caller } });
+  })
+  .meta({ auth: "user" });
 
-export const authedProcedure = publicProcedure.use(({ ctx, type, next }) => {
-  if (!ctx.actor) throw new Unauthorized();
-  if (type === "mutation" && !mayChange(ctx.actor)) throw new Forbidden(READ_ONLY_MESSAGE);
-  return next({ ctx: { ...ctx, actor: ctx.actor } });
-}).meta({ auth: "user" });
-
-export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
-  if (ctx.actor.user.role !== "admin") throw new Forbidden("Admin access required");
-  if (ctx.actor.via === "api_token" && !ctx.actor.scopes.includes("admin")) {
-    throw new Forbidden("This token lacks the admin scope");
-  }
-  return next({ ctx });
-}).meta({ auth: "admin" });
-
-export { TRPCError };
+export const adminProcedure = authedProcedure
+  .use(({ ctx, next }) => {
+    if (ctx.actor.user.role !== "admin") throw new Forbidden("Admin access required");
+    if (ctx.actor.kind === "apiToken" && !ctx.actor.scopes.includes("admin")) {
+      throw new Forbidden("This token lacks the admin scope");
+    }
+    return next({ ctx });
+  })
+  .meta({ auth: "admin" });

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import type {
   DeadJob,
   EnqueueOptions,
+  JobContextOf,
   JobName,
-  JobPayload,
   JobRegistry,
+  PayloadsOf,
   Queue,
   QueueName,
   StopOptions,
@@ -23,7 +24,7 @@ export function createQueueFromTransport<R extends JobRegistry>(registry: R, tra
   let closed = false;
 
   const queue: Queue<R> = {
-    async enqueue<N extends JobName<R>>(name: N, payload: JobPayload<R, N>, opts: EnqueueOptions = {}) {
+    async enqueue<N extends JobName<R>>(name: N, payload: PayloadsOf<R>[N], opts: EnqueueOptions = {}) {
       const definition = definitions.get(name);
       if (!definition) throw new UnknownJob(name);
       const parsed = definition.schema.safeParse(payload);
@@ -42,7 +43,7 @@ export function createQueueFromTransport<R extends JobRegistry>(registry: R, tra
       return envelope.id;
     },
 
-    startWorker(opts: WorkerOptions = {}) {
+    startWorker(opts: WorkerOptions<JobContextOf<R>>) {
       if (closed) throw new Error("Queue is closed");
       const worker = new QueueWorker(definitions, transport, opts, () => workers.delete(worker));
       workers.add(worker);

@@ -25,16 +25,24 @@ export interface JobLogger {
   error(obj: object, msg?: string): void;
 }
 
-export interface JobContext {
+/** Which job a worker is about to run; what a worker's `context` factory is given. */
+export interface JobInfo {
   jobId: string;
+  name: string;
   /** 1 for the first run, 2 for the first retry, ... */
   attempt: number;
+}
+
+/** The second argument of every handler. */
+export interface JobRun<C = unknown> extends JobInfo {
   /** Aborted on timeout and when a stopping worker gives up on the job. */
   signal: AbortSignal;
+  /** What the worker's `context` factory built for this run (services get a system context). */
+  ctx: C;
   logger?: JobLogger;
 }
 
-export interface JobDefinition<Name extends string = string, Schema extends z.ZodType = z.ZodType> {
+export interface JobDefinition<Name extends string = string, Schema extends z.ZodType = z.ZodType, C = unknown> {
   readonly name: Name;
   readonly schema: Schema;
   readonly queue: QueueName;
@@ -44,26 +52,27 @@ export interface JobDefinition<Name extends string = string, Schema extends z.Zo
   readonly backoffMs: number;
   readonly timeoutMs: number;
   // Method syntax on purpose: it makes every definition assignable to AnyJobDefinition.
-  handler(payload: z.output<Schema>, ctx: JobContext): Promise<void>;
+  handler(payload: z.output<Schema>, run: JobRun<C>): Promise<void>;
 }
 
-export type AnyJobDefinition = JobDefinition<string, z.ZodType>;
+// biome-ignore lint/suspicious/noExplicitAny: any job of a registry, whatever context its handler wants.
+export type AnyJobDefinition = JobDefinition<string, z.ZodType, any>;
 
-export interface JobSpec<Name extends string, Schema extends z.ZodType> {
+export interface JobSpec<Name extends string, Schema extends z.ZodType, C> {
   name: Name;
   schema: Schema;
   queue?: QueueName;
   retries?: number;
   backoffMs?: number;
   timeoutMs?: number;
-  handler: (payload: z.output<Schema>, ctx: JobContext) => Promise<void>;
+  handler: (payload: z.output<Schema>, run: JobRun<C>) => Promise<void>;
 }
 
 export const JOB_DEFAULTS = { queue: "default", retries: 3, backoffMs: 1000, timeoutMs: 60_000 } as const;
 
-export function defineJob<const Name extends string, Schema extends z.ZodType>(
-  spec: JobSpec<Name, Schema>,
-): JobDefinition<Name, Schema> {
+export function defineJob<const Name extends string, Schema extends z.ZodType, C = unknown>(
+  spec: JobSpec<Name, Schema, C>,
+): JobDefinition<Name, Schema, C> {
   const definition = {
     name: spec.name,
     schema: spec.schema,
@@ -86,16 +95,22 @@ export function defineJob<const Name extends string, Schema extends z.ZodType>(
 /** All jobs a queue knows, e.g. `[sendMail, validateVersion] as const`. */
 export type JobRegistry = readonly AnyJobDefinition[];
 export type JobName<R extends JobRegistry> = R[number]["name"];
-export type JobOf<R extends JobRegistry, N extends JobName<R>> = Extract<R[number], { name: N }>;
-/** What `enqueue` accepts: the schema's input (the worker parses it into the output). */
-export type JobPayload<R extends JobRegistry, N extends JobName<R>> = z.input<JobOf<R, N>["schema"]>;
+/** What `enqueue` accepts per job: the schema's input (the worker parses it into the output). */
+export type PayloadsOf<R extends JobRegistry> = { [D in R[number] as D["name"]]: z.input<D["schema"]> };
+/** The context every handler of the registry accepts. */
+export type JobContextOf<R extends JobRegistry> = R[number] extends JobDefinition<string, z.ZodType, infer C> ? C : never;
 
 export interface EnqueueOptions {
   /** Run no earlier than this many ms from now. */
   delayMs?: number;
 }
 
-export interface WorkerOptions {
+/** Handlers that want a context get one from every worker: `context` is required for them. */
+export type WorkerContextOption<C> = unknown extends C ? { context?: (job: JobInfo) => C } : { context: (job: JobInfo) => C };
+
+export interface WorkerOptions<C = unknown> {
+  /** Builds each run's `ctx` (the composition root hands services a system context). */
+  context?: (job: JobInfo) => C;
   /** Jobs run at the same time by this worker. Default 1. */
   concurrency?: number;
   /** Queues this worker serves, in priority order. Default all. */
@@ -148,8 +163,8 @@ export interface DeadJob {
 
 export interface Queue<R extends JobRegistry> {
   /** Validate and add a job; returns its id. Throws InvalidJobPayload / UnknownJob. */
-  enqueue<N extends JobName<R>>(name: N, payload: JobPayload<R, N>, opts?: EnqueueOptions): Promise<string>;
-  startWorker(opts?: WorkerOptions): Worker;
+  enqueue<N extends JobName<R>>(name: N, payload: PayloadsOf<R>[N], opts?: EnqueueOptions): Promise<string>;
+  startWorker(opts: WorkerOptions<JobContextOf<R>> & WorkerContextOption<JobContextOf<R>>): Worker;
   stats(): Promise<QueueStats>;
   /** Newest first. */
   listDead(queue?: QueueName, limit?: number): Promise<DeadJob[]>;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { AnyJobDefinition, JobContext, JobLogger, QueueName, StopOptions, Worker, WorkerOptions } from "./queue.ts";
+import type { AnyJobDefinition, JobInfo, JobLogger, JobRun, QueueName, StopOptions, Worker, WorkerOptions } from "./queue.ts";
 import { JobTimeout, QUEUE_NAMES, WorkerStopped } from "./queue.ts";
 import {
   backoffDelay,
@@ -68,6 +68,7 @@ export class QueueWorker implements Worker {
   readonly id = `w-${randomUUID()}`;
   private readonly settings: Settings;
   private readonly logger: JobLogger | undefined;
+  private readonly context: ((job: JobInfo) => unknown) | undefined;
   private readonly running = new Set<Running>();
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
@@ -79,11 +80,12 @@ export class QueueWorker implements Worker {
   constructor(
     private readonly definitions: ReadonlyMap<string, AnyJobDefinition>,
     private readonly transport: QueueTransport,
-    opts: WorkerOptions,
+    opts: WorkerOptions<unknown>,
     private readonly onStopped: () => void,
   ) {
     this.settings = settingsFrom(opts);
     this.logger = opts.logger;
+    this.context = opts.context;
   }
 
   start(): void {
@@ -202,13 +204,14 @@ export class QueueWorker implements Worker {
     const parsed = definition.schema.safeParse(envelope.payload);
     if (!parsed.success) return await this.giveUp(raw, envelope, `Invalid payload: ${parsed.error.message}`);
 
-    const ctx: JobContext = { jobId: envelope.id, attempt: envelope.attempt, signal: controller.signal };
-    if (this.logger) ctx.logger = this.logger;
+    const info: JobInfo = { jobId: envelope.id, name: envelope.name, attempt: envelope.attempt };
+    const run: JobRun = { ...info, signal: controller.signal, ctx: this.context?.(info) };
+    if (this.logger) run.logger = this.logger;
     const timer = setTimeout(() => controller.abort(new JobTimeout(definition.timeoutMs)), definition.timeoutMs);
     let failure: { error: unknown } | undefined;
     try {
       await untilAborted(
-        Promise.resolve().then(() => definition.handler(parsed.data, ctx)),
+        Promise.resolve().then(() => definition.handler(parsed.data, run)),
         controller.signal,
       );
     } catch (error) {

@@ -16,7 +16,7 @@ import { findVersionOrThrow, refreshCurrentVersion } from "./versions.ts";
 import { deleteAgentRow } from "./agents.ts";
 import { invalidateCatalog } from "../catalog-cache.ts";
 import { resolveCategoryRef } from "../categories.ts";
-import { type Call, withTransaction } from "../context.ts";
+import { withTransaction, type ServiceContext } from "../context.ts";
 import { isExternalKey, queueObjectDeletions } from "../storage/deletions.ts";
 import { enqueueValidation } from "../validation/queue.ts";
 
@@ -26,7 +26,7 @@ function toAdminAgent(row: AgentSummaryRow): AdminAgent {
   return { ...toAgentSummary(row), storage_key: row.currentStorageKey };
 }
 
-export async function listAdminAgents({ ctx, input }: Call<ListAdminAgentsInput>): Promise<{ items: AdminAgent[]; total: number }> {
+export async function listAdminAgents(ctx: ServiceContext, input: ListAdminAgentsInput): Promise<{ items: AdminAgent[]; total: number }> {
   const where = input.category === undefined ? undefined : inCategorySlug(ctx.db, input.category);
   const [rows, [total]] = await Promise.all([
     selectAgentSummaries(ctx.db).where(where).orderBy(...agentOrder("created_at")).limit(input.limit).offset(input.offset),
@@ -35,7 +35,7 @@ export async function listAdminAgents({ ctx, input }: Call<ListAdminAgentsInput>
   return { items: rows.map(toAdminAgent), total: total?.n ?? 0 };
 }
 
-export async function adminUpdateAgent({ ctx, input }: Call<AdminUpdateAgentInput>): Promise<AdminAgent> {
+export async function adminUpdateAgent(ctx: ServiceContext, input: AdminUpdateAgentInput): Promise<AdminAgent> {
   await withTransaction(ctx, async (tx) => {
     const agent = await findVisibleAgent(tx.db, tx.actor, input.slug);
     const changes: Partial<typeof agents.$inferInsert> = {};
@@ -50,7 +50,7 @@ export async function adminUpdateAgent({ ctx, input }: Call<AdminUpdateAgentInpu
       await replaceStorageKey(tx.db, agent.currentVersionId, checkedStorageKey(input.storage_key));
     }
   });
-  await invalidateCatalog(ctx.rt);
+  await invalidateCatalog(ctx.ports);
   return toAdminAgent(await findVisibleSummary(ctx.db, ctx.actor, input.slug));
 }
 
@@ -75,28 +75,28 @@ function checkedStorageKey(key: string): string {
   return key;
 }
 
-export async function adminDeleteAgent({ ctx, input }: Call<{ slug: string }>): Promise<void> {
+export async function adminDeleteAgent(ctx: ServiceContext, input: { slug: string }): Promise<void> {
   await withTransaction(ctx, async (tx) => {
     const agent = await findVisibleAgent(tx.db, tx.actor, input.slug);
     await deleteAgentRow(tx.db, agent.id);
   });
-  await invalidateCatalog(ctx.rt);
+  await invalidateCatalog(ctx.ports);
 }
 
 /** Moves every named agent that exists; `updated` says how many that was. */
-export async function bulkMoveCategory({ ctx, input }: Call<BulkCategoryInput>): Promise<{ updated: number }> {
+export async function bulkMoveCategory(ctx: ServiceContext, input: BulkCategoryInput): Promise<{ updated: number }> {
   const categoryId = await resolveCategoryRef(ctx.db, input.new_category, ["body", "new_category"], { allowNone: true });
   const moved = await ctx.db
     .update(agents)
     .set({ categoryId })
     .where(inArray(agents.slug, [...new Set(input.agent_slugs)]))
     .returning({ id: agents.id });
-  await invalidateCatalog(ctx.rt);
+  await invalidateCatalog(ctx.ports);
   return { updated: moved.length };
 }
 
 /** Puts a version back to pending (its old results go) and queues its validation after commit. */
-export async function revalidateAgent({ ctx, input }: Call<RevalidateInput>): Promise<RevalidateAccepted> {
+export async function revalidateAgent(ctx: ServiceContext, input: RevalidateInput): Promise<RevalidateAccepted> {
   const version = await withTransaction(ctx, async (tx) => {
     const agent = await findVisibleAgent(tx.db, tx.actor, input.slug);
     const row = await findVersionOrThrow(tx.db, agent, input.version);
@@ -108,7 +108,7 @@ export async function revalidateAgent({ ctx, input }: Call<RevalidateInput>): Pr
     await refreshCurrentVersion(tx.db, agent.id);
     return row;
   });
-  await invalidateCatalog(ctx.rt);
+  await invalidateCatalog(ctx.ports);
   await enqueueValidation(ctx, version.id);
   return { agent_slug: input.slug, version: version.version, validation_status: "pending", message: "Validation queued" };
 }

@@ -22,38 +22,39 @@ import {
 import { loadVersions, toAgentVersion } from "./versions.ts";
 import { cachedRead, DETAIL_TTL_SECONDS, invalidateCatalog, LIST_TTL_SECONDS } from "../catalog-cache.ts";
 import { resolveCategoryRef } from "../categories.ts";
-import { type Actor, type Call, isAdmin, withTransaction } from "../context.ts";
+import { withTransaction, type ServiceContext } from "../context.ts";
+import { type Actor, isAdmin } from "../actor.ts";
 import { queueObjectDeletions } from "../storage/deletions.ts";
 
-export async function listAgents({ ctx, input }: Call<ListAgentsInput>): Promise<AgentPage> {
+export async function listAgents(ctx: ServiceContext, input: ListAgentsInput): Promise<AgentPage> {
   return cachedRead(ctx, { name: "agents.list", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: true }, () => {
     const category = input.category === undefined ? undefined : inCategorySlug(ctx.db, input.category);
     return pageOfAgents(ctx.db, and(visibleTo(ctx.actor), category), input);
   });
 }
 
-export async function listCategoryAgents({ ctx, input }: Call<CategoryAgentsInput>): Promise<AgentPage> {
-  return cachedRead(ctx, { name: "agents.byCategory", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: true }, () => categoryAgents({ ctx, input }));
+export async function listCategoryAgents(ctx: ServiceContext, input: CategoryAgentsInput): Promise<AgentPage> {
+  return cachedRead(ctx, { name: "agents.byCategory", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: true }, () => categoryAgents(ctx, input));
 }
 
-async function categoryAgents({ ctx, input }: Call<CategoryAgentsInput>): Promise<AgentPage> {
+async function categoryAgents(ctx: ServiceContext, input: CategoryAgentsInput): Promise<AgentPage> {
   const [category] = await ctx.db.select({ id: categories.id }).from(categories).where(eq(categories.slug, input.slug));
   if (!category) throw new NotFound(`Category '${input.slug}' not found`);
   return pageOfAgents(ctx.db, and(visibleTo(ctx.actor), eq(agents.categoryId, category.id)), input);
 }
 
-export async function getAgent({ ctx, input }: Call<{ slug: string }>): Promise<AgentDetail> {
+export async function getAgent(ctx: ServiceContext, input: { slug: string }): Promise<AgentDetail> {
   return cachedRead(ctx, { name: "agents.get", input, ttlSeconds: DETAIL_TTL_SECONDS, perViewer: true }, () => agentDetail(ctx.db, ctx.actor, input.slug));
 }
 
 /** AgentSummary + its versions, newest semver first. */
-export async function agentDetail(db: Executor, actor: Actor | null, slug: string): Promise<AgentDetail> {
+export async function agentDetail(db: Executor, actor: Actor, slug: string): Promise<AgentDetail> {
   const summary = await findVisibleSummary(db, actor, slug);
   const versions = await loadVersions(db, summary.id);
   return { ...toAgentSummary(summary), versions: versions.map(toAgentVersion) };
 }
 
-export async function updateAgent({ ctx, input }: Call<UpdateAgentInput>): Promise<AgentDetail> {
+export async function updateAgent(ctx: ServiceContext, input: UpdateAgentInput): Promise<AgentDetail> {
   await withTransaction(ctx, async (tx) => {
     const agent = await findManageableAgent(tx.db, tx.actor, input.slug);
     const changes: Partial<typeof agents.$inferInsert> = {};
@@ -63,16 +64,16 @@ export async function updateAgent({ ctx, input }: Call<UpdateAgentInput>): Promi
     if (input.category !== undefined) changes.categoryId = await resolveCategoryRef(tx.db, input.category, ["body", "category"], { allowNone: true });
     if (Object.keys(changes).length > 0) await tx.db.update(agents).set(changes).where(eq(agents.id, agent.id));
   });
-  await invalidateCatalog(ctx.rt);
+  await invalidateCatalog(ctx.ports);
   return agentDetail(ctx.db, ctx.actor, input.slug);
 }
 
-export async function deleteAgent({ ctx, input }: Call<{ slug: string }>): Promise<void> {
+export async function deleteAgent(ctx: ServiceContext, input: { slug: string }): Promise<void> {
   await withTransaction(ctx, async (tx) => {
     const agent = await findManageableAgent(tx.db, tx.actor, input.slug);
     await deleteAgentRow(tx.db, agent.id);
   });
-  await invalidateCatalog(ctx.rt);
+  await invalidateCatalog(ctx.ports);
 }
 
 /**
@@ -87,7 +88,7 @@ export async function deleteAgentRow(db: Executor, agentId: number): Promise<voi
 }
 
 /** The agent when the actor is its author or an admin; 404 when they cannot see it, 403 otherwise. */
-export async function findManageableAgent(db: Executor, actor: Actor | null, slug: string): Promise<AgentRow> {
+export async function findManageableAgent(db: Executor, actor: Actor, slug: string): Promise<AgentRow> {
   const agent = await findVisibleAgent(db, actor, slug);
   if (!isAuthor(actor, agent) && !isAdmin(actor)) throw new Forbidden("Only the author or an admin can change this agent");
   return agent;

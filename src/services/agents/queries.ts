@@ -3,7 +3,7 @@ import { agents, agentVersions, categories, users } from "../../../db/schema/ind
 import type { AgentSort, AgentSummary } from "../../contract/agents.ts";
 import { NotFound } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
-import { type Actor, isAdmin } from "../context.ts";
+import { type Actor, isAdmin, userIdOf } from "../actor.ts";
 import { type Page, toPage } from "../pagination.ts";
 
 /**
@@ -47,18 +47,15 @@ export function selectAgentSummaries(db: Executor) {
 export type AgentSummaryRow = Awaited<ReturnType<ReturnType<typeof selectAgentSummaries>["execute"]>>[number];
 
 /** Private agents exist only for their author and admins. Undefined means "no filter". */
-export function visibleTo(actor: Actor | null): SQL | undefined {
+export function visibleTo(actor: Actor): SQL | undefined {
   if (isAdmin(actor)) return undefined;
-  if (!actor) return eq(agents.isPublic, true);
-  return or(eq(agents.isPublic, true), eq(agents.authorId, actor.user.id));
+  const userId = userIdOf(actor);
+  if (userId === null) return eq(agents.isPublic, true);
+  return or(eq(agents.isPublic, true), eq(agents.authorId, userId));
 }
 
-export function canSee(actor: Actor | null, agent: { isPublic: boolean; authorId: number }): boolean {
-  return agent.isPublic || isAdmin(actor) || actor?.user.id === agent.authorId;
-}
-
-export function isAuthor(actor: Actor | null, agent: { authorId: number }): boolean {
-  return actor?.user.id === agent.authorId;
+export function isAuthor(actor: Actor, agent: { authorId: number }): boolean {
+  return userIdOf(actor) === agent.authorId;
 }
 
 /** Ties break on id so pages never overlap or skip; the indexes on agents match these orders. */
@@ -124,13 +121,13 @@ export function inCategorySlug(db: Executor, slug: string): SQL {
 export type AgentRow = typeof agents.$inferSelect;
 
 /** The agent row when the actor may see it; 404 with the contract's message otherwise. */
-export async function findVisibleAgent(db: Executor, actor: Actor | null, slug: string): Promise<AgentRow> {
+export async function findVisibleAgent(db: Executor, actor: Actor, slug: string): Promise<AgentRow> {
   const [row] = await db.select().from(agents).where(and(eq(agents.slug, slug), visibleTo(actor)));
   if (!row) throw agentNotFound(slug);
   return row;
 }
 
-export async function findVisibleSummary(db: Executor, actor: Actor | null, slug: string): Promise<AgentSummaryRow> {
+export async function findVisibleSummary(db: Executor, actor: Actor, slug: string): Promise<AgentSummaryRow> {
   const [row] = await selectAgentSummaries(db).where(and(eq(agents.slug, slug), visibleTo(actor)));
   if (!row) throw agentNotFound(slug);
   return row;

@@ -5,18 +5,18 @@ import { findVisibleAgent, type AgentRow } from "./queries.ts";
 import { dailyCounts } from "../analytics/rollup.ts";
 import type { Executor } from "../../lib/db/db.ts";
 import { cachedRead, DETAIL_TTL_SECONDS } from "../catalog-cache.ts";
-import type { Call } from "../context.ts";
+import type { ServiceContext } from "../context.ts";
 
 /** Per-agent numbers (contract section 4): counters from the agent row, days from the events. */
 
 const WINDOW_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export async function getAgentStats({ ctx, input }: Call<{ slug: string }>): Promise<AgentStats> {
-  return cachedRead(ctx, { name: "agents.stats", input, ttlSeconds: DETAIL_TTL_SECONDS, perViewer: true }, () => computeAgentStats({ ctx, input }));
+export async function getAgentStats(ctx: ServiceContext, input: { slug: string }): Promise<AgentStats> {
+  return cachedRead(ctx, { name: "agents.stats", input, ttlSeconds: DETAIL_TTL_SECONDS, perViewer: true }, () => computeAgentStats(ctx, input));
 }
 
-async function computeAgentStats({ ctx, input }: Call<{ slug: string }>): Promise<AgentStats> {
+async function computeAgentStats(ctx: ServiceContext, input: { slug: string }): Promise<AgentStats> {
   const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
   const days = windowDays();
   const [daily, [recentStars]] = await Promise.all([
@@ -34,11 +34,11 @@ async function computeAgentStats({ ctx, input }: Call<{ slug: string }>): Promis
   };
 }
 
-export async function getAgentAnalytics({ ctx, input }: Call<{ slug: string }>): Promise<AgentAnalytics> {
-  return cachedRead(ctx, { name: "agents.analytics", input, ttlSeconds: DETAIL_TTL_SECONDS, perViewer: true }, () => computeAgentAnalytics({ ctx, input }));
+export async function getAgentAnalytics(ctx: ServiceContext, input: { slug: string }): Promise<AgentAnalytics> {
+  return cachedRead(ctx, { name: "agents.analytics", input, ttlSeconds: DETAIL_TTL_SECONDS, perViewer: true }, () => computeAgentAnalytics(ctx, input));
 }
 
-async function computeAgentAnalytics({ ctx, input }: Call<{ slug: string }>): Promise<AgentAnalytics> {
+async function computeAgentAnalytics(ctx: ServiceContext, input: { slug: string }): Promise<AgentAnalytics> {
   const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
   const daily = await downloadsPerDay(ctx.db, agent, windowDays());
   return {

@@ -5,7 +5,7 @@ import { NotFound } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
 import { compareSemver } from "../../contract/semver.ts";
 import { findVisibleAgent, type AgentRow } from "./queries.ts";
-import type { Call } from "../context.ts";
+import type { ServiceContext } from "../context.ts";
 
 export type VersionRow = typeof agentVersions.$inferSelect;
 
@@ -48,13 +48,13 @@ export async function refreshCurrentVersion(db: Executor, agentId: number): Prom
     .where(eq(agents.id, agentId));
 }
 
-export async function listVersions({ ctx, input }: Call<{ slug: string }>): Promise<VersionList> {
+export async function listVersions(ctx: ServiceContext, input: { slug: string }): Promise<VersionList> {
   const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
   const items = (await loadVersions(ctx.db, agent.id)).map(toAgentVersion);
   return { items, versions: items, total: items.length };
 }
 
-export async function getVersion({ ctx, input }: Call<{ slug: string; version: string }>): Promise<AgentVersion> {
+export async function getVersion(ctx: ServiceContext, input: { slug: string; version: string }): Promise<AgentVersion> {
   const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
   return toAgentVersion(await findVersionOrThrow(ctx.db, agent, input.version));
 }
@@ -72,7 +72,7 @@ export async function findVersionOrThrow(db: Executor, agent: AgentRow, version?
 }
 
 /** The latest validation run of a version; a pending version answers with no checks yet. */
-export async function getValidationReport({ ctx, input }: Call<{ slug: string; version?: string }>): Promise<ValidationReport> {
+export async function getValidationReport(ctx: ServiceContext, input: { slug: string; version?: string }): Promise<ValidationReport> {
   const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
   const version = await findVersionOrThrow(ctx.db, agent, input.version);
   const results = await ctx.db

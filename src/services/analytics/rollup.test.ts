@@ -4,6 +4,7 @@ import { agentDailyStats, downloadEvents, rollupWatermarks, starEvents } from ".
 import { makeAgent, makeUser } from "../../testing/factories.ts";
 import { TEST_MODES, useTestApp } from "../../testing/harness.ts";
 import { dailyCounts, rollupDailyStats } from "./rollup.ts";
+import { systemContextOf } from "../../runtime.ts";
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
@@ -35,7 +36,7 @@ for (const mode of TEST_MODES) {
       const total = (rows: typeof before) => rows.reduce((n, r) => n + r.downloads, 0);
       expect(total(before)).toBe(4);
 
-      const first = await rollupDailyStats(t.rt);
+      const first = await rollupDailyStats(systemContextOf(t.rt));
       expect(first.rows).toBeGreaterThan(0);
       const after = await dailyCounts(db, agent.id, since);
       expect(after).toEqual(before);
@@ -44,7 +45,7 @@ for (const mode of TEST_MODES) {
       expect(rolled.reduce((n, r) => n + r.downloads, 0)).toBe(3);
       expect(rolled.reduce((n, r) => n + r.starsAdded - r.starsRemoved, 0)).toBe(0);
 
-      await rollupDailyStats(t.rt);
+      await rollupDailyStats(systemContextOf(t.rt));
       expect(await dailyCounts(db, agent.id, since)).toEqual(before);
     });
 
@@ -56,7 +57,7 @@ for (const mode of TEST_MODES) {
       await db.delete(rollupWatermarks);
       await db.delete(agentDailyStats);
       await db.insert(downloadEvents).values(Array.from({ length: 20 }, () => ({ agentId: agent.id, createdAt: hoursAgo(2) })));
-      await Promise.all([rollupDailyStats(t.rt), rollupDailyStats(t.rt), rollupDailyStats(t.rt)]);
+      await Promise.all([rollupDailyStats(systemContextOf(t.rt)), rollupDailyStats(systemContextOf(t.rt)), rollupDailyStats(systemContextOf(t.rt))]);
       const rolled = await db.select().from(agentDailyStats).where(sql`${agentDailyStats.agentId} = ${agent.id}`);
       expect(rolled.reduce((n, r) => n + r.downloads, 0)).toBe(20);
     });

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Executor } from "../../lib/db/db.ts";
-import type { Runtime } from "../../runtime.ts";
+import type { ServiceContext } from "../context.ts";
 
 /** The rollup_watermarks row of this rollup; readers combine rows before it with raw events after it. */
 export const WATERMARK = "daily_stats";
@@ -15,8 +15,8 @@ const SETTLE_SECONDS = 300;
  * agent_daily_stats, and moves the watermark, in one transaction. The watermark row is locked,
  * so two runs (two instances, or a manual run) can never count an event twice.
  */
-export async function rollupDailyStats(rt: Runtime): Promise<{ from: string; until: string; rows: number }> {
-  return rt.db.db.transaction(async (tx) => {
+export async function rollupDailyStats(ctx: ServiceContext): Promise<{ from: string; until: string; rows: number }> {
+  return ctx.db.transaction(async (tx) => {
     await tx.execute(sql`insert into rollup_watermarks (name, rolled_up_until) values (${WATERMARK}, 'epoch') on conflict (name) do nothing`);
     const [mark] = (
       await tx.execute<{ from: string; until: string }>(sql`

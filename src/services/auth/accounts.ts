@@ -27,7 +27,7 @@ export function accountRefusal(account: AccountStanding): Forbidden | null {
 
 export function isConfiguredAdmin(ctx: ServiceContext, login: string): boolean {
   const wanted = login.toLowerCase();
-  return ctx.rt.env.ADMIN_GITHUB_LOGINS.some((name) => name.toLowerCase() === wanted);
+  return ctx.ports.env.ADMIN_GITHUB_LOGINS.some((name) => name.toLowerCase() === wanted);
 }
 
 /**
@@ -42,7 +42,7 @@ export async function upsertGithubUser(ctx: ServiceContext, profile: GitHubProfi
       await claimUnlinkedAccount(ctx.db, profile);
       const user = await insertOrUpdate(ctx.db, profile, promote);
       // A new account counts in /stats and /search; a new name or avatar shows on its agents.
-      await invalidateCatalog(ctx.rt);
+      await invalidateCatalog(ctx.ports);
       return user;
     } catch (error) {
       if (!isUniqueViolation(error) || attempt >= 2) throw error;

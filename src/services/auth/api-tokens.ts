@@ -3,14 +3,14 @@ import { apiTokens, type ApiToken as ApiTokenRow, type ApiTokenScope } from "../
 import type { ApiTokenInfo, CreateApiTokenInput, CreatedApiToken } from "../../contract/tokens.ts";
 import { Forbidden, NotFound } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
-import type { AuthedCall } from "../context.ts";
+import type { AuthedContext } from "../context.ts";
 import { API_TOKEN_PREFIX, generateSecret, hashSecret } from "./secrets.ts";
 
 /** Characters of the secret kept in clear (`amp_` + 8), enough to tell tokens apart and no more. */
 const SHOWN_PREFIX_LENGTH = API_TOKEN_PREFIX.length + 8;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export async function listApiTokens({ ctx }: AuthedCall<void>): Promise<{ items: ApiTokenInfo[] }> {
+export async function listApiTokens(ctx: AuthedContext): Promise<{ items: ApiTokenInfo[] }> {
   const rows = await ctx.db
     .select()
     .from(apiTokens)
@@ -19,7 +19,7 @@ export async function listApiTokens({ ctx }: AuthedCall<void>): Promise<{ items:
   return { items: rows.map(toApiTokenInfo) };
 }
 
-export async function createApiToken({ ctx, input }: AuthedCall<CreateApiTokenInput>): Promise<CreatedApiToken> {
+export async function createApiToken(ctx: AuthedContext, input: CreateApiTokenInput): Promise<CreatedApiToken> {
   const scopes = [...new Set(input.scopes)];
   if (scopes.includes("admin") && ctx.actor.user.role !== "admin") throw new Forbidden("Only admins can create tokens with the admin scope");
   // A token may mint tokens, but never one that can do more than itself.
@@ -44,7 +44,7 @@ export async function insertApiToken(
   return { row, token };
 }
 
-export async function revokeApiToken({ ctx, input }: AuthedCall<{ id: number }>): Promise<void> {
+export async function revokeApiToken(ctx: AuthedContext, input: { id: number }): Promise<void> {
   const revoked = await ctx.db
     .update(apiTokens)
     .set({ revokedAt: new Date() })

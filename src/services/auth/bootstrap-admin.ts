@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { users } from "../../../db/schema/index.ts";
 import { NotFound } from "../../errors.ts";
-import type { Call } from "../context.ts";
+import type { ServiceContext } from "../context.ts";
 import { withTransaction } from "../context.ts";
 import { insertApiToken } from "./api-tokens.ts";
 
@@ -16,7 +16,7 @@ export interface BootstrapAdminInput {
  * Makes `login` an admin and mints an admin API token for it, so a fresh deployment can be
  * administered without a browser. The token does not expire; revoke it from /auth/tokens.
  */
-export async function bootstrapAdmin({ ctx, input }: Call<BootstrapAdminInput>): Promise<{ userId: number; token: string; created: boolean }> {
+export async function bootstrapAdmin(ctx: ServiceContext, input: BootstrapAdminInput): Promise<{ userId: number; token: string; created: boolean }> {
   return withTransaction(ctx, async (tx) => {
     const byLogin = sql`lower(${users.username}) = lower(${input.login})`;
     // The operator's word overrides an earlier block or deactivation of this account.

@@ -1,9 +1,10 @@
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { apiTokens, sessions, users, type ApiTokenScope } from "../../../db/schema/index.ts";
 import { Unauthorized } from "../../errors.ts";
-import type { Runtime } from "../../runtime.ts";
 import { invalidateCatalog } from "../catalog-cache.ts";
-import type { Actor, ActorUser } from "../context.ts";
+import type { ActorUser, Caller } from "../actor.ts";
+import type { ServiceContext } from "../context.ts";
+import type { Ports } from "../ports.ts";
 import { ACTIVE_WINDOW_DAYS } from "../search/site-stats.ts";
 import { accountRefusal } from "./accounts.ts";
 import { hashSecret, isApiToken } from "./secrets.ts";
@@ -26,12 +27,12 @@ const userColumns = {
   lastActiveAt: users.lastActiveAt,
 };
 
-export async function authenticateBearer(rt: Runtime, token: string): Promise<Actor> {
-  return isApiToken(token) ? authenticateApiToken(rt, token) : authenticateSession(rt, token);
+export async function authenticateBearer(ctx: ServiceContext, token: string): Promise<Caller> {
+  return isApiToken(token) ? authenticateApiToken(ctx, token) : authenticateSession(ctx, token);
 }
 
-async function authenticateSession(rt: Runtime, token: string): Promise<Actor> {
-  const [row] = await rt.db.db
+async function authenticateSession(ctx: ServiceContext, token: string): Promise<Caller> {
+  const [row] = await ctx.db
     .select({ id: sessions.id, expiresAt: sessions.accessExpiresAt, revokedAt: sessions.revokedAt, lastSeenAt: sessions.lastSeenAt, user: userColumns })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -44,17 +45,17 @@ async function authenticateSession(rt: Runtime, token: string): Promise<Actor> {
   if (row.expiresAt.getTime() <= Date.now()) throw new Unauthorized("Access token expired");
 
   if (isStale(row.lastSeenAt)) {
-    touchLater(rt, `s:${row.id}`, () =>
-      rt.db.db.update(sessions).set({ lastSeenAt: new Date() }).where(and(eq(sessions.id, row.id), staleBefore(sessions.lastSeenAt))),
+    touchLater(ctx.ports, `s:${row.id}`, () =>
+      ctx.db.update(sessions).set({ lastSeenAt: new Date() }).where(and(eq(sessions.id, row.id), staleBefore(sessions.lastSeenAt))),
     );
   }
-  touchUserLater(rt, row.user);
+  touchUserLater(ctx, row.user);
   const scopes: ApiTokenScope[] = row.user.role === "admin" ? ["read", "publish", "admin"] : ["read", "publish"];
-  return { user: actorUser(row.user), via: "session", credentialId: row.id, scopes };
+  return { kind: "user", user: actorUser(row.user), sessionId: row.id, scopes };
 }
 
-async function authenticateApiToken(rt: Runtime, token: string): Promise<Actor> {
-  const [row] = await rt.db.db
+async function authenticateApiToken(ctx: ServiceContext, token: string): Promise<Caller> {
+  const [row] = await ctx.db
     .select({ id: apiTokens.id, scopes: apiTokens.scopes, expiresAt: apiTokens.expiresAt, revokedAt: apiTokens.revokedAt, lastUsedAt: apiTokens.lastUsedAt, user: userColumns })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
@@ -66,31 +67,31 @@ async function authenticateApiToken(rt: Runtime, token: string): Promise<Actor> 
   if (row.expiresAt !== null && row.expiresAt.getTime() <= Date.now()) throw new Unauthorized("API token expired");
 
   if (isStale(row.lastUsedAt)) {
-    touchLater(rt, `t:${row.id}`, () =>
-      rt.db.db.update(apiTokens).set({ lastUsedAt: new Date() }).where(and(eq(apiTokens.id, row.id), staleBefore(apiTokens.lastUsedAt))),
+    touchLater(ctx.ports, `t:${row.id}`, () =>
+      ctx.db.update(apiTokens).set({ lastUsedAt: new Date() }).where(and(eq(apiTokens.id, row.id), staleBefore(apiTokens.lastUsedAt))),
     );
   }
-  touchUserLater(rt, row.user);
+  touchUserLater(ctx, row.user);
   // An admin-scoped token of a user who is no longer admin keeps only what the user may still do.
   const scopes = row.user.role === "admin" ? row.scopes : row.scopes.filter((s) => s !== "admin");
-  return { user: actorUser(row.user), via: "api_token", credentialId: row.id, scopes };
+  return { kind: "apiToken", user: actorUser(row.user), tokenId: row.id, scopes };
 }
 
 function actorUser(user: { id: number; username: string; role: ActorUser["role"] }): ActorUser {
   return { id: user.id, username: user.username, role: user.role };
 }
 
-function touchUserLater(rt: Runtime, user: { id: number; lastActiveAt: Date | null }): void {
+function touchUserLater(ctx: ServiceContext, user: { id: number; lastActiveAt: Date | null }): void {
   if (!isStale(user.lastActiveAt)) return;
   // Someone back after a long absence counts again in /stats' active_this_month.
   const returning = user.lastActiveAt === null || Date.now() - user.lastActiveAt.getTime() >= ACTIVE_WINDOW_DAYS * 24 * 60 * 60 * 1000;
   // users.updated_at is left alone: activity is not a profile change.
-  touchLater(rt, `u:${user.id}`, async () => {
-    await rt.db.db
+  touchLater(ctx.ports, `u:${user.id}`, async () => {
+    await ctx.db
       .update(users)
       .set({ lastActiveAt: new Date(), updatedAt: sql`${users.updatedAt}` })
       .where(and(eq(users.id, user.id), staleBefore(users.lastActiveAt)));
-    if (returning) await invalidateCatalog(rt);
+    if (returning) await invalidateCatalog(ctx.ports);
   });
 }
 
@@ -104,16 +105,16 @@ function staleBefore(column: typeof sessions.lastSeenAt | typeof apiTokens.lastU
 }
 
 /** Rows with a write in flight in this process; a burst of requests issues one write, not one each. */
-const inFlight = new WeakMap<Runtime, Set<string>>();
+const inFlight = new WeakMap<Ports, Set<string>>();
 
 /** Runs the write after the response path, never awaited by the request; failures only log. */
-function touchLater(rt: Runtime, key: string, write: () => PromiseLike<unknown>): void {
-  let pending = inFlight.get(rt);
-  if (!pending) inFlight.set(rt, (pending = new Set()));
+function touchLater(ports: Ports, key: string, write: () => PromiseLike<unknown>): void {
+  let pending = inFlight.get(ports);
+  if (!pending) inFlight.set(ports, (pending = new Set()));
   if (pending.has(key)) return;
   pending.add(key);
   Promise.resolve()
     .then(write)
-    .catch((err: unknown) => rt.logger.warn({ err, key }, "could not record credential use"))
+    .catch((err: unknown) => ports.logger.warn({ err, key }, "could not record credential use"))
     .finally(() => pending.delete(key));
 }

@@ -2,7 +2,7 @@ import type { GithubCallbackInput, GithubLoginInput, TokenResponse } from "../..
 import type { Env } from "../../env.ts";
 import { BadRequest, ServiceUnavailable } from "../../errors.ts";
 import { createGitHubClient, GitHubError, type GitHubClient } from "../../lib/github.ts";
-import type { Call, ServiceContext } from "../context.ts";
+import type { ServiceContext } from "../context.ts";
 import { toUser } from "../users/users.ts";
 import { accountRefusal, upsertGithubUser } from "./accounts.ts";
 import { consumeOAuthState, createOAuthState } from "./oauth-states.ts";
@@ -10,15 +10,15 @@ import { type ClientInfo, createSession } from "./sessions.ts";
 
 /** The GitHub login: start (authorize URL with state + PKCE), then trade the code for our session. */
 
-export async function startGithubLogin({ ctx, input }: Call<{ redirect_uri?: string }>): Promise<{ authorize_url: string; state: string }> {
-  const github = githubClient(ctx.rt.env);
-  const redirectUri = allowedRedirectUri(ctx.rt.env, input.redirect_uri);
+export async function startGithubLogin(ctx: ServiceContext, input: { redirect_uri?: string }): Promise<{ authorize_url: string; state: string }> {
+  const github = githubClient(ctx.ports.env);
+  const redirectUri = allowedRedirectUri(ctx.ports.env, input.redirect_uri);
   const { state, codeVerifier } = await createOAuthState(ctx, redirectUri);
   return { authorize_url: github.authorizationUrl(state, codeVerifier, redirectUri).toString(), state };
 }
 
 /** GitHub's redirect back to us: the state is required and must be ours. */
-export async function completeGithubCallback({ ctx, input }: Call<GithubCallbackInput & { client: ClientInfo }>): Promise<TokenResponse> {
+export async function completeGithubCallback(ctx: ServiceContext, input: GithubCallbackInput & { client: ClientInfo }): Promise<TokenResponse> {
   if (input.error) {
     // Burn the state so the failed attempt cannot be resumed.
     if (input.state) await consumeOAuthState(ctx, input.state).catch(() => undefined);
@@ -26,15 +26,15 @@ export async function completeGithubCallback({ ctx, input }: Call<GithubCallback
   }
   if (!input.state) throw new BadRequest("Missing OAuth state; start the login again");
   if (!input.code) throw new BadRequest("Missing OAuth code");
-  return loginWithGithub({ ctx, input: { code: input.code, state: input.state, client: input.client } });
+  return loginWithGithub(ctx, { code: input.code, state: input.state, client: input.client });
 }
 
 /**
  * Trades a code for a session. With `state` (login started here) the stored PKCE verifier and
  * redirect URI go along; without it (the web app's own redirect) the code is exchanged as is.
  */
-export async function loginWithGithub({ ctx, input }: Call<GithubLoginInput & { client: ClientInfo }>): Promise<TokenResponse> {
-  const github = githubClient(ctx.rt.env);
+export async function loginWithGithub(ctx: ServiceContext, input: GithubLoginInput & { client: ClientInfo }): Promise<TokenResponse> {
+  const github = githubClient(ctx.ports.env);
   const started = input.state === undefined ? null : await consumeOAuthState(ctx, input.state);
   const profile = await askGithub(async () => {
     const accessToken = await github.exchangeCode(input.code, started?.codeVerifier ?? null, started?.redirectUri ?? null);

@@ -100,7 +100,7 @@ export async function purgeExpiredSessions(ctx: ServiceContext): Promise<number>
 }
 
 function freshTokens(ctx: ServiceContext) {
-  const { ACCESS_TOKEN_TTL_SECONDS: accessTtl, REFRESH_TOKEN_TTL_SECONDS: refreshTtl } = ctx.rt.env;
+  const { ACCESS_TOKEN_TTL_SECONDS: accessTtl, REFRESH_TOKEN_TTL_SECONDS: refreshTtl } = ctx.ports.env;
   const accessToken = generateSecret();
   const refreshToken = generateSecret();
   const now = Date.now();

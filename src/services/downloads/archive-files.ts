@@ -4,7 +4,7 @@ import type { BunFile } from "bun";
 import { ServiceUnavailable } from "../../errors.ts";
 import { sha256OfFile } from "../../lib/fs-helpers.ts";
 import type { Logger } from "../../lib/logger.ts";
-import type { Runtime } from "../../runtime.ts";
+import type { Ports } from "../ports.ts";
 
 /**
  * Downloads are answered from a local file. Bun.serve (1.4) drops Content-Length from a response
@@ -21,12 +21,12 @@ const filling = new Map<string, Promise<BunFile | null>>();
 let evicting = false;
 
 /** The archive as a local file; null when storage does not have the object. */
-export async function archiveFile(rt: Runtime, key: string, sha256: string): Promise<BunFile | null> {
-  if (rt.storage.localPath) {
-    const file = Bun.file(rt.storage.localPath(key));
+export async function archiveFile(ports: Ports, key: string, sha256: string): Promise<BunFile | null> {
+  if (ports.storage.localPath) {
+    const file = Bun.file(ports.storage.localPath(key));
     return (await file.exists()) ? file : null;
   }
-  const dir = resolve(rt.env.DATA_DIR, "cache", "archives");
+  const dir = resolve(ports.env.DATA_DIR, "cache", "archives");
   const path = join(dir, `${sha256}.zip`);
   const cached = Bun.file(path);
   if (await cached.exists()) {
@@ -37,22 +37,22 @@ export async function archiveFile(rt: Runtime, key: string, sha256: string): Pro
   // Concurrent first downloads of one archive share one copy.
   let pending = filling.get(path);
   if (!pending) {
-    pending = copyToCache(rt, key, sha256, dir, path).finally(() => filling.delete(path));
+    pending = copyToCache(ports, key, sha256, dir, path).finally(() => filling.delete(path));
     filling.set(path, pending);
   }
   return pending;
 }
 
 /** Copied by the store without holding the bytes in memory, then hashed through one reused buffer. */
-async function copyToCache(rt: Runtime, key: string, sha256: string, dir: string, path: string): Promise<BunFile | null> {
+async function copyToCache(ports: Ports, key: string, sha256: string, dir: string, path: string): Promise<BunFile | null> {
   const unavailable = (err: unknown) => {
-    rt.logger.error({ err, key }, "archive storage failed while copying an archive for download");
+    ports.logger.error({ err, key }, "archive storage failed while copying an archive for download");
     return new ServiceUnavailable("Archive storage is unavailable; try the download again later");
   };
   await mkdir(dir, { recursive: true });
   const temp = `${path}.${crypto.randomUUID()}.tmp`;
   try {
-    const found = await rt.storage.saveToFile(key, temp).catch((err: unknown) => {
+    const found = await ports.storage.saveToFile(key, temp).catch((err: unknown) => {
       throw unavailable(err);
     });
     if (!found) return null;
@@ -63,7 +63,7 @@ async function copyToCache(rt: Runtime, key: string, sha256: string, dir: string
     await rm(temp, { force: true });
     throw error;
   }
-  void evictLeastRecentlyUsed(dir, rt.env.DOWNLOAD_CACHE_MAX_BYTES, rt.logger);
+  void evictLeastRecentlyUsed(dir, ports.env.DOWNLOAD_CACHE_MAX_BYTES, ports.logger);
   return Bun.file(path);
 }
 

@@ -4,7 +4,8 @@ import { NotFound } from "../../errors.ts";
 import { findVisibleAgent, type AgentRow } from "../agents/queries.ts";
 import { findVersionOrThrow, type VersionRow } from "../agents/versions.ts";
 import { archiveFile } from "./archive-files.ts";
-import type { Call, ServiceContext } from "../context.ts";
+import { userIdOf } from "../actor.ts";
+import type { ServiceContext } from "../context.ts";
 import { isExternalKey } from "../storage/deletions.ts";
 
 /**
@@ -27,7 +28,7 @@ export interface DownloadInput {
   ifNoneMatch?: string | null;
 }
 
-export async function openDownload({ ctx, input }: Call<DownloadInput>): Promise<DownloadAnswer> {
+export async function openDownload(ctx: ServiceContext, input: DownloadInput): Promise<DownloadAnswer> {
   const { agent, version } = await resolveVersion(ctx, input);
   const etag = `"${version.sha256}"`;
   if (isExternalKey(version.storageKey)) {
@@ -39,23 +40,23 @@ export async function openDownload({ ctx, input }: Call<DownloadInput>): Promise
     return { kind: "not_modified", etag };
   }
   const filename = fileNameOf(agent, version);
-  if (input.redirect || ctx.rt.env.DOWNLOAD_MODE === "redirect") {
-    const location = await ctx.rt.storage.signedUrl(version.storageKey, ctx.rt.env.DOWNLOAD_URL_TTL_SECONDS, { filename });
+  if (input.redirect || ctx.ports.env.DOWNLOAD_MODE === "redirect") {
+    const location = await ctx.ports.storage.signedUrl(version.storageKey, ctx.ports.env.DOWNLOAD_URL_TTL_SECONDS, { filename });
     record(ctx, agent, version);
     return { kind: "redirect", location };
   }
-  const file = await archiveFile(ctx.rt, version.storageKey, version.sha256);
+  const file = await archiveFile(ctx.ports, version.storageKey, version.sha256);
   if (!file) throw missingArchive(ctx, agent, version);
   record(ctx, agent, version);
   return { kind: "file", file, etag, filename };
 }
 
 /** A URL to fetch the archive from, for clients that download themselves. */
-export async function getDownloadUrl({ ctx, input }: Call<{ slug: string; version?: string }>): Promise<DownloadUrl> {
+export async function getDownloadUrl(ctx: ServiceContext, input: { slug: string; version?: string }): Promise<DownloadUrl> {
   const { agent, version } = await resolveVersion(ctx, input);
   const external = isExternalKey(version.storageKey);
-  const ttl = ctx.rt.env.DOWNLOAD_URL_TTL_SECONDS;
-  const url = external ? version.storageKey : await ctx.rt.storage.signedUrl(version.storageKey, ttl, { filename: fileNameOf(agent, version) });
+  const ttl = ctx.ports.env.DOWNLOAD_URL_TTL_SECONDS;
+  const url = external ? version.storageKey : await ctx.ports.storage.signedUrl(version.storageKey, ttl, { filename: fileNameOf(agent, version) });
   record(ctx, agent, version);
   return { url, expires_in: external ? null : ttl, sha256: version.sha256, size_bytes: version.sizeBytes, version: version.version };
 }
@@ -70,7 +71,7 @@ function fileNameOf(agent: AgentRow, version: VersionRow): string {
 }
 
 function record(ctx: ServiceContext, agent: AgentRow, version: VersionRow): void {
-  ctx.rt.downloads.record({ agentId: agent.id, versionId: version.id, userId: ctx.actor?.user.id ?? null });
+  ctx.ports.downloads.record({ agentId: agent.id, versionId: version.id, userId: userIdOf(ctx.actor) });
 }
 
 function missingArchive(ctx: ServiceContext, agent: AgentRow, version: VersionRow): NotFound {

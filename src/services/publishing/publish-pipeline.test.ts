@@ -11,6 +11,7 @@ import { sampleAgentZip } from "../../testing/zip.ts";
 import { systemContext } from "../context.ts";
 import { DownloadRecorder } from "../downloads/recorder.ts";
 import { requeueStuckValidations } from "../validation/queue.ts";
+import { systemContextOf } from "../../runtime.ts";
 
 /** What happens around a publish: the validation job, downloads counted later, archives served from files. */
 for (const mode of TEST_MODES) {
@@ -50,12 +51,12 @@ for (const mode of TEST_MODES) {
         () => publishViaHttp(t.fetch, ctx.token, { category: ctx.category, name: "Lost Job Agent" }),
       );
       const versionId = agent.versions[0]!.id;
-      expect(await requeueStuckValidations(systemContext(t.rt))).toBe(0);
+      expect(await requeueStuckValidations(systemContextOf(t.rt))).toBe(0);
 
       await t.rt.db.db.update(agentVersions).set({ publishedAt: new Date(Date.now() - 20 * 60_000) }).where(eq(agentVersions.id, versionId));
       const queued: number[] = [];
       await withEnqueue(recordingEnqueue(queued), async () => {
-        expect(await requeueStuckValidations(systemContext(t.rt))).toBeGreaterThanOrEqual(1);
+        expect(await requeueStuckValidations(systemContextOf(t.rt))).toBeGreaterThanOrEqual(1);
       });
       expect(queued).toContain(versionId);
     });
@@ -66,10 +67,10 @@ for (const mode of TEST_MODES) {
       const queued: number[] = [];
       await withEnqueue(recordingEnqueue(queued), async () => {
         await t.rt.db.db.update(agentVersions).set({ validationStatus: "running", validationStartedAt: new Date(Date.now() - 5 * 60_000) }).where(eq(agentVersions.id, versionId));
-        await requeueStuckValidations(systemContext(t.rt));
+        await requeueStuckValidations(systemContextOf(t.rt));
         expect(queued).not.toContain(versionId);
         await t.rt.db.db.update(agentVersions).set({ validationStartedAt: new Date(Date.now() - 50 * 60_000) }).where(eq(agentVersions.id, versionId));
-        await requeueStuckValidations(systemContext(t.rt));
+        await requeueStuckValidations(systemContextOf(t.rt));
         expect(queued).toContain(versionId);
       });
     });

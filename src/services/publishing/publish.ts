@@ -10,7 +10,8 @@ import { refreshCurrentVersion, toAgentVersion, type VersionRow } from "../agent
 import { agentDetail } from "../agents/agents.ts";
 import { invalidateCatalog } from "../catalog-cache.ts";
 import { resolveCategoryRef } from "../categories.ts";
-import { type Actor, type Call, mayChange, READ_ONLY_MESSAGE, type ServiceContext, withTransaction } from "../context.ts";
+import { type ServiceContext, withTransaction } from "../context.ts";
+import { type Actor, type Caller, isCaller, mayChange, READ_ONLY_MESSAGE } from "../actor.ts";
 import { discardGuardedObject, guardPendingObject, releasePendingObject } from "../storage/deletions.ts";
 import { archiveKey, type StagedUpload } from "./uploads.ts";
 import { enqueueValidation } from "../validation/queue.ts";
@@ -28,21 +29,21 @@ export type PublishAgentInput = PublishAgentFields & { upload: StagedUpload };
 export type PublishVersionInput = PublishVersionFields & { slug: string; upload: StagedUpload };
 
 /** Publishing is a change: a `read` token may not. REST-only routes call this (tRPC tiers do the same). */
-export function requirePublisher(actor: Actor | null): Actor {
-  if (!actor) throw new Unauthorized();
+export function requirePublisher(actor: Actor): Caller {
+  if (!isCaller(actor)) throw new Unauthorized();
   if (!mayChange(actor)) throw new Forbidden(READ_ONLY_MESSAGE);
   return actor;
 }
 
 /** The agent a new version may be published to by this actor: 404 when hidden, 403 when not theirs. */
-export async function findPublishTarget(db: Executor, actor: Actor | null, slug: string): Promise<AgentRow> {
+export async function findPublishTarget(db: Executor, actor: Actor, slug: string): Promise<AgentRow> {
   const publisher = requirePublisher(actor);
   const agent = await findVisibleAgent(db, publisher, slug);
   if (!isAuthor(publisher, agent)) throw new Forbidden("Only the author can publish versions of this agent");
   return agent;
 }
 
-export async function publishAgent({ ctx, input }: Call<PublishAgentInput>): Promise<PublishedAgent> {
+export async function publishAgent(ctx: ServiceContext, input: PublishAgentInput): Promise<PublishedAgent> {
   let created: { slug: string; versionId: number };
   try {
     const actor = requirePublisher(ctx.actor);
@@ -78,13 +79,13 @@ export async function publishAgent({ ctx, input }: Call<PublishAgentInput>): Pro
   } finally {
     await discardGuardedObject(ctx, input.upload.key);
   }
-  await invalidateCatalog(ctx.rt);
+  await invalidateCatalog(ctx.ports);
   await enqueueValidation(ctx, created.versionId);
   return { ...(await agentDetail(ctx.db, ctx.actor, created.slug)), message: PUBLISHED_MESSAGE };
 }
 
 /** A new version of an existing agent (POST versions, multipart PUT). */
-export async function publishVersion({ ctx, input }: Call<PublishVersionInput>): Promise<{ slug: string; version: AgentVersion }> {
+export async function publishVersion(ctx: ServiceContext, input: PublishVersionInput): Promise<{ slug: string; version: AgentVersion }> {
   let version: VersionRow;
   let agent: AgentRow;
   try {
@@ -113,15 +114,15 @@ export async function publishVersion({ ctx, input }: Call<PublishVersionInput>):
   } finally {
     await discardGuardedObject(ctx, input.upload.key);
   }
-  await invalidateCatalog(ctx.rt);
+  await invalidateCatalog(ctx.ports);
   await enqueueValidation(ctx, version.id);
   return { slug: agent.slug, version: toAgentVersion(version) };
 }
 
 /** Multipart PUT /agents/{slug}: a new version, answered with the whole agent. */
-export async function publishVersionAsAgent(call: Call<PublishVersionInput>): Promise<PublishedAgent> {
-  const { slug } = await publishVersion(call);
-  return { ...(await agentDetail(call.ctx.db, call.ctx.actor, slug)), message: PUBLISHED_MESSAGE };
+export async function publishVersionAsAgent(ctx: ServiceContext, input: PublishVersionInput): Promise<PublishedAgent> {
+  const { slug } = await publishVersion(ctx, input);
+  return { ...(await agentDetail(ctx.db, ctx.actor, slug)), message: PUBLISHED_MESSAGE };
 }
 
 function parseVersion(version: string): Semver {
@@ -158,8 +159,8 @@ async function insertVersion(db: Executor, agentId: number, input: PublishVersio
 
 /** The content-addressed object: identical bytes of this agent are already there, else copy. */
 async function placeArchive(ctx: ServiceContext, upload: StagedUpload, key: string): Promise<void> {
-  if (await ctx.rt.storage.head(key)) return;
-  await ctx.rt.storage.copy(upload.key, key);
+  if (await ctx.ports.storage.head(key)) return;
+  await ctx.ports.storage.copy(upload.key, key);
 }
 
 /**
@@ -195,7 +196,7 @@ async function dropArchiveIfUnreferenced(ctx: ServiceContext, agentId: number, k
     await withTransaction(ctx, async (tx) => {
       await tx.db.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId)).for("update");
       const [used] = await tx.db.select({ id: agentVersions.id }).from(agentVersions).where(eq(agentVersions.storageKey, key)).limit(1);
-      if (!used) await tx.rt.storage.delete(key);
+      if (!used) await tx.ports.storage.delete(key);
       await releasePendingObject(tx.db, key);
     });
   } catch (err) {

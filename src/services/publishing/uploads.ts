@@ -38,9 +38,9 @@ export function archiveKey(agentId: number, sha256: string): string {
 export async function receiveArchive(ctx: ServiceContext, body: ReadableStream<Uint8Array>): Promise<StagedUpload> {
   const key = `uploads/${crypto.randomUUID()}`;
   await guardPendingObject(ctx.db, key);
-  const inspected = inspectArchive(body, ctx.rt.env.MAX_UPLOAD_BYTES);
+  const inspected = inspectArchive(body, ctx.ports.env.MAX_UPLOAD_BYTES);
   try {
-    await ctx.rt.storage.put(key, inspected.stream, { contentType: "application/zip" });
+    await ctx.ports.storage.put(key, inspected.stream, { contentType: "application/zip" });
   } catch (error) {
     await discardGuardedObject(ctx, key);
     const cause = inspected.failure();

@@ -4,9 +4,10 @@ import type { AgentSummary } from "../../contract/agents.ts";
 import type { AnalyticsTrending, Popular, Trending, TrendingInput } from "../../contract/discovery.ts";
 import type { Executor } from "../../lib/db/db.ts";
 import { pageOfAgents, selectAgentSummaries, toAgentSummary, visibleTo } from "../agents/queries.ts";
+import { ANONYMOUS } from "../actor.ts";
 import { activityBetween } from "../analytics/windows.ts";
 import { cachedRead, LIST_TTL_SECONDS } from "../catalog-cache.ts";
-import type { Call } from "../context.ts";
+import type { ServiceContext } from "../context.ts";
 
 /**
  * Trending and popular (contract section 6). Public agents only, whoever asks: these are shared
@@ -31,7 +32,7 @@ export interface TrendRow {
   trendScore: number;
 }
 
-export async function getTrending({ ctx, input }: Call<TrendingInput>): Promise<Trending> {
+export async function getTrending(ctx: ServiceContext, input: TrendingInput): Promise<Trending> {
   return cachedRead(ctx, { name: "trending", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: false }, async () => {
     const rows = await risingAgents(ctx.db, input.timeframe, input.limit);
     const summaries = await publicSummaries(ctx.db, rows.map((r) => r.agentId));
@@ -44,7 +45,7 @@ export async function getTrending({ ctx, input }: Call<TrendingInput>): Promise<
   });
 }
 
-export async function getAnalyticsTrending({ ctx, input }: Call<{ limit: number }>): Promise<AnalyticsTrending> {
+export async function getAnalyticsTrending(ctx: ServiceContext, input: { limit: number }): Promise<AnalyticsTrending> {
   return cachedRead(ctx, { name: "analytics.trending", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: false }, async () => {
     const rows = await risingAgents(ctx.db, "week", input.limit);
     const summaries = await publicSummaries(ctx.db, rows.map((r) => r.agentId));
@@ -59,9 +60,9 @@ export async function getAnalyticsTrending({ ctx, input }: Call<{ limit: number 
   });
 }
 
-export async function getPopular({ ctx, input }: Call<{ limit: number }>): Promise<Popular> {
+export async function getPopular(ctx: ServiceContext, input: { limit: number }): Promise<Popular> {
   return cachedRead(ctx, { name: "popular", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: false }, async () => {
-    const page = await pageOfAgents(ctx.db, and(visibleTo(null), eq(agents.isValidated, true)), { limit: input.limit, offset: 0, sort: "downloads" });
+    const page = await pageOfAgents(ctx.db, and(visibleTo(ANONYMOUS), eq(agents.isValidated, true)), { limit: input.limit, offset: 0, sort: "downloads" });
     return { items: page.items, total: page.total, limit: input.limit };
   });
 }
@@ -87,7 +88,7 @@ export async function risingAgents(db: Executor, timeframe: TrendTimeframe, limi
       from current_window c
       left join previous_window p on p.agent_id = c.agent_id
       join agents on agents.id = c.agent_id
-      where ${visibleTo(null)}
+      where ${visibleTo(ANONYMOUS)}
     ),
     rising as (
       select *, now_score * ln(1 + (now_score + 1.0) / (before_score + 1.0)) as rise from activity where now_score > 0
@@ -107,6 +108,6 @@ export async function risingAgents(db: Executor, timeframe: TrendTimeframe, limi
 
 async function publicSummaries(db: Executor, ids: number[]): Promise<Map<number, AgentSummary>> {
   if (ids.length === 0) return new Map();
-  const rows = await selectAgentSummaries(db).where(and(inArray(agents.id, ids), visibleTo(null)));
+  const rows = await selectAgentSummaries(db).where(and(inArray(agents.id, ids), visibleTo(ANONYMOUS)));
   return new Map(rows.map((row) => [row.id, toAgentSummary(row)]));
 }

@@ -22,7 +22,7 @@ for (const mode of TEST_MODES) {
     test("every query finds its agent first or within the top 3", async () => {
       const misses: string[] = [];
       for (const c of relevanceCases) {
-        const page = await t.caller(null).search.agents({ q: c.q, limit: 10, offset: 0, sort: "relevance" });
+        const page = await t.caller().search.agents({ q: c.q, limit: 10, offset: 0, sort: "relevance" });
         const names = page.items.map((a) => a.name);
         const rank = names.indexOf(c.expect) + 1;
         if (rank === 0 || rank > c.within) misses.push(`${c.kind} "${c.q}": wanted "${c.expect}" within ${c.within}, got [${names.slice(0, 5).join(", ")}]`);

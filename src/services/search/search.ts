@@ -5,7 +5,8 @@ import type { SearchAgentsInput, SearchInput, SearchResult } from "../../contrac
 import type { Executor } from "../../lib/db/db.ts";
 import { inCategorySlug, pageOfAgents, selectAgentSummaries, toAgentSummary, visibleTo } from "../agents/queries.ts";
 import { cachedRead, LIST_TTL_SECONDS } from "../catalog-cache.ts";
-import type { Actor, Call } from "../context.ts";
+import type { ServiceContext } from "../context.ts";
+import type { Actor } from "../actor.ts";
 import { toPage } from "../pagination.ts";
 import { buildMatchQueries } from "./query.ts";
 import { rankCandidates } from "./ranking.ts";
@@ -19,12 +20,12 @@ import { findUsers } from "../users/search.ts";
  * search_vector finds them; search-ranking.ts orders them.
  */
 
-export async function searchAgents({ ctx, input }: Call<SearchAgentsInput>): Promise<AgentPage> {
+export async function searchAgents(ctx: ServiceContext, input: SearchAgentsInput): Promise<AgentPage> {
   return cachedRead(ctx, { name: "search.agents", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: true }, () => findAgents(ctx.db, ctx.actor, input));
 }
 
 /** GET /search: agents and users in one answer. */
-export async function searchEverything({ ctx, input }: Call<SearchInput>): Promise<SearchResult> {
+export async function searchEverything(ctx: ServiceContext, input: SearchInput): Promise<SearchResult> {
   return cachedRead(ctx, { name: "search.all", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: true }, async () => {
     // Unlike /search/agents, blank text here is no request to browse.
     if (parseSearchText(input.q).text === "") return { agents: [], users: [], total: 0 };
@@ -41,7 +42,7 @@ export async function searchEverything({ ctx, input }: Call<SearchInput>): Promi
   });
 }
 
-export async function findAgents(db: Executor, actor: Actor | null, input: SearchAgentsInput): Promise<AgentPage> {
+export async function findAgents(db: Executor, actor: Actor, input: SearchAgentsInput): Promise<AgentPage> {
   const filters = and(
     visibleTo(actor),
     input.category === undefined ? undefined : inCategorySlug(db, input.category),

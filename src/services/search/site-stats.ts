@@ -3,9 +3,10 @@ import { agents, agentVersions, users } from "../../../db/schema/index.ts";
 import type { SiteStats } from "../../contract/discovery.ts";
 import type { Executor } from "../../lib/db/db.ts";
 import { visibleTo } from "../agents/queries.ts";
+import { ANONYMOUS } from "../actor.ts";
 import { activityBetween } from "../analytics/windows.ts";
 import { cachedRead, LIST_TTL_SECONDS } from "../catalog-cache.ts";
-import type { Call } from "../context.ts";
+import type { ServiceContext } from "../context.ts";
 
 /** "Active this month" and "last 30 days" both mean the last 30 days, so the numbers line up. */
 export const ACTIVE_WINDOW_DAYS = 30;
@@ -15,12 +16,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * GET /stats: the marketplace in numbers, public agents only whoever asks (so one cached answer
  * serves everyone); counters come from the rows, recent downloads from the download events.
  */
-export async function getSiteStats({ ctx }: Call<void>): Promise<SiteStats> {
+export async function getSiteStats(ctx: ServiceContext): Promise<SiteStats> {
   return cachedRead(ctx, { name: "stats", input: null, ttlSeconds: LIST_TTL_SECONDS, perViewer: false }, () => computeSiteStats(ctx.db));
 }
 
 async function computeSiteStats(db: Executor, now = new Date()): Promise<SiteStats> {
-  const publicAgents = visibleTo(null);
+  const publicAgents = visibleTo(ANONYMOUS);
   const since = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS - (ACTIVE_WINDOW_DAYS - 1) * DAY_MS);
   const [[catalog], [people], recent] = await Promise.all([
     db

@@ -4,7 +4,7 @@ import type { Suggestions } from "../../contract/search.ts";
 import type { Executor } from "../../lib/db/db.ts";
 import { visibleTo } from "../agents/queries.ts";
 import { cachedRead, LIST_TTL_SECONDS } from "../catalog-cache.ts";
-import type { Call } from "../context.ts";
+import type { ServiceContext } from "../context.ts";
 import { escapeLike, parseSearchText, quotedPrefix, type SearchText, wordsOf } from "./text.ts";
 import { type Alternative, expandWords } from "./vocabulary.ts";
 
@@ -15,7 +15,7 @@ const MAX_SUGGESTIONS = 10;
  * found: names that start with it; names with words that start with its words (or with the
  * words its typos stand for); names that contain it literally. Popular agents first in a group.
  */
-export async function suggestNames({ ctx, input }: Call<{ q: string }>): Promise<Suggestions> {
+export async function suggestNames(ctx: ServiceContext, input: { q: string }): Promise<Suggestions> {
   return cachedRead(ctx, { name: "search.suggestions", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: true }, async () => {
     const search = parseSearchText(input.q);
     if (search.text === "") return { suggestions: [] };

@@ -4,6 +4,7 @@ import { agentVersions, storageDeletions } from "../../../db/schema/index.ts";
 import { makeAgent, makeUser } from "../../testing/factories.ts";
 import { TEST_MODES, useTestApp } from "../../testing/harness.ts";
 import { processStorageDeletions } from "./cleanup.ts";
+import { systemContextOf } from "../../runtime.ts";
 
 for (const mode of TEST_MODES) {
   describe(`storage cleanup [${mode}]`, () => {
@@ -34,7 +35,7 @@ for (const mode of TEST_MODES) {
         { storageKey: "https://example.com/external.zip", reason: "agent_deleted" },
       ]);
 
-      const result = await processStorageDeletions(t.rt);
+      const result = await processStorageDeletions(systemContextOf(t.rt));
       expect(result).toEqual({ deleted: 2, kept: 1, failed: 0 });
       expect(await storage.head("cleanup/orphan.zip")).toBeNull();
       expect(await storage.head("cleanup/in-use.zip")).not.toBeNull();
@@ -43,7 +44,7 @@ for (const mode of TEST_MODES) {
       expect(left.map((r) => r.key)).toEqual(["cleanup/later.zip"]);
 
       // Running again finds nothing due.
-      expect(await processStorageDeletions(t.rt)).toEqual({ deleted: 0, kept: 0, failed: 0 });
+      expect(await processStorageDeletions(systemContextOf(t.rt))).toEqual({ deleted: 0, kept: 0, failed: 0 });
       await db.delete(storageDeletions).where(eq(storageDeletions.storageKey, "cleanup/later.zip"));
     });
   });

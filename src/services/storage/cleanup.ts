@@ -1,6 +1,6 @@
 import { and, asc, eq, lte, sql } from "drizzle-orm";
 import { agentVersions, storageDeletions } from "../../../db/schema/index.ts";
-import type { Runtime } from "../../runtime.ts";
+import type { ServiceContext } from "../context.ts";
 
 const RETRY_BASE_MS = 60_000;
 const RETRY_MAX_MS = 6 * 60 * 60_000;
@@ -10,8 +10,8 @@ const RETRY_MAX_MS = 6 * 60 * 60_000;
  * uploads, staging copies). A key that a version still references is never deleted: the row is
  * dropped instead, because a queued key may have been reused by a later identical upload.
  */
-export async function processStorageDeletions(rt: Runtime, opts: { batch?: number; signal?: AbortSignal } = {}) {
-  const db = rt.db.db;
+export async function processStorageDeletions(ctx: ServiceContext, opts: { batch?: number; signal?: AbortSignal } = {}) {
+  const db = ctx.db;
   const due = await db
     .select()
     .from(storageDeletions)
@@ -30,7 +30,7 @@ export async function processStorageDeletions(rt: Runtime, opts: { batch?: numbe
       continue;
     }
     try {
-      if (!/^https?:\/\//.test(row.storageKey)) await rt.storage.delete(row.storageKey);
+      if (!/^https?:\/\//.test(row.storageKey)) await ctx.ports.storage.delete(row.storageKey);
       // Only the row we looked at: a re-queued row for the same key keeps its own schedule.
       await db.delete(storageDeletions).where(and(eq(storageDeletions.id, row.id), eq(storageDeletions.attempts, row.attempts)));
       deleted++;

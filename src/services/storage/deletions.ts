@@ -45,7 +45,7 @@ export async function queueObjectDeletions(db: Executor, keys: string[], reason:
 /** Best effort: removes a guarded object that never became referenced, and its guard; if that fails, the guard lets the cleanup job do it. */
 export async function discardGuardedObject(ctx: ServiceContext, key: string): Promise<void> {
   try {
-    await ctx.rt.storage.delete(key);
+    await ctx.ports.storage.delete(key);
     await releasePendingObject(ctx.db, key);
   } catch (err) {
     ctx.logger.warn({ err, key }, "could not remove an unreferenced object; the cleanup job will");

@@ -6,14 +6,14 @@ import type { Executor } from "../../lib/db/db.ts";
 import { revokeUserApiTokens } from "../auth/api-tokens.ts";
 import { revokeUserSessions } from "../auth/sessions.ts";
 import { invalidateCatalog } from "../catalog-cache.ts";
-import type { AuthedCall } from "../context.ts";
+import type { AuthedContext } from "../context.ts";
 import { withTransaction } from "../context.ts";
 import { queueObjectDeletions } from "../storage/deletions.ts";
 import { findUserOrThrow, toAdminUser, userNotFound } from "./users.ts";
 
 /** The admin's view of accounts: search, edit, block and delete. Admins cannot be blocked or deleted. */
 
-export async function listAdminUsers({ ctx, input }: AuthedCall<ListAdminUsersInput>): Promise<{ items: AdminUser[]; total: number }> {
+export async function listAdminUsers(ctx: AuthedContext, input: ListAdminUsersInput): Promise<{ items: AdminUser[]; total: number }> {
   const where = input.search ? or(ilike(users.username, likePattern(input.search)), ilike(users.email, likePattern(input.search))) : undefined;
   const [rows, [totals]] = await Promise.all([
     ctx.db.select().from(users).where(where).orderBy(desc(users.createdAt), desc(users.id)).limit(input.limit).offset(input.offset),
@@ -22,11 +22,11 @@ export async function listAdminUsers({ ctx, input }: AuthedCall<ListAdminUsersIn
   return { items: rows.map(toAdminUser), total: totals?.n ?? 0 };
 }
 
-export async function getAdminUser({ ctx, input }: AuthedCall<{ id: number }>): Promise<AdminUser> {
+export async function getAdminUser(ctx: AuthedContext, input: { id: number }): Promise<AdminUser> {
   return toAdminUser(await findUserOrThrow(ctx.db, input.id));
 }
 
-export async function updateAdminUser({ ctx, input }: AuthedCall<UpdateAdminUserInput>): Promise<AdminUser> {
+export async function updateAdminUser(ctx: AuthedContext, input: UpdateAdminUserInput): Promise<AdminUser> {
   const self = input.id === ctx.actor.user.id;
   // Guards against the last admin locking everyone out by accident.
   if (self && input.role === "user") throw new BadRequest("You cannot remove your own admin role");
@@ -41,7 +41,7 @@ export async function updateAdminUser({ ctx, input }: AuthedCall<UpdateAdminUser
 }
 
 /** Blocks the account and revokes every session and token in the same transaction. */
-export async function blockUser({ ctx, input }: AuthedCall<BlockUserInput>): Promise<AdminUser> {
+export async function blockUser(ctx: AuthedContext, input: BlockUserInput): Promise<AdminUser> {
   return withTransaction(ctx, async (tx) => {
     const target = await lockUser(tx.db, input.id);
     if (target.role === "admin") throw new BadRequest("Admins cannot be blocked");
@@ -58,7 +58,7 @@ export async function blockUser({ ctx, input }: AuthedCall<BlockUserInput>): Pro
 }
 
 /** Lifts the block; revoked sessions and tokens stay revoked, so the user logs in afresh. */
-export async function unblockUser({ ctx, input }: AuthedCall<{ id: number }>): Promise<AdminUser> {
+export async function unblockUser(ctx: AuthedContext, input: { id: number }): Promise<AdminUser> {
   const [row] = await ctx.db
     .update(users)
     .set({ isBlocked: false, blockedReason: null, blockedAt: null, updatedAt: new Date() })
@@ -73,7 +73,7 @@ export async function unblockUser({ ctx, input }: AuthedCall<{ id: number }>): P
  * other people's agents and reviews are corrected first, and the agents' stored files are
  * queued for deletion, all in the one transaction.
  */
-export async function deleteUser({ ctx, input }: AuthedCall<{ id: number }>): Promise<void> {
+export async function deleteUser(ctx: AuthedContext, input: { id: number }): Promise<void> {
   await withTransaction(ctx, async (tx) => {
     const target = await lockUser(tx.db, input.id);
     if (target.role === "admin") throw new BadRequest("Admins cannot be deleted");
@@ -81,7 +81,7 @@ export async function deleteUser({ ctx, input }: AuthedCall<{ id: number }>): Pr
     await withdrawFromOthersAgents(tx.db, input.id);
     await tx.db.delete(users).where(eq(users.id, input.id));
   });
-  await invalidateCatalog(ctx.rt);
+  await invalidateCatalog(ctx.ports);
 }
 
 async function lockUser(db: Executor, id: number): Promise<UserRow> {

@@ -7,7 +7,7 @@ import type { UserProfile } from "../../contract/users.ts";
 import { NotFound } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
 import { pageOfAgents, selectAgentSummaries, toAgentSummary, visibleTo } from "../agents/queries.ts";
-import type { Call } from "../context.ts";
+import type { ServiceContext } from "../context.ts";
 import { toPage } from "../pagination.ts";
 import { pageOfReviews, reviewOrder } from "../reviews.ts";
 import { canSeeEmail, toUser, userStats } from "./users.ts";
@@ -18,20 +18,20 @@ import { canSeeEmail, toUser, userStats } from "./users.ts";
  * author and admins, in the lists and in the stats alike.
  */
 
-export async function getUserProfile({ ctx, input }: Call<{ username: string }>): Promise<UserProfile> {
+export async function getUserProfile(ctx: ServiceContext, input: { username: string }): Promise<UserProfile> {
   const user = await findUserByName(ctx.db, input.username);
   // The user themself and admins see the email and the private agents in the stats.
   const privileged = canSeeEmail(ctx.actor, user.id);
   return { ...toUser(user, privileged), stats: await userStats(ctx.db, user.id, privileged) };
 }
 
-export async function listUserAgents({ ctx, input }: Call<UserAgentsInput>): Promise<AgentPage> {
+export async function listUserAgents(ctx: ServiceContext, input: UserAgentsInput): Promise<AgentPage> {
   const user = await findUserByName(ctx.db, input.username);
   return pageOfAgents(ctx.db, and(eq(agents.authorId, user.id), visibleTo(ctx.actor)), input);
 }
 
 /** Newest star first. */
-export async function listUserStarred({ ctx, input }: Call<UserPageInput>): Promise<AgentPage> {
+export async function listUserStarred(ctx: ServiceContext, input: UserPageInput): Promise<AgentPage> {
   const user = await findUserByName(ctx.db, input.username);
   const starredBy = and(eq(stars.agentId, agents.id), eq(stars.userId, user.id));
   const visible = visibleTo(ctx.actor);
@@ -48,7 +48,7 @@ export async function listUserStarred({ ctx, input }: Call<UserPageInput>): Prom
 }
 
 /** Newest review first. */
-export async function listUserReviews({ ctx, input }: Call<UserPageInput>): Promise<ReviewPage> {
+export async function listUserReviews(ctx: ServiceContext, input: UserPageInput): Promise<ReviewPage> {
   const user = await findUserByName(ctx.db, input.username);
   return pageOfReviews(ctx.db, and(eq(reviews.userId, user.id), visibleTo(ctx.actor)), input, reviewOrder.recent);
 }

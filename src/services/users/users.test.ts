@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { ANONYMOUS } from "../actor.ts";
 import type { User as UserRow } from "../../../db/schema/index.ts";
 import { actorFor } from "../../testing/factories.ts";
 import { canSeeEmail, toUser } from "./users.ts";
@@ -31,7 +32,7 @@ describe("the User object", () => {
     expect(toUser(row, canSeeEmail(self, row.id)).email).toBe("octocat@github.com");
     expect(toUser(row, canSeeEmail(admin, row.id)).email).toBe("octocat@github.com");
     expect(toUser(row, canSeeEmail(other, row.id)).email).toBe("583231+octocat@users.noreply.github.com");
-    expect(toUser(row, canSeeEmail(null, row.id)).email).toBe("583231+octocat@users.noreply.github.com");
+    expect(toUser(row, canSeeEmail(ANONYMOUS, row.id)).email).toBe("583231+octocat@users.noreply.github.com");
     expect(toUser({ ...row, githubId: null }, false).email).toBe("octocat@users.noreply.github.com");
   });
 

@@ -3,12 +3,12 @@ import { agents, stars, users, type User as UserRow } from "../../../db/schema/i
 import type { AdminUser, User, UserProfile } from "../../contract/users.ts";
 import { NotFound } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
-import type { Actor, AuthedCall } from "../context.ts";
-import { isAdmin } from "../context.ts";
+import type { AuthedContext } from "../context.ts";
+import { type Actor, isAdmin, userIdOf } from "../actor.ts";
 
 /** The contract's email rule: the real address only for the user themself and admins. */
-export function canSeeEmail(viewer: Actor | null, userId: number): boolean {
-  return viewer !== null && (viewer.user.id === userId || isAdmin(viewer));
+export function canSeeEmail(viewer: Actor, userId: number): boolean {
+  return userIdOf(viewer) === userId || isAdmin(viewer);
 }
 
 /** The User object of the contract; `realEmail` comes from canSeeEmail (true for the user themself). */
@@ -52,11 +52,11 @@ export function userNotFound(id: number): NotFound {
   return new NotFound(`User ${id} not found`);
 }
 
-export async function getMe({ ctx }: AuthedCall<void>): Promise<User> {
+export async function getMe(ctx: AuthedContext): Promise<User> {
   return toUser(await findUserOrThrow(ctx.db, ctx.actor.user.id), true);
 }
 
-export async function getMyProfile({ ctx }: AuthedCall<void>): Promise<UserProfile> {
+export async function getMyProfile(ctx: AuthedContext): Promise<UserProfile> {
   const row = await findUserOrThrow(ctx.db, ctx.actor.user.id);
   return { ...toUser(row, true), stats: await userStats(ctx.db, row.id, true) };
 }
@@ -75,7 +75,7 @@ export async function userStats(db: Executor, userId: number, includePrivate: bo
 }
 
 /** Slugs of the caller's starred agents, newest star first; private agents only when they may see them. */
-export async function listMyStarred({ ctx }: AuthedCall<void>): Promise<{ starred: string[] }> {
+export async function listMyStarred(ctx: AuthedContext): Promise<{ starred: string[] }> {
   const visible = isAdmin(ctx.actor) ? undefined : or(eq(agents.isPublic, true), eq(agents.authorId, ctx.actor.user.id));
   const rows = await ctx.db
     .select({ slug: agents.slug })

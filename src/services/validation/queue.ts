@@ -1,6 +1,6 @@
 import { and, asc, count, eq, inArray, lt, or } from "drizzle-orm";
 import { agentVersions } from "../../../db/schema/index.ts";
-import type { DatabaseHandle } from "../../lib/db/db.ts";
+import type { Executor } from "../../lib/db/db.ts";
 import type { ServiceContext } from "../context.ts";
 
 /**
@@ -20,7 +20,7 @@ export const STUCK_RUNNING_AFTER_MS = 45 * 60_000;
 /** Never fails the caller: the version is committed, and the schedule catches a lost job. */
 export async function enqueueValidation(ctx: ServiceContext, versionId: number): Promise<void> {
   try {
-    await ctx.rt.queue.enqueue("validate-version", { versionId });
+    await ctx.ports.queue.enqueue("validate-version", { versionId });
   } catch (err) {
     ctx.logger.error({ err, version_id: versionId }, "could not queue validation; the stuck-validation schedule will queue it");
   }
@@ -47,13 +47,13 @@ export async function requeueStuckValidations(
     )
     .orderBy(asc(agentVersions.publishedAt))
     .limit(limit);
-  for (const row of rows) await ctx.rt.queue.enqueue("validate-version", { versionId: row.id });
+  for (const row of rows) await ctx.ports.queue.enqueue("validate-version", { versionId: row.id });
   return rows.length;
 }
 
 /** Versions waiting for or in validation; the pending_validations gauge reads it at scrape time. */
-export async function countPendingValidations(handle: DatabaseHandle): Promise<number> {
-  const [row] = await handle.db
+export async function countPendingValidations(db: Executor): Promise<number> {
+  const [row] = await db
     .select({ n: count() })
     .from(agentVersions)
     .where(inArray(agentVersions.validationStatus, ["pending", "running"]));

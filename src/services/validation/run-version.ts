@@ -3,11 +3,10 @@ import { join } from "node:path";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { agents, agentVersions, storageDeletions, validationResults } from "../../../db/schema/index.ts";
 import { createSandboxWorkDir } from "../../lib/sandbox/sandbox.ts";
-import type { Logger } from "../../lib/logger.ts";
-import type { Runtime } from "../../runtime.ts";
 import { refreshCurrentVersion } from "../agents/versions.ts";
 import { invalidateCatalog } from "../catalog-cache.ts";
-import { systemContext } from "../context.ts";
+import type { ServiceContext } from "../context.ts";
+import type { Ports } from "../ports.ts";
 import { STAGING_PREFIX } from "../publishing/uploads.ts";
 import { notifyUser } from "../webhooks.ts";
 import { runValidation, type ValidationOptions, type ValidationOutcome } from "./pipeline.ts";
@@ -21,12 +20,11 @@ export type RunResult = "validated" | "gone" | "already-final";
  * and results are replaced, never appended.
  */
 export async function validateStoredVersion(
-  rt: Runtime,
+  ctx: ServiceContext,
   versionId: number,
-  opts: { signal?: AbortSignal; logger?: Logger; pipeline?: Omit<ValidationOptions, "onCheckDone"> } = {},
+  opts: { signal?: AbortSignal; pipeline?: Omit<ValidationOptions, "onCheckDone"> } = {},
 ): Promise<RunResult> {
-  const logger = opts.logger ?? rt.logger;
-  const db = rt.db.db;
+  const { logger, db, ports } = ctx;
   const claimed = await db
     .update(agentVersions)
     .set({ validationStatus: "running", validationStartedAt: new Date(), validationFinishedAt: null })
@@ -38,32 +36,32 @@ export async function validateStoredVersion(
     return exists ? "already-final" : "gone";
   }
   // "running" shows in validation_status of cached answers.
-  await invalidateCatalog(rt);
+  await invalidateCatalog(ports);
 
   const outcome = /^https?:\/\//.test(version.storageKey)
     ? externalArchiveOutcome()
-    : await validateArchive(rt, version.storageKey, {
+    : await validateArchive(ports, version.storageKey, {
         ...opts.pipeline,
         onCheckDone: (name, ms, result) => {
-          if (result.status !== "skipped") rt.metrics.validationDuration.observe({ check: name }, ms / 1000);
+          if (result.status !== "skipped") ports.metrics.validationDuration.observe({ check: name }, ms / 1000);
         },
       });
   opts.signal?.throwIfAborted();
 
-  const finalKey = outcome.status === "passed" ? await promoteFromStaging(rt, version.storageKey) : version.storageKey;
-  const agentId = await recordOutcome(rt, versionId, outcome, finalKey, version.storageKey);
-  await invalidateCatalog(rt);
+  const finalKey = outcome.status === "passed" ? await promoteFromStaging(ports, version.storageKey) : version.storageKey;
+  const agentId = await recordOutcome(ctx, versionId, outcome, finalKey, version.storageKey);
+  await invalidateCatalog(ports);
   if (agentId === null) return "gone";
   logger.info({ version_id: versionId, status: outcome.status, duration_ms: outcome.durationMs }, "validation finished");
-  await notifyAuthor(rt, agentId, version.version, outcome).catch((err: unknown) => logger.warn({ err, version_id: versionId }, "could not queue webhook"));
+  await notifyAuthor(ctx, agentId, version.version, outcome).catch((err: unknown) => logger.warn({ err, version_id: versionId }, "could not queue webhook"));
   return "validated";
 }
 
-async function validateArchive(rt: Runtime, key: string, options: ValidationOptions): Promise<ValidationOutcome> {
+async function validateArchive(ports: Ports, key: string, options: ValidationOptions): Promise<ValidationOutcome> {
   const workDir = await createSandboxWorkDir();
   try {
     const zipPath = join(workDir, "upload.zip");
-    if (!(await rt.storage.saveToFile(key, zipPath))) return failedOutcome("error", `The stored archive '${key}' is missing`);
+    if (!(await ports.storage.saveToFile(key, zipPath))) return failedOutcome("error", `The stored archive '${key}' is missing`);
     return await runValidation(zipPath, { ...options, tempParent: workDir });
   } finally {
     await rm(workDir, { recursive: true, force: true });
@@ -71,16 +69,16 @@ async function validateArchive(rt: Runtime, key: string, options: ValidationOpti
 }
 
 /** Passed archives leave the staging prefix for their permanent (content-addressed) key. */
-async function promoteFromStaging(rt: Runtime, key: string): Promise<string> {
+async function promoteFromStaging(ports: Ports, key: string): Promise<string> {
   if (!key.startsWith(STAGING_PREFIX)) return key;
   const permanent = key.slice(STAGING_PREFIX.length);
-  if (!(await rt.storage.head(permanent))) await rt.storage.copy(key, permanent);
+  if (!(await ports.storage.head(permanent))) await ports.storage.copy(key, permanent);
   return permanent;
 }
 
 /** Results, version and agent change together, so no reader sees half an outcome. */
-async function recordOutcome(rt: Runtime, versionId: number, outcome: ValidationOutcome, finalKey: string, oldKey: string): Promise<number | null> {
-  return rt.db.db.transaction(async (tx) => {
+async function recordOutcome(ctx: ServiceContext, versionId: number, outcome: ValidationOutcome, finalKey: string, oldKey: string): Promise<number | null> {
+  return ctx.db.transaction(async (tx) => {
     const [version] = await tx
       .update(agentVersions)
       .set({
@@ -123,10 +121,10 @@ function toRow(versionId: number, check: CheckResult) {
   };
 }
 
-async function notifyAuthor(rt: Runtime, agentId: number, version: string, outcome: ValidationOutcome): Promise<void> {
-  const [agent] = await rt.db.db.select({ authorId: agents.authorId, slug: agents.slug }).from(agents).where(eq(agents.id, agentId));
+async function notifyAuthor(ctx: ServiceContext, agentId: number, version: string, outcome: ValidationOutcome): Promise<void> {
+  const [agent] = await ctx.db.select({ authorId: agents.authorId, slug: agents.slug }).from(agents).where(eq(agents.id, agentId));
   if (!agent) return;
-  await notifyUser(systemContext(rt), agent.authorId, "validation.finished", {
+  await notifyUser(ctx, agent.authorId, "validation.finished", {
     agent_slug: agent.slug,
     version,
     status: outcome.status,

@@ -1,0 +1,69 @@
+/**
+ * Who is calling a service. Plain data with no imports, so the tRPC context that carries it
+ * stays a small type (the client's emitted declarations include it).
+ */
+
+export type TokenScope = "read" | "publish" | "admin";
+
+export interface ActorUser {
+  id: number;
+  username: string;
+  role: "user" | "admin";
+}
+
+/** A person signed in with a session (web, CLI login). Sessions carry every scope of the role. */
+export interface SessionActor {
+  kind: "user";
+  user: ActorUser;
+  sessionId: number;
+  scopes: readonly TokenScope[];
+}
+
+/** A person acting through a personal API token (SDK, CLI, CI), limited to its scopes. */
+export interface ApiTokenActor {
+  kind: "apiToken";
+  user: ActorUser;
+  tokenId: number;
+  scopes: readonly TokenScope[];
+}
+
+/** Work nobody asked for in a request: jobs, schedules, operator scripts. */
+export interface SystemActor {
+  kind: "system";
+}
+
+export interface AnonymousActor {
+  kind: "anonymous";
+}
+
+/** A caller that is a person: what authenticated routes see. */
+export type Caller = SessionActor | ApiTokenActor;
+export type Actor = Caller | SystemActor | AnonymousActor;
+
+export const ANONYMOUS: AnonymousActor = { kind: "anonymous" };
+export const SYSTEM: SystemActor = { kind: "system" };
+
+export function isCaller(actor: Actor): actor is Caller {
+  return actor.kind === "user" || actor.kind === "apiToken";
+}
+
+/** The person behind the call, or null for anonymous and system work. */
+export function callerOf(actor: Actor): Caller | null {
+  return isCaller(actor) ? actor : null;
+}
+
+export function userIdOf(actor: Actor): number | null {
+  return isCaller(actor) ? actor.user.id : null;
+}
+
+/** The one scope rule: a `read` token may look but never change anything. */
+export function mayChange(actor: Caller): boolean {
+  return actor.scopes.some((s) => s === "publish" || s === "admin");
+}
+
+export const READ_ONLY_MESSAGE = "This token's scopes do not allow changes";
+
+/** Admin powers over other people's things: the system, or an admin. */
+export function isAdmin(actor: Actor): boolean {
+  return actor.kind === "system" || (isCaller(actor) && actor.user.role === "admin");
+}

@@ -1,0 +1,44 @@
+import type { JobName, JobPayloads } from "../contract/jobs.ts";
+import type { Env } from "../env.ts";
+import type { Cache } from "../lib/cache/cache.ts";
+import type { LockManager } from "../lib/locks/lock.ts";
+import type { Logger } from "../lib/logger.ts";
+import type { Metrics } from "../lib/metrics.ts";
+import type { DeadJob, EnqueueOptions, QueueName, QueueStats } from "../lib/queue/queue.ts";
+import type { RateLimiter } from "../lib/rate-limit/rate-limit.ts";
+import type { ObjectStore } from "../lib/storage/types.ts";
+
+/**
+ * What a service may use besides its database executor: the adapters, by interface. The
+ * composition root (src/runtime.ts) builds them from config; tests build them the same way.
+ */
+export interface Ports {
+  env: Env;
+  logger: Logger;
+  metrics: Metrics;
+  cache: Cache;
+  locks: LockManager;
+  rateLimiter: RateLimiter;
+  storage: ObjectStore;
+  queue: JobQueue;
+  downloads: DownloadLog;
+}
+
+/** The job queue as producers see it, typed by src/contract/jobs.ts. */
+export interface JobQueue {
+  enqueue<N extends JobName>(name: N, payload: JobPayloads[N], opts?: EnqueueOptions): Promise<string>;
+  stats(): Promise<QueueStats>;
+  listDead(queue?: QueueName, limit?: number): Promise<DeadJob[]>;
+  retryDead(id: string): Promise<boolean>;
+}
+
+export interface DownloadEvent {
+  agentId: number;
+  versionId: number | null;
+  userId: number | null;
+}
+
+/** Where downloads are counted, off the request path (services/downloads/recorder.ts). */
+export interface DownloadLog {
+  record(event: DownloadEvent): void;
+}
