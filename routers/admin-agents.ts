@@ -12,7 +12,7 @@ import {
   revalidateAccepted,
   revalidateInput,
 } from "../src/contract/admin-agents.ts";
-import { agentSlugInput } from "../src/contract/agents.ts";
+import { agentSlugInput } from "../src/contract/common.ts";
 
 const tags = ["admin"];
 

@@ -4,7 +4,8 @@ import * as agents from "../src/services/agents/agents.ts";
 import { authedProcedure, publicProcedure, router } from "../src/trpc/init.ts";
 import { svc } from "../src/trpc/service.ts";
 import { agentAnalytics, agentStats as agentStatsShape } from "../src/contract/agent-stats.ts";
-import { agentDetail, agentPage, agentSlugInput, categoryAgentsInput, listAgentsInput, updateAgentInput } from "../src/contract/agents.ts";
+import { agentDetail, agentPage, categoryAgentsInput, listAgentsInput, updateAgentInput } from "../src/contract/agents.ts";
+import { agentSlugInput } from "../src/contract/common.ts";
 
 const tags = ["agents"];
 const manage = "Author or admin. A private agent is 404 for everyone else.";

@@ -2,7 +2,7 @@ import { z } from "zod";
 import * as stars from "../src/services/stars.ts";
 import { authedProcedure, router } from "../src/trpc/init.ts";
 import { svc } from "../src/trpc/service.ts";
-import { agentSlugInput } from "../src/contract/agents.ts";
+import { agentSlugInput } from "../src/contract/common.ts";
 
 const tags = ["agents"];
 

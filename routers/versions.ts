@@ -2,7 +2,9 @@ import * as versions from "../src/services/agents/versions.ts";
 import * as downloads from "../src/services/downloads/downloads.ts";
 import { publicProcedure, router } from "../src/trpc/init.ts";
 import { svc } from "../src/trpc/service.ts";
-import { agentSlugInput, agentVersion, downloadUrl, validationInput, validationReport, versionInput, versionList } from "../src/contract/agents.ts";
+import { agentVersion, downloadUrl, versionInput, versionList } from "../src/contract/agents.ts";
+import { validationInput, validationReport } from "../src/contract/validation.ts";
+import { agentSlugInput } from "../src/contract/common.ts";
 
 const tags = ["versions"];
 

@@ -2,7 +2,8 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Elysia } from "elysia";
 import pkg from "../package.json" with { type: "json" };
 import { appRouter } from "../routers/_app.ts";
-import { DomainError, type ErrorBody, NotFound } from "./errors.ts";
+import { BadRequest, MethodNotAllowed, NotFound } from "./errors.ts";
+import { errorResponse } from "./http/errors.ts";
 import { corsHeaders, isPreflight, preflightHeaders } from "./http/cors.ts";
 import { agentRouteOpenApiPaths } from "./http/agent-routes.openapi.ts";
 import { agentUploadRoutes } from "./http/agent-uploads.ts";
@@ -27,7 +28,7 @@ export function buildOpenApiDocument() {
     title: APP_NAME,
     version: APP_VERSION,
     description: "Publish, find, validate and install AI agents. Every JSON route is also a tRPC procedure at /trpc.",
-  }, { ...githubLoginOpenApiPaths, ...agentRouteOpenApiPaths });
+  }, (components) => ({ ...githubLoginOpenApiPaths(components), ...agentRouteOpenApiPaths(components) }));
 }
 
 /** The Elysia host. `fetch` adds what must wrap every response: request id, CORS, metrics, logs. */
@@ -35,7 +36,11 @@ export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
   const openapi = JSON.stringify(buildOpenApiDocument());
 
   const app = new Elysia()
-    .onError(({ request, code, error }) => errorResponse(rt, request, code, error))
+    .onError(({ request, code, error }) => {
+      const state = stateOf(request);
+      const known = code === "NOT_FOUND" ? new NotFound("Not Found") : code === "PARSE" ? new BadRequest("Malformed request body") : error;
+      return errorResponse(known, { requestId: state.requestId, route: state.route, logger: rt.logger });
+    })
     .get("/", () => ({ name: APP_NAME, version: APP_VERSION, docs: "/docs" }))
     .get("/health", async () => {
       const { httpStatus, body } = await checkHealth(rt, APP_VERSION);
@@ -63,7 +68,7 @@ export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
       if (state.route === "unmatched") {
         const { route, allowed } = matchRoute(allRoutes, request.method, new URL(request.url).pathname);
         if (route && nativeRoutes.includes(route)) state.route = route.procedure;
-        else if (!route && allowed.length > 0) response = methodNotAllowed(allowed);
+        else if (!route && allowed.length > 0) response = errorResponse(new MethodNotAllowed(allowed), { requestId: state.requestId, logger: rt.logger });
       }
     }
     return finish(rt, request, response, state, limits?.headers);
@@ -104,10 +109,6 @@ function apiRoutes(rt: Runtime, openapi: string) {
     .all(`${REST_PREFIX}/*`, ({ request }) => handleRest(request, stateOf(request)));
 }
 
-function methodNotAllowed(allowed: string[]): Response {
-  return Response.json({ error: "method_not_allowed", detail: "Method Not Allowed" }, { status: 405, headers: { Allow: allowed.join(", ") } });
-}
-
 function clientIp(rt: Runtime, request: Request, server?: { requestIP(r: Request): { address: string } | null }): string {
   if (rt.env.TRUST_PROXY) {
     const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
@@ -133,29 +134,4 @@ function finish(rt: Runtime, request: Request, response: Response, state: Reques
     "request",
   );
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
-}
-
-/** Errors raised outside procedures (routing, uploads, Elysia itself) in the contract's shape. */
-function errorResponse(rt: Runtime, request: Request, code: string | number, error: unknown): Response {
-  const state = stateOf(request);
-  let status: number;
-  let body: ErrorBody;
-  let headers: Record<string, string> = {};
-  if (error instanceof DomainError) {
-    status = error.status;
-    body = { error: error.code, detail: error.detail };
-    headers = error.headers;
-  } else if (code === "NOT_FOUND") {
-    status = 404;
-    body = { error: "not_found", detail: "Not Found" };
-  } else if (code === "PARSE") {
-    status = 400;
-    body = { error: "bad_request", detail: "Malformed request body" };
-  } else {
-    status = 500;
-    body = { error: "internal_error", detail: "Internal server error" };
-    rt.logger.error({ err: error, request_id: state.requestId, route: state.route }, "unhandled error");
-  }
-  if (status >= 500) body.request_id = state.requestId;
-  return Response.json(body, { status, headers });
 }

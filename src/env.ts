@@ -113,10 +113,6 @@ export function envWith(overrides: Record<string, string | undefined>): Env {
   return parseEnv(overrides);
 }
 
-export function databaseMode(env: Env): "postgres" | "embedded" {
-  return env.DATABASE_URL ? "postgres" : "embedded";
-}
-
 /** Where the test suite finds its real services (started by scripts/services/up.sh). */
 export const testEnvSchema = z.object({
   TEST_DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/postgres"),

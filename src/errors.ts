@@ -1,46 +1,14 @@
 import type { ZodError } from "zod";
+import { ERROR_STATUS, type ErrorBody, type ErrorCode, type ErrorDetail, type ValidationIssue } from "./contract/errors.ts";
 
 /**
- * Domain errors. Services throw these and nothing else; src/trpc/errors.ts maps them
- * to tRPC codes and REST status + `{error, detail}` in one place.
+ * Domain errors. Services throw these and nothing else; src/trpc/errors.ts maps them to tRPC
+ * codes, and describeDomainError below is the one place their `{error, detail}` body is built.
  */
 
-export type ErrorCode =
-  | "bad_request"
-  | "unauthorized"
-  | "forbidden"
-  | "not_found"
-  | "method_not_allowed"
-  | "conflict"
-  | "payload_too_large"
-  | "unsupported_media_type"
-  | "validation_error"
-  | "rate_limited"
-  | "internal_error"
-  | "service_unavailable";
+export { type ErrorBody, type ErrorCode, type ErrorDetail, type ValidationIssue } from "./contract/errors.ts";
 
-export const statusOf = {
-  bad_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  validation_error: 422,
-  rate_limited: 429,
-  internal_error: 500,
-  service_unavailable: 503,
-} as const satisfies Record<ErrorCode, number>;
-
-export type ErrorDetail = string | ValidationIssue[] | Record<string, unknown>;
-
-export interface ValidationIssue {
-  loc: (string | number)[];
-  msg: string;
-  type: string;
-}
+export const statusOf: Record<ErrorCode, number> = ERROR_STATUS;
 
 export class DomainError extends Error {
   constructor(
@@ -79,6 +47,18 @@ export class Forbidden extends DomainError {
 export class NotFound extends DomainError {
   constructor(detail: ErrorDetail = "Not Found") {
     super("not_found", detail);
+  }
+}
+
+export class MethodNotAllowed extends DomainError {
+  constructor(allowed: readonly string[]) {
+    super("method_not_allowed", "Method Not Allowed", { Allow: allowed.join(", ") });
+  }
+}
+
+export class InternalError extends DomainError {
+  constructor() {
+    super("internal_error", "Internal server error");
   }
 }
 
@@ -134,8 +114,9 @@ export function zodIssuesToDetail(error: ZodError, where: InputLocation, pathPar
   });
 }
 
-export interface ErrorBody {
-  error: ErrorCode;
-  detail: ErrorDetail;
-  request_id?: string;
+/** The contract's status, body and headers of a domain error; 5xx bodies carry the request id. */
+export function describeDomainError(error: DomainError, requestId?: string): { status: number; body: ErrorBody; headers: Record<string, string> } {
+  const body: ErrorBody = { error: error.code, detail: error.detail };
+  if (error.status >= 500 && requestId) body.request_id = requestId;
+  return { status: error.status, body, headers: error.headers };
 }

@@ -17,9 +17,8 @@ import {
 import { createdAt, tstz, tsvector, updatedAt } from "./_columns.ts";
 import { categories } from "./categories.ts";
 import { users } from "./users.ts";
+import { VALIDATION_STATUSES } from "../../src/contract/validation.ts";
 
-export const VALIDATION_STATUSES = ["pending", "running", "passed", "failed", "error"] as const;
-export type ValidationStatus = (typeof VALIDATION_STATUSES)[number];
 
 /**
  * Counters (downloads, stars, rating_sum, review_count) are changed with relative updates in the

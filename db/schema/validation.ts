@@ -8,25 +8,10 @@ import {
   text,
   unique,
 } from "drizzle-orm/pg-core";
+import { CHECK_STATUSES, VALIDATION_CHECKS, type ValidationIssue } from "../../src/contract/validation.ts";
 import { createdAt } from "./_columns.ts";
 import { agentVersions } from "./agents.ts";
 
-export const VALIDATION_CHECKS = ["archive", "security", "quality", "compatibility", "tests"] as const;
-export type ValidationCheckName = (typeof VALIDATION_CHECKS)[number];
-
-export const CHECK_STATUSES = ["passed", "failed", "skipped", "error"] as const;
-export type CheckStatus = (typeof CHECK_STATUSES)[number];
-
-export const ISSUE_SEVERITIES = ["low", "medium", "high", "critical"] as const;
-export type IssueSeverity = (typeof ISSUE_SEVERITIES)[number];
-
-export type ValidationIssue = {
-  severity: IssueSeverity;
-  code: string;
-  message: string;
-  file?: string;
-  line?: number;
-};
 
 /** One row per check of a version's latest validation run; a re-validation upserts them. */
 export const validationResults = pgTable(

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { agentSlugInput, agentSummary, validationStatus } from "./agents.ts";
+import { agentSummary } from "./agents.ts";
+import { validationStatus } from "./validation.ts";
+import { agentSlugInput } from "./common.ts";
 import { slugParam } from "./common.ts";
 
 export const adminAgent = agentSummary

@@ -1,10 +1,7 @@
 import { z } from "zod";
-import { VALIDATION_STATUSES } from "../../db/schema/agents.ts";
-import { CHECK_STATUSES, ISSUE_SEVERITIES, VALIDATION_CHECKS } from "../../db/schema/validation.ts";
 import { parseSemver } from "./semver.ts";
-import { page, paginationInput, slugParam, timestamp, userSummary } from "./common.ts";
-
-export const validationStatus = z.enum(VALIDATION_STATUSES);
+import { agentSlugInput, page, paginationInput, timestamp, userSummary } from "./common.ts";
+import { validationStatus } from "./validation.ts";
 
 export const agentSummary = z
   .object({
@@ -67,8 +64,6 @@ export const categoryAgentsInput = paginationInput.extend({
 
 export const agentPage = page(agentSummary);
 
-export const agentSlugInput = z.object({ slug: slugParam.describe("Agent slug") });
-
 export const updateAgentInput = agentSlugInput.extend({
   name: z.string().trim().min(3).max(255).optional().describe("The slug stays as it is, so links keep working"),
   description: z.string().trim().min(10).max(10_000).optional(),
@@ -117,38 +112,8 @@ export const versionList = z.object({
 
 export const versionInput = agentSlugInput.extend({ version: z.string().min(1).max(100).describe("Version string, e.g. 1.2.3") });
 
-export const validationIssue = z.object({
-  severity: z.enum(ISSUE_SEVERITIES),
-  code: z.string(),
-  message: z.string(),
-  file: z.string().optional(),
-  line: z.number().int().optional(),
-});
-
-export const validationCheck = z.object({
-  name: z.enum(VALIDATION_CHECKS),
-  status: z.enum(CHECK_STATUSES),
-  duration_ms: z.number().int(),
-  summary: z.string(),
-  score: z.number().optional(),
-  issues: z.array(validationIssue),
-});
-
-export const validationReport = z
-  .object({
-    agent_slug: z.string(),
-    version: z.string(),
-    status: validationStatus,
-    started_at: timestamp.nullable(),
-    finished_at: timestamp.nullable(),
-    duration_ms: z.number().int().nullable(),
-    checks: z.array(validationCheck).describe("Empty while the version is pending"),
-  })
-  .meta({ id: "ValidationReport" });
-
-export const validationInput = agentSlugInput.extend({
-  version: z.string().min(1).max(100).optional().describe("Defaults to the current version"),
-});
+/** `?redirect=` of the download routes: answer 302 to a signed URL instead of streaming. */
+export const downloadRedirect = z.enum(["true", "false", "1", "0", ""]).optional().describe("true: answer 302 to a signed URL instead of streaming");
 
 export const downloadUrl = z
   .object({
@@ -172,5 +137,4 @@ export type UpdateAgentInput = z.infer<typeof updateAgentInput>;
 export type PublishAgentFields = z.infer<typeof publishAgentFields>;
 export type PublishVersionFields = z.infer<typeof publishVersionFields>;
 export type VersionList = z.infer<typeof versionList>;
-export type ValidationReport = z.infer<typeof validationReport>;
 export type DownloadUrl = z.infer<typeof downloadUrl>;

@@ -4,6 +4,8 @@ import { z } from "zod";
 
 export const slugParam = z.string().min(1).max(255).describe("URL slug");
 
+export const agentSlugInput = z.object({ slug: slugParam.describe("Agent slug") });
+
 export const paginationInput = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20).describe("Page size, 1..100"),
   offset: z.coerce.number().int().min(0).default(0).describe("Items to skip"),
@@ -20,8 +22,6 @@ export function page<T extends z.ZodType>(item: T) {
 }
 
 export const timestamp = z.string().describe("RFC 3339 timestamp in UTC");
-
-export const noContent = z.void();
 
 export const userSummary = z
   .object({

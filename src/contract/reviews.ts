@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { agentSlugInput } from "./agents.ts";
+import { agentSlugInput } from "./common.ts";
 import { page, paginationInput, timestamp, userSummary } from "./common.ts";
 
 export const review = z

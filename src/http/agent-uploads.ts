@@ -1,6 +1,7 @@
 import { Elysia } from "elysia";
 import type { z } from "zod";
-import { agentSlugInput, publishAgentFields, publishVersionFields } from "../contract/agents.ts";
+import { publishAgentFields, publishVersionFields } from "../contract/agents.ts";
+import { agentSlugInput } from "../contract/common.ts";
 import { BadRequest, DomainError, fieldError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed, zodIssuesToDetail } from "../errors.ts";
 import { MultipartError, multipartBoundary, readMultipart, readPartText } from "./multipart.ts";
 import type { Runtime } from "../runtime.ts";

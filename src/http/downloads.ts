@@ -1,4 +1,5 @@
 import { Elysia } from "elysia";
+import { downloadRedirect } from "../contract/agents.ts";
 import { fieldError } from "../errors.ts";
 import { attachmentDisposition } from "../lib/storage/disposition.ts";
 import type { Runtime } from "../runtime.ts";
@@ -41,7 +42,7 @@ async function download(rt: Runtime, request: Request, slug: string, version?: s
 }
 
 function redirectFlag(value: string | null): boolean {
-  if (value === null || value === "" || value === "false" || value === "0") return false;
-  if (value === "true" || value === "1") return true;
-  throw fieldError(["query", "redirect"], "redirect must be true or false", "bool_parsing");
+  const parsed = downloadRedirect.safeParse(value ?? undefined);
+  if (!parsed.success) throw fieldError(["query", "redirect"], "redirect must be true or false", "bool_parsing");
+  return parsed.data === "true" || parsed.data === "1";
 }

@@ -6,6 +6,7 @@ import { ValidationFailed, zodIssuesToDetail } from "../errors.ts";
 import type { Runtime } from "../runtime.ts";
 import { completeGithubCallback, startGithubLogin } from "../services/auth/github-login.ts";
 
+import { openApiSchema } from "./openapi-zod.ts";
 import { stateOf } from "./request-state.ts";
 import { serviceContextOf } from "./context.ts";
 import { REST_PREFIX } from "./rest.ts";
@@ -42,13 +43,13 @@ export function githubLoginRoutes(rt: Runtime) {
 type OpenApiPaths = NonNullable<Parameters<typeof generateOpenApiDocument>[1]["paths"]>;
 
 /** How these routes appear in the OpenAPI document (trpc-to-openapi cannot describe a redirect). */
-export const githubLoginOpenApiPaths: OpenApiPaths = {
+export const githubLoginOpenApiPaths = (components: Record<string, unknown>): OpenApiPaths => ({
   "/auth/github": {
     get: {
       tags: ["auth"],
       summary: "Start a GitHub login: 302 to GitHub's authorize URL (state and PKCE kept server-side for 10 minutes)",
       operationId: "auth-githubRedirect",
-      parameters: [{ name: "redirect_uri", in: "query", required: false, schema: { type: "string", format: "uri" }, description: "Must be in the allow-list" }],
+      parameters: [{ name: "redirect_uri", in: "query", required: false, schema: openApiSchema(redirectUriInput.shape.redirect_uri, components, "input") as never }],
       responses: {
         "302": { description: "Redirect to GitHub" },
         "400": { description: "redirect_uri is not allowed", content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorBody" } } } },
@@ -56,7 +57,7 @@ export const githubLoginOpenApiPaths: OpenApiPaths = {
       },
     },
   },
-};
+});
 
 function redirect(location: string): Response {
   return new Response(null, { status: 302, headers: { Location: location, "Cache-Control": "no-store" } });

@@ -1,40 +1,13 @@
 import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
+import { appRouter } from "../../routers/_app.ts";
+import { errorBody } from "../contract/errors.ts";
+import { openApiSchema } from "./openapi-zod.ts";
+import { REST_PREFIX, restRoutes } from "./rest.ts";
 
 type ExtraPaths = NonNullable<Parameters<typeof generateOpenApiDocument>[1]["paths"]>;
-import { appRouter } from "../../routers/_app.ts";
-import { restRoutes, REST_PREFIX } from "./rest.ts";
+type Components = Record<string, unknown>;
 
 type Operation = { responses?: Record<string, { description?: string; content?: unknown }>; security?: Record<string, string[]>[] };
-
-const errorBodySchema = {
-  type: "object",
-  required: ["error", "detail"],
-  properties: {
-    error: {
-      type: "string",
-      enum: [
-        "bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "payload_too_large",
-        "unsupported_media_type", "validation_error", "rate_limited", "internal_error", "service_unavailable",
-      ],
-    },
-    detail: {
-      description: "A message; for validation_error an array of {loc, msg, type}; for a blocked user an object",
-      oneOf: [
-        { type: "string" },
-        {
-          type: "array",
-          items: {
-            type: "object",
-            required: ["loc", "msg", "type"],
-            properties: { loc: { type: "array", items: { type: "string" } }, msg: { type: "string" }, type: { type: "string" } },
-          },
-        },
-        { type: "object" },
-      ],
-    },
-    request_id: { type: "string", description: "Present on 5xx answers; also in the X-Request-Id header" },
-  },
-} as const;
 
 const errorDescriptions: Record<string, string> = {
   "400": "Malformed request (for example invalid JSON) or a rule of the operation refused it",
@@ -51,15 +24,20 @@ const errorDescriptions: Record<string, string> = {
  * trpc-to-openapi describes tRPC's own error shape and always a 200. The contract answers
  * `{error, detail}`, 422 for bad input and 201/204 where the meta says so: the document says that.
  */
-export function buildOpenApiDocument(info: { title: string; version: string; description: string }, extraPaths: ExtraPaths = {}): OpenAPIObject {
+export function buildOpenApiDocument(
+  info: { title: string; version: string; description: string },
+  extraPaths: (components: Components) => ExtraPaths = () => ({}),
+): OpenAPIObject {
   const doc = generateOpenApiDocument(appRouter, {
     ...info,
     baseUrl: REST_PREFIX,
     securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "Session access token or personal API token" } },
   });
-  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, ErrorBody: errorBodySchema as never } };
+  const schemas: Components = { ...doc.components?.schemas };
+  openApiSchema(errorBody, schemas);
+  doc.components = { ...doc.components, schemas: schemas as never };
   for (const schemaId of Object.keys(doc.components.schemas ?? {})) {
-    if (schemaId.startsWith("error.")) delete doc.components.schemas![schemaId];
+    if (schemaId.startsWith("error.")) delete schemas[schemaId];
   }
   for (const route of restRoutes) {
     const operation = (doc.paths?.[route.template] as Record<string, Operation> | undefined)?.[route.method.toLowerCase()];
@@ -68,7 +46,7 @@ export function buildOpenApiDocument(info: { title: string; version: string; des
     // Public routes work without a token and show more (your private agents) with one.
     if (route.auth === "public") operation.security = [{}, { bearer: [] }];
   }
-  mergeExtraPaths(doc, extraPaths);
+  mergeExtraPaths(doc, extraPaths(schemas));
   return doc;
 }
 

@@ -1,6 +1,8 @@
 import type { Runtime } from "../runtime.ts";
 import { isCaller } from "../services/actor.ts";
+import { RateLimited } from "../errors.ts";
 import { actorOf } from "./context.ts";
+import { errorResponse } from "./errors.ts";
 import type { RequestState } from "./request-state.ts";
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -40,7 +42,6 @@ export async function checkRateLimit(rt: Runtime, request: Request, state: Reque
     "X-RateLimit-Reset": String(Math.ceil(result.resetAt / 1000)),
   };
   if (result.allowed) return { headers, denied: null };
-  const retryAfter = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
-  const denied = Response.json({ error: "rate_limited", detail: "Rate limit exceeded" }, { status: 429, headers: { ...headers, "Retry-After": retryAfter } });
+  const denied = errorResponse(new RateLimited(result.retryAfterMs / 1000), { requestId: state.requestId, logger: rt.logger }, headers);
   return { headers, denied };
 }

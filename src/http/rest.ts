@@ -1,10 +1,10 @@
 import type { AnyRouter } from "@trpc/server";
 import { createOpenApiNodeHttpHandler } from "trpc-to-openapi";
 import { appRouter } from "../../routers/_app.ts";
-import { BadRequest, DomainError, NotFound, PayloadTooLarge, type ErrorBody } from "../errors.ts";
+import { BadRequest, MethodNotAllowed, NotFound, PayloadTooLarge } from "../errors.ts";
 import type { Runtime } from "../runtime.ts";
 import { procedureContextOf } from "./context.ts";
-import { describeError } from "../trpc/errors.ts";
+import { errorResponse } from "./errors.ts";
 import type { RequestState } from "./request-state.ts";
 import { matchRoute, type RestRoute, restRoutesOf } from "./routes.ts";
 
@@ -18,6 +18,8 @@ interface PendingCall {
   request: Request;
   state: RequestState;
   route: RestRoute;
+  /** What the procedure failed with; the answer is built from it, not from the bridge's JSON. */
+  error?: unknown;
 }
 
 type NodeHandler = ReturnType<typeof createOpenApiNodeHttpHandler<AnyRouter, never, never>>;
@@ -35,12 +37,12 @@ export function createRestHandler(rt: Runtime) {
       const call = calls.get(req)!;
       return procedureContextOf(rt, call.request, call.route.params);
     },
-    responseMeta: ({ errors, paths, ctx }: { errors: Parameters<typeof describeError>[0][]; paths?: readonly string[]; ctx?: { requestId?: string } }) => {
-      const error = errors[0];
-      if (!error) return { status: statusOfProcedure.get(paths?.[0] ?? "") ?? 200 };
-      const { status, headers } = describeError(error, ctx?.requestId);
-      return { status, headers };
+    onError: ({ error, req }: { error: unknown; req: object }) => {
+      const call = calls.get(req);
+      if (call) call.error = error;
     },
+    responseMeta: ({ errors, paths }: { errors: unknown[]; paths?: readonly string[] }) =>
+      errors.length > 0 ? {} : { status: statusOfProcedure.get(paths?.[0] ?? "") ?? 200 },
   } as never) as unknown as NodeHandler;
 
   return async function handleRest(request: Request, state: RequestState): Promise<Response> {
@@ -48,7 +50,7 @@ export function createRestHandler(rt: Runtime) {
     const path = url.pathname.slice(REST_PREFIX.length) || "/";
     const { route, allowed } = matchRoute(restRoutes, request.method, path);
     if (!route) {
-      if (allowed.length > 0) throw new DomainError("method_not_allowed", "Method Not Allowed", { Allow: allowed.join(", ") });
+      if (allowed.length > 0) throw new MethodNotAllowed(allowed);
       throw new NotFound("Not Found");
     }
     state.route = REST_PREFIX + route.template;
@@ -65,8 +67,10 @@ export function createRestHandler(rt: Runtime) {
       },
       has: (target, prop) => prop === "body" || Reflect.has(target, prop),
     });
-    calls.set(req, { request, state, route });
-    const response = await new Promise<Response>((resolve) => {
+    const call: PendingCall = { request, state, route };
+    calls.set(req, call);
+    const logger = rt.logger;
+    return new Promise<Response>((resolve) => {
       const headers = new Headers();
       let statusCode = 200;
       const res = {
@@ -80,11 +84,15 @@ export function createRestHandler(rt: Runtime) {
         set statusCode(code: number) {
           statusCode = code;
         },
-        end: (text?: string) => resolve(conditionalResponse(request, statusCode, headers, text)),
+        end: (text?: string) =>
+          resolve(
+            call.error === undefined
+              ? conditionalResponse(request, statusCode, headers, text)
+              : errorResponse(call.error, { requestId: state.requestId, route: state.route, logger }),
+          ),
       };
       void handler(req as never, res as never);
     });
-    return reshape(response, state.requestId);
   };
 }
 
@@ -138,19 +146,4 @@ function conditionalResponse(request: Request, status: number, headers: Headers,
   const wanted = request.headers.get("if-none-match");
   if (wanted && wanted.split(",").some((tag) => tag.trim() === etag || tag.trim() === "*")) return new Response(null, { status: 304, headers });
   return new Response(text, { status, headers });
-}
-
-/** trpc-to-openapi's error body becomes the contract's `{error, detail}`. */
-async function reshape(response: Response, requestId: string): Promise<Response> {
-  if (response.status < 400) return response;
-  const raw = (await response.json().catch(() => ({}))) as { data?: Partial<ErrorBody> };
-  const body: ErrorBody = {
-    error: raw.data?.error ?? "internal_error",
-    detail: raw.data?.detail ?? "Internal server error",
-    ...(raw.data?.request_id ? { request_id: raw.data.request_id } : {}),
-  };
-  if (response.status >= 500 && !body.request_id) body.request_id = requestId;
-  const headers = new Headers(response.headers);
-  headers.set("content-type", "application/json");
-  return new Response(JSON.stringify(body), { status: response.status, headers });
 }

@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
-import { DomainError, type ErrorBody, type ErrorCode, statusOf, zodIssuesToDetail } from "../errors.ts";
+import { DomainError, type ErrorCode, InternalError, ValidationFailed, zodIssuesToDetail } from "../errors.ts";
 
 /** The one map between domain error codes and tRPC codes; exhaustive by `satisfies`. */
 const trpcCodeOf = {
@@ -39,25 +39,14 @@ export function domainToTrpc(error: DomainError): TRPCError {
   return new TRPCError({ code: trpcCodeOf[error.code], message: error.message, cause: error });
 }
 
-/** The contract's error body and headers for any error that left a procedure. */
-export function describeError(error: TRPCError, requestId?: string): { status: number; body: ErrorBody; headers: Record<string, string> } {
+/** Any error that left a procedure, as the domain error the contract describes. */
+export function trpcToDomain(error: TRPCError): DomainError {
   const cause = error.cause;
-  if (cause instanceof DomainError) {
-    return { status: cause.status, body: withRequestId({ error: cause.code, detail: cause.detail }, cause.status, requestId), headers: cause.headers };
-  }
-  if (cause instanceof ZodError && error.code === "BAD_REQUEST") {
-    // Input that never reached our middleware (e.g. a batch call) still gets the 422 shape.
-    return { status: 422, body: { error: "validation_error", detail: zodIssuesToDetail(cause, "body") }, headers: {} };
-  }
-  const code = domainCodeOf[error.code] ?? "internal_error";
-  const status = statusOf[code];
-  if (code === "internal_error") {
-    return { status, body: withRequestId({ error: code, detail: "Internal server error" }, status, requestId), headers: {} };
-  }
+  if (cause instanceof DomainError) return cause;
+  // Input that never reached our middleware (e.g. a batch call) still gets the 422 shape.
+  if (cause instanceof ZodError && error.code === "BAD_REQUEST") return new ValidationFailed(zodIssuesToDetail(cause, "body"));
+  const code = domainCodeOf[error.code];
+  if (code === undefined) return new InternalError();
   const detail = code === "not_found" && error.message === "Not found" ? "Not Found" : error.message;
-  return { status, body: { error: code, detail }, headers: code === "unauthorized" ? { "WWW-Authenticate": "Bearer" } : {} };
-}
-
-function withRequestId(body: ErrorBody, status: number, requestId: string | undefined): ErrorBody {
-  return status >= 500 && requestId ? { ...body, request_id: requestId } : body;
+  return new DomainError(code, detail, code === "unauthorized" ? { "WWW-Authenticate": "Bearer" } : {});
 }

@@ -1,9 +1,9 @@
 import { initTRPC } from "@trpc/server";
 import { ZodError } from "zod";
-import { DomainError, Forbidden, Unauthorized, ValidationFailed, zodIssuesToDetail } from "../errors.ts";
+import { DomainError, describeDomainError, Forbidden, Unauthorized, ValidationFailed, zodIssuesToDetail } from "../errors.ts";
 import { type Caller, isCaller, mayChange, READ_ONLY_MESSAGE } from "../services/actor.ts";
 import type { Context } from "./context.ts";
-import { describeError, domainToTrpc } from "./errors.ts";
+import { domainToTrpc, trpcToDomain } from "./errors.ts";
 import { svc } from "./service.ts";
 
 /** Which tier guards a procedure; set by the tier itself, so every procedure carries it. */
@@ -29,7 +29,7 @@ const t = initTRPC
   .meta<ProcedureMeta>()
   .create({
     errorFormatter({ shape, error, ctx }) {
-      const { status, body } = describeError(error, ctx?.requestId);
+      const { status, body } = describeDomainError(trpcToDomain(error), ctx?.requestId);
       // No stack, no SQL: clients see the contract body and tRPC's code, nothing else.
       return { code: shape.code, message: typeof body.detail === "string" ? body.detail : body.error, data: { ...body, httpStatus: status } };
     },

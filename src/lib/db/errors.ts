@@ -19,7 +19,3 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
 export function isForeignKeyViolation(error: unknown): boolean {
   return pgCode(error).code === "23503";
 }
-
-export function violatedConstraint(error: unknown): string | undefined {
-  return pgCode(error).constraint;
-}

@@ -1,6 +1,8 @@
 import { and, asc, eq } from "drizzle-orm";
-import { agents, agentVersions, validationResults, VALIDATION_CHECKS } from "../../../db/schema/index.ts";
-import type { AgentVersion, ValidationReport, VersionList } from "../../contract/agents.ts";
+import { agents, agentVersions, validationResults } from "../../../db/schema/index.ts";
+import { VALIDATION_CHECKS } from "../../contract/validation.ts";
+import type { AgentVersion, VersionList } from "../../contract/agents.ts";
+import type { ValidationReport } from "../../contract/validation.ts";
 import { NotFound } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
 import { compareSemver } from "../../contract/semver.ts";

@@ -1,6 +1,7 @@
 import { and, asc, eq, lte, sql } from "drizzle-orm";
 import { agentVersions, storageDeletions } from "../../../db/schema/index.ts";
 import type { ServiceContext } from "../context.ts";
+import { isExternalKey } from "./deletions.ts";
 
 const RETRY_BASE_MS = 60_000;
 const RETRY_MAX_MS = 6 * 60 * 60_000;
@@ -30,7 +31,7 @@ export async function processStorageDeletions(ctx: ServiceContext, opts: { batch
       continue;
     }
     try {
-      if (!/^https?:\/\//.test(row.storageKey)) await ctx.ports.storage.delete(row.storageKey);
+      if (!isExternalKey(row.storageKey)) await ctx.ports.storage.delete(row.storageKey);
       // Only the row we looked at: a re-queued row for the same key keeps its own schedule.
       await db.delete(storageDeletions).where(and(eq(storageDeletions.id, row.id), eq(storageDeletions.attempts, row.attempts)));
       deleted++;

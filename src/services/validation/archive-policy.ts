@@ -3,7 +3,7 @@
  * or written yet): unsafe paths, links and special files, encryption, unknown compression,
  * duplicate or conflicting names, and sizes or compression ratios past the limits.
  */
-import type { ValidationIssue } from "./types.ts";
+import type { ValidationIssue } from "../../contract/validation.ts";
 import type { ZipEntryRecord } from "./zip-reader.ts";
 
 export interface ArchiveLimits {

@@ -11,7 +11,8 @@
  */
 import { runSandboxed, sandboxNodeBinary, type SandboxRunResult } from "../../lib/sandbox/sandbox.ts";
 import { findEntryPoint } from "./agent-files.ts";
-import { isBlocking, skipped, type AgentPackage, type CheckOutcome, type ExecutionContext, type ValidationIssue } from "./types.ts";
+import { isBlocking, skipped, type AgentPackage, type CheckOutcome, type ExecutionContext } from "./types.ts";
+import { type ValidationIssue } from "../../contract/validation.ts";
 
 export const UNKNOWN_ACTION = "__marketplace_unknown_action__";
 const PING = JSON.stringify({ action: "ping", params: {} });

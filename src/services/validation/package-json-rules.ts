@@ -6,7 +6,8 @@
  */
 import { parseSemver } from "../../contract/semver.ts";
 import { hasFile, normalizeMain, type PackageJson } from "./agent-files.ts";
-import type { AgentPackage, ValidationIssue } from "./types.ts";
+import type { AgentPackage } from "./types.ts";
+import type { ValidationIssue } from "../../contract/validation.ts";
 
 const FILE = "package.json";
 // npm's rules for new package names: lowercase, URL-safe, optional @scope/, at most 214 chars.

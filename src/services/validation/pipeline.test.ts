@@ -12,7 +12,7 @@ import * as samples from "../../testing/sample-agents.ts";
 import { processesMatching, unpackAgent } from "../../testing/validation-support.ts";
 import { runValidation, type ValidationOptions, type ValidationOutcome } from "./pipeline.ts";
 import * as quality from "./quality.ts";
-import type { CheckStatus } from "./types.ts";
+import type { CheckStatus } from "../../contract/validation.ts";
 
 let tempParent: string;
 // Short limits keep the hostile fixtures quick; the defaults are 30 s and 120 s.

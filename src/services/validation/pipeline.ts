@@ -20,7 +20,9 @@ import { checkCompatibility } from "./compatibility.ts";
 import { checkQuality } from "./quality.ts";
 import { checkSecurity } from "./security.ts";
 import { checkTests } from "./tests.ts";
-import { skipped, type AgentPackage, type CheckName, type CheckOutcome, type CheckResult } from "./types.ts";
+import { skipped, type AgentPackage, type CheckOutcome, type CheckResult } from "./types.ts";
+import { type CheckName } from "../../contract/validation.ts";
+import type { ValidationStatus as ContractValidationStatus } from "../../contract/validation.ts";
 
 export interface ValidationOptions {
   /** Parent of the private temp dir (default: the OS temp dir). The sandbox runs as nobody when
@@ -37,7 +39,8 @@ export interface ValidationOptions {
   onCheckDone?: (name: CheckName, durationMs: number, result: CheckResult) => void;
 }
 
-export type ValidationStatus = "passed" | "failed" | "error";
+/** A finished run ends in one of these (see ValidationStatus in the contract). */
+export type ValidationStatus = Extract<ContractValidationStatus, "passed" | "failed" | "error">;
 
 export interface ValidationOutcome {
   status: ValidationStatus;

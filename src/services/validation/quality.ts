@@ -13,7 +13,8 @@
 import { PositionEncoding, Workspace, type Diagnostic } from "@astral-sh/ruff-wasm-nodejs";
 import { isPython, isVendored, readPackageJson, readText } from "./agent-files.ts";
 import { packageJsonIssues } from "./package-json-rules.ts";
-import { isBlocking, type AgentPackage, type CheckOutcome, type Severity, type ValidationIssue } from "./types.ts";
+import { isBlocking, type AgentPackage, type CheckOutcome } from "./types.ts";
+import { type Severity, type ValidationIssue } from "../../contract/validation.ts";
 
 // pycodestyle errors that are real problems (E4 imports, E7 statements, E9 runtime), pyflakes,
 // and bugbear's likely-bug rules; no pure style rules, so formatting taste costs nothing.

@@ -11,6 +11,7 @@ import { STAGING_PREFIX } from "../publishing/uploads.ts";
 import { notifyUser } from "../webhooks.ts";
 import { runValidation, type ValidationOptions, type ValidationOutcome } from "./pipeline.ts";
 import type { CheckResult } from "./types.ts";
+import { isExternalKey } from "../storage/deletions.ts";
 
 export type RunResult = "validated" | "gone" | "already-final";
 
@@ -38,7 +39,7 @@ export async function validateStoredVersion(
   // "running" shows in validation_status of cached answers.
   await invalidateCatalog(ports);
 
-  const outcome = /^https?:\/\//.test(version.storageKey)
+  const outcome = isExternalKey(version.storageKey)
     ? externalArchiveOutcome()
     : await validateArchive(ports, version.storageKey, {
         ...opts.pipeline,

@@ -6,7 +6,7 @@
  * Messages never repeat a found secret in full: the report is shown to people other than the
  * author (admins) and stored, and must not become a second leak.
  */
-import type { Severity, ValidationIssue } from "./types.ts";
+import type { Severity, ValidationIssue } from "../../contract/validation.ts";
 
 interface Pattern {
   code: string;

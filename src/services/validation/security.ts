@@ -12,7 +12,8 @@
 import { AGENT_MOUNT, runSandboxed } from "../../lib/sandbox/sandbox.ts";
 import { isJavaScript, isPython, isVendored, PYTHON_INTERPRETER, readText } from "./agent-files.ts";
 import { findDangerousCalls, findSecrets } from "./security-patterns.ts";
-import { isBlocking, SEVERITY_RANK, type AgentPackage, type CheckOutcome, type ExecutionContext, type Severity, type ValidationIssue } from "./types.ts";
+import { isBlocking, SEVERITY_RANK, type AgentPackage, type CheckOutcome, type ExecutionContext } from "./types.ts";
+import { type Severity, type ValidationIssue } from "../../contract/validation.ts";
 
 const BANDIT_TIMEOUT_MS = 60_000;
 // assert_used: pytest tests are made of asserts, and asserts are no vulnerability in an agent.

@@ -12,7 +12,8 @@
  */
 import { AGENT_MOUNT, runSandboxed, sandboxNodeBinary, type SandboxRunResult } from "../../lib/sandbox/sandbox.ts";
 import { isVendored, PYTHON_INTERPRETER } from "./agent-files.ts";
-import { skipped, type AgentPackage, type CheckOutcome, type ExecutionContext, type ValidationIssue } from "./types.ts";
+import { skipped, type AgentPackage, type CheckOutcome, type ExecutionContext } from "./types.ts";
+import { type ValidationIssue } from "../../contract/validation.ts";
 
 const NODE_TEST_FILE = /(^|\/)(test\/.*\.[cm]?js|[^/]*[.\-_]test\.[cm]?js|test-[^/]*\.[cm]?js|test\.[cm]?js)$/;
 const PYTEST_FILE = /(^|\/)(test_[^/]*|[^/]*_test)\.py$/;

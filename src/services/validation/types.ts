@@ -2,22 +2,10 @@
  * Shapes shared by the validation checks; they mirror ValidationReport in section 2 of the REST
  * contract (`checks[]`), in camelCase (the job maps durationMs to duration_ms when storing).
  */
+import type { CheckName, CheckStatus, Severity, ValidationIssue } from "../../contract/validation.ts";
 import type { SandboxAvailability } from "../../lib/sandbox/sandbox.ts";
 
-export const CHECK_NAMES = ["archive", "security", "quality", "compatibility", "tests"] as const;
-export type CheckName = (typeof CHECK_NAMES)[number];
-export type CheckStatus = "passed" | "failed" | "skipped" | "error";
-export type Severity = "low" | "medium" | "high" | "critical";
 
-export interface ValidationIssue {
-  severity: Severity;
-  /** Stable machine-readable code, e.g. `aws_access_key`, `ruff:F401`, `bandit:B602`. */
-  code: string;
-  message: string;
-  /** Path relative to the agent root. */
-  file?: string;
-  line?: number;
-}
 
 export interface CheckResult {
   name: CheckName;

@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { agentSlugInput, timestamp } from "./common.ts";
+
+/** The validation vocabulary: one definition, used by the tables, the checks and the API. */
+
+export const VALIDATION_STATUSES = ["pending", "running", "passed", "failed", "error"] as const;
+export type ValidationStatus = (typeof VALIDATION_STATUSES)[number];
+
+export const VALIDATION_CHECKS = ["archive", "security", "quality", "compatibility", "tests"] as const;
+export type CheckName = (typeof VALIDATION_CHECKS)[number];
+
+export const CHECK_STATUSES = ["passed", "failed", "skipped", "error"] as const;
+export type CheckStatus = (typeof CHECK_STATUSES)[number];
+
+export const ISSUE_SEVERITIES = ["low", "medium", "high", "critical"] as const;
+export type Severity = (typeof ISSUE_SEVERITIES)[number];
+
+export const validationStatus = z.enum(VALIDATION_STATUSES);
+
+export const validationIssue = z.object({
+  severity: z.enum(ISSUE_SEVERITIES),
+  code: z.string().describe("Stable machine-readable code, e.g. aws_access_key, ruff:F401, bandit:B602"),
+  message: z.string(),
+  file: z.string().optional().describe("Path relative to the agent root"),
+  line: z.number().int().optional(),
+});
+
+export type ValidationIssue = z.infer<typeof validationIssue>;
+
+export const validationCheck = z.object({
+  name: z.enum(VALIDATION_CHECKS),
+  status: z.enum(CHECK_STATUSES),
+  duration_ms: z.number().int(),
+  summary: z.string(),
+  score: z.number().optional(),
+  issues: z.array(validationIssue),
+});
+
+export const validationReport = z
+  .object({
+    agent_slug: z.string(),
+    version: z.string(),
+    status: validationStatus,
+    started_at: timestamp.nullable(),
+    finished_at: timestamp.nullable(),
+    duration_ms: z.number().int().nullable(),
+    checks: z.array(validationCheck).describe("Empty while the version is pending"),
+  })
+  .meta({ id: "ValidationReport" });
+
+export const validationInput = agentSlugInput.extend({
+  version: z.string().min(1).max(100).optional().describe("Defaults to the current version"),
+});
+
+export type ValidationReport = z.infer<typeof validationReport>;
