@@ -27,6 +27,8 @@ for (const mode of TEST_MODES) {
       const category = await makeCategory(t.rt.db.db);
       const token = await apiTokenFor(t.rt, user);
       const agent = await publishViaHttp(t.fetch, token, { name, category: category.slug, code });
+      // Read at once: validation takes far longer than this query.
+      const [staged] = await t.rt.db.db.select({ key: agentVersions.storageKey }).from(agentVersions).where(eq(agentVersions.agentId, agent.id));
       await waitFor(
         "validation to finish",
         async () => {
@@ -35,12 +37,13 @@ for (const mode of TEST_MODES) {
         },
         { timeoutMs: 90_000, intervalMs: 200 },
       );
-      return { agent, token };
+      return { agent, token, stagingKey: staged!.key };
     }
 
     test("a good Node agent passes every check, then downloads byte for byte", async () => {
       const code = goodNodeAgent();
-      const { agent, token } = await publishAndSettle(code, `Good Node Agent ${mode}`);
+      const { agent, token, stagingKey } = await publishAndSettle(code, `Good Node Agent ${mode}`);
+      expect(stagingKey).toMatch(/^staging\/[0-9a-f-]{36}\.zip$/);
       const detail = (await (await t.fetch(`/api/v1/agents/${agent.slug}`)).json()) as { validation_status: string; is_validated: boolean };
       expect(detail).toMatchObject({ validation_status: "passed", is_validated: true });
 
@@ -66,8 +69,8 @@ for (const mode of TEST_MODES) {
       // Passed: the archive left the staging prefix for its permanent key; the staging copy is queued for removal.
       expect(version!.storageKey).toBe(`agents/${agent.id}/${version!.sha256}.zip`);
       expect(await t.rt.storage.head(version!.storageKey)).not.toBeNull();
-      const queued = await t.rt.db.db.select().from(storageDeletions).where(eq(storageDeletions.storageKey, `staging/${version!.storageKey}`));
-      expect(queued).toHaveLength(1);
+      const queued = await t.rt.db.db.select().from(storageDeletions).where(eq(storageDeletions.reason, "staging_moved"));
+      expect(queued.filter((row) => row.storageKey === stagingKey)).toHaveLength(1);
     }, 120_000);
 
     test("an agent leaking an AWS key fails the security check, with file and line", async () => {

@@ -1,7 +1,7 @@
 /**
  * What one publish and its validation cost in storage calls and SQL statements: POST /agents
  * through the HTTP stack, then the validate-version job, each phase counted separately.
- * Usage: bun scripts/bench/publish-trace.ts   (DATABASE_URL / REDIS_URL / S3_* select production mode)
+ * Usage: DATABASE_URL=... [REDIS_URL=... S3_*=...] bun scripts/bench/publish-trace.ts (PostgreSQL only: it counts node-postgres queries)
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -20,7 +20,9 @@ const calls = new Map<string, number>();
 const count = (what: string) => calls.set(`${phase}\t${what}`, (calls.get(`${phase}\t${what}`) ?? 0) + 1);
 
 const query = pg.Client.prototype.query;
+let pollClient: pg.Client | undefined;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  if (this === pollClient) return (query as (...a: unknown[]) => unknown).apply(this, args);
   const first = args[0] as string | { text?: string };
   const text = typeof first === "string" ? first : (first?.text ?? "");
   const verb = /^\s*(\w+)/.exec(text)?.[1]?.toLowerCase() ?? "?";
@@ -54,22 +56,22 @@ try {
   const agent = await publishViaHttp(call, token, { name: `Trace Agent ${Date.now()}`, category: category.slug, code });
   phase = "validation";
   const worker = startJobWorker(rt, { pollMs: 20 });
+  // Polled on a connection of its own, which the counter skips.
+  pollClient = new pg.Client({ connectionString: rt.env.DATABASE_URL });
+  await pollClient.connect();
   for (;;) {
     await Bun.sleep(20);
-    const running = phase;
-    phase = "poll";
-    const r = await rt.db.db.execute(`select validation_status from agent_versions where agent_id = ${agent.id}`);
-    phase = running;
-    const status = (r.rows[0] as { validation_status: string }).validation_status;
-    if (!["pending", "running"].includes(status)) break;
+    const r = await pollClient.query("select validation_status from agent_versions where agent_id = $1", [agent.id]);
+    if (!["pending", "running"].includes(r.rows[0].validation_status)) break;
   }
+  await pollClient.end();
   await worker.stop({ graceMs: 5_000 });
   phase = "done";
 } finally {
   await rt.close();
   await rm(dataDir, { recursive: true, force: true });
 }
-const rows = [...calls].filter(([k]) => !/^(setup|done|poll)\t/.test(k)).map(([k, n]) => {
+const rows = [...calls].filter(([k]) => !/^(setup|done)\t/.test(k)).map(([k, n]) => {
   const [p, what] = k.split("\t");
   return { phase: p, call: what, count: n };
 });

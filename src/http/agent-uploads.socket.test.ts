@@ -8,7 +8,7 @@ import { bearer, sessionFor } from "../testing/auth.ts";
 import { makeCategory, makeUser } from "../testing/factories.ts";
 import { createTestRuntime, TEST_MODES } from "../testing/harness.ts";
 import { waitFor } from "../testing/redis-test-support.ts";
-import { encodeMultipart, leftovers, multipartInit, publishParts, storedKeys } from "../testing/uploads.ts";
+import { encodeMultipart, leftovers, multipartInit, publishParts, storedKeys, orphanedStagingKeys } from "../testing/uploads.ts";
 import { zipOfSize } from "../testing/zip.ts";
 
 /** Uploads over a real socket: a client that goes away, and an S3 multipart upload cut by the limit. */
@@ -47,7 +47,7 @@ for (const mode of TEST_MODES) {
       socket.destroy();
       await waitFor("the server to clean up", async () => {
         const left = await leftovers(rt, "Socket Dropped Agent");
-        return left.guards.length === 0 && left.agents === 0 && (await storedKeys(rt, "uploads/")).length === 0;
+        return left.guards.length === 0 && left.agents === 0 && (await orphanedStagingKeys(rt)).length === 0;
       }, { timeoutMs: 15_000 });
       expect(await leftovers(rt, "Socket Dropped Agent")).toMatchObject({ agents: 0, versions: 0, guards: [], objects: [] });
     });

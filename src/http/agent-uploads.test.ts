@@ -1,10 +1,13 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { agents, agentVersions } from "../../db/schema/index.ts";
+import { systemContextOf } from "../runtime.ts";
+import { validateStoredVersion } from "../services/validation/run-version.ts";
 import { apiTokenFor, bearer, sessionFor } from "../testing/auth.ts";
 import { makeCategory, makeUser } from "../testing/factories.ts";
 import { TEST_MODES, useTestApp } from "../testing/harness.ts";
-import { encodeMultipart, leftovers, multipartInit, publishParts, storedKeys } from "../testing/uploads.ts";
+import { encodeMultipart, leftovers, multipartInit, publishParts, storedKeys, orphanedStagingKeys } from "../testing/uploads.ts";
+import { goodNodeAgent } from "../testing/sample-agents.ts";
 import { makeZip, sampleAgentZip, zipOfSize } from "../testing/zip.ts";
 
 const LIMIT = 64 * 1024;
@@ -48,11 +51,12 @@ for (const mode of TEST_MODES) {
         expect.objectContaining({ version: "1.2.3", changelog: "First", size_bytes: code.length, sha256: sha, validation_status: "pending" }),
       ]);
       const [version] = await t.rt.db.db.select().from(agentVersions).where(eq(agentVersions.id, body.versions[0]!.id as number));
-      expect(version!.storageKey).toBe(`staging/agents/${body.id}/${sha}.zip`);
+      // The upload's own key, kept by the version until validation promotes the archive.
+      expect(version!.storageKey).toMatch(/^staging\/[0-9a-f-]{36}\.zip$/);
       const stored = await t.rt.storage.get(version!.storageKey);
       expect(new Uint8Array(await new Response(stored!.body).arrayBuffer())).toEqual(code);
-      // The staging object is gone and no cleanup guard is left for a referenced key.
-      expect(await storedKeys(t.rt, "uploads/")).toEqual([]);
+      // No other staged object is left, and no cleanup guard for a referenced key.
+      expect(await orphanedStagingKeys(t.rt)).toEqual([]);
       expect((await leftovers(t.rt, "Weather Bot")).guards).toEqual([]);
     });
 
@@ -75,7 +79,7 @@ for (const mode of TEST_MODES) {
         detail: [{ loc: ["body", "category"], msg: "Category 'does-not-exist' does not exist", type: "value_error" }],
       });
       expect(await leftovers(t.rt, "No Category Agent")).toMatchObject({ agents: 0, guards: [] });
-      expect(await storedKeys(t.rt, "uploads/")).toEqual([]);
+      expect(await orphanedStagingKeys(t.rt)).toEqual([]);
     });
 
     test("bad fields are 422 with their location; a missing code part too", async () => {
@@ -91,7 +95,7 @@ for (const mode of TEST_MODES) {
       const emptySlug = await publish({ name: "!!! ???" });
       expect(emptySlug.status).toBe(422);
       expect(((await emptySlug.json()) as { detail: { loc: string[] }[] }).detail[0]!.loc).toEqual(["body", "name"]);
-      expect(await storedKeys(t.rt, "uploads/")).toEqual([]);
+      expect(await orphanedStagingKeys(t.rt)).toEqual([]);
     });
 
     test("not a zip is 415 whatever its declared type; an empty file too", async () => {
@@ -103,7 +107,7 @@ for (const mode of TEST_MODES) {
       expect(empty.status).toBe(415);
       expect(((await empty.json()) as { detail: string }).detail).toContain("empty");
       expect(await leftovers(t.rt, "Text File Agent")).toMatchObject({ agents: 0, guards: [] });
-      expect(await storedKeys(t.rt, "uploads/")).toEqual([]);
+      expect(await orphanedStagingKeys(t.rt)).toEqual([]);
     });
 
     test("a body that is not multipart is 415", async () => {
@@ -120,7 +124,7 @@ for (const mode of TEST_MODES) {
       expect(over.status).toBe(413);
       expect(await over.json()).toEqual({ error: "payload_too_large", detail: `The archive exceeds the upload limit of ${LIMIT} bytes` });
       expect(await leftovers(t.rt, "One Byte Over")).toMatchObject({ agents: 0, guards: [] });
-      expect(await storedKeys(t.rt, "uploads/")).toEqual([]);
+      expect(await orphanedStagingKeys(t.rt)).toEqual([]);
     });
 
     test("the 413 comes while the body is still arriving: the rest is never read", async () => {
@@ -136,7 +140,7 @@ for (const mode of TEST_MODES) {
       const res = await t.fetch("/api/v1/agents", { method: "POST", headers: { ...bearer(ctx.token), "content-type": contentType }, body: stream });
       expect(res.status).toBe(413);
       expect(sent).toBeLessThan(body.length / 2);
-      expect(await storedKeys(t.rt, "uploads/")).toEqual([]);
+      expect(await orphanedStagingKeys(t.rt)).toEqual([]);
     });
 
     test("a truncated multipart body is 400 and leaves nothing", async () => {
@@ -145,7 +149,7 @@ for (const mode of TEST_MODES) {
       expect(res.status).toBe(400);
       expect(((await res.json()) as { detail: string }).detail).toContain("ended before the closing boundary");
       expect(await leftovers(t.rt, "Truncated Agent")).toMatchObject({ agents: 0, versions: 0, guards: [] });
-      expect(await storedKeys(t.rt, "uploads/")).toEqual([]);
+      expect(await orphanedStagingKeys(t.rt)).toEqual([]);
     });
 
     test("a client that disconnects mid-upload leaves no row and no object", async () => {
@@ -161,7 +165,7 @@ for (const mode of TEST_MODES) {
       const res = await t.fetch("/api/v1/agents", { method: "POST", headers: { ...bearer(ctx.token), "content-type": contentType }, body: stream });
       expect(res.status).toBe(400);
       expect(await leftovers(t.rt, "Disconnected Agent")).toMatchObject({ agents: 0, versions: 0, guards: [] });
-      expect(await storedKeys(t.rt, "uploads/")).toEqual([]);
+      expect(await orphanedStagingKeys(t.rt)).toEqual([]);
     });
 
     test("slug rules: lower-case, runs of spaces and hyphens collapse, taken slugs get -1, -2", async () => {
@@ -197,18 +201,24 @@ for (const mode of TEST_MODES) {
 
       const rows = await t.rt.db.db.select({ version: agentVersions.version }).from(agentVersions).where(eq(agentVersions.agentId, created.id));
       expect(rows.map((r) => r.version).sort()).toEqual(["1.0.0", "1.1.0"]);
-      expect(await storedKeys(t.rt, "uploads/")).toEqual([]);
+      expect(await orphanedStagingKeys(t.rt)).toEqual([]);
     });
 
-    test("identical bytes in two versions of one agent share one object; another agent gets its own key", async () => {
-      const code = makeZip([{ name: "same.txt", data: "same bytes" }]);
+    test("once validated, identical bytes in two versions of one agent share one object; another agent gets its own key", async () => {
+      const code = goodNodeAgent();
       const a = (await (await publish({ name: "Same Bytes A", code })).json()) as { slug: string; id: number };
       const v2 = await t.fetch(`/api/v1/agents/${a.slug}/versions`, multipartInit("POST", [{ name: "version", value: "2.0.0" }, { name: "code", value: code, filename: "a.zip" }], bearer(ctx.token)));
       expect(v2.status).toBe(202);
       const b = (await (await publish({ name: "Same Bytes B", code })).json()) as { id: number };
-      expect(await storedKeys(t.rt, `staging/agents/${a.id}/`)).toHaveLength(1);
-      expect(await storedKeys(t.rt, `staging/agents/${b.id}/`)).toHaveLength(1);
-    });
+      const versions = await t.rt.db.db.select().from(agentVersions).where(inArray(agentVersions.agentId, [a.id, b.id]));
+      // Each upload waits under its own staging key until its validation passes.
+      expect(new Set(versions.map((v) => v.storageKey)).size).toBe(3);
+      for (const version of versions) expect(await validateStoredVersion(systemContextOf(t.rt), version.id)).toBe("validated");
+      expect(await storedKeys(t.rt, `agents/${a.id}/`)).toHaveLength(1);
+      expect(await storedKeys(t.rt, `agents/${b.id}/`)).toHaveLength(1);
+      const promoted = await t.rt.db.db.select().from(agentVersions).where(inArray(agentVersions.agentId, [a.id, b.id]));
+      expect(promoted.map((v) => v.storageKey).sort()).toEqual([`agents/${a.id}/${versions[0]!.sha256}.zip`, `agents/${a.id}/${versions[0]!.sha256}.zip`, `agents/${b.id}/${versions[0]!.sha256}.zip`]);
+    }, 60_000);
 
     test("multipart PUT /agents/{slug} publishes a version and answers 202 with the agent", async () => {
       const created = (await (await publish({ name: "Put Version Agent", version: "0.1.0" })).json()) as { slug: string };
@@ -246,7 +256,7 @@ for (const mode of TEST_MODES) {
       }
       const [row] = await t.rt.db.db.select({ id: agents.id }).from(agents).where(eq(agents.slug, created.slug));
       expect(await t.rt.db.db.select().from(agentVersions).where(eq(agentVersions.agentId, row!.id))).toHaveLength(1);
-      expect(await storedKeys(t.rt, "uploads/")).toEqual([]);
+      expect(await orphanedStagingKeys(t.rt)).toEqual([]);
     });
   });
 }

@@ -72,7 +72,7 @@ for (const mode of TEST_MODES) {
       const res = await t.fetch(`/api/v1/agents/${agent.slug}/download?redirect=true`);
       expect(res.status).toBe(302);
       const location = res.headers.get("location")!;
-      expect(location).toMatch(mode === "embedded" ? /\/files\/staging\/agents\// : /X-Amz-Signature=/);
+      expect(location).toMatch(mode === "embedded" ? /\/files\/staging\// : /X-Amz-Signature=/);
       expect(await bytesOf(await follow(t, location))).toEqual(code);
 
       const urlRes = await t.fetch(`/api/v1/agents/${agent.slug}/download-url`);

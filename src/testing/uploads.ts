@@ -58,6 +58,17 @@ export async function storedKeys(rt: Runtime, prefix = ""): Promise<string[]> {
   return keys;
 }
 
+/**
+ * Staged archives that no version refers to and that are not filed for removal after a
+ * promotion: what a failed or finished publish must not leave.
+ */
+export async function orphanedStagingKeys(rt: Runtime): Promise<string[]> {
+  const referenced = new Set((await rt.db.db.select({ key: agentVersions.storageKey }).from(agentVersions)).map((row) => row.key));
+  const moved = await rt.db.db.select({ key: storageDeletions.storageKey }).from(storageDeletions).where(eq(storageDeletions.reason, "staging_moved"));
+  for (const row of moved) referenced.add(row.key);
+  return (await storedKeys(rt, "staging/")).filter((key) => !referenced.has(key));
+}
+
 /** What a failed upload must not leave: agents by that name, versions, objects, guard rows. */
 export async function leftovers(rt: Runtime, name: string) {
   const db = rt.db.db;

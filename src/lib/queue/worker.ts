@@ -29,6 +29,24 @@ interface Running {
 }
 
 const PROMOTE_BATCH = 100;
+/**
+ * After a job is aborted (timeout, stop), how long the worker waits at most (and no longer than the
+ * job's own timeout) for its handler to actually return before the job is retried or handed back:
+ * a handler that honours its signal has let go of its resources (child processes, locks) by then,
+ * so a retry never overlaps it.
+ */
+const ABORT_SETTLE_MS = 15_000;
+
+/** Resolves when work settles, or after ms, whichever comes first. */
+function settled(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([work.then(noop, noop), waited]).finally(() => clearTimeout(timer));
+}
+
+function noop(): void {}
 
 function settingsFrom(opts: WorkerOptions): Settings {
   const settings: Settings = {
@@ -209,13 +227,12 @@ export class QueueWorker implements Worker {
     if (this.logger) run.logger = this.logger;
     const timer = setTimeout(() => controller.abort(new JobTimeout(definition.timeoutMs)), definition.timeoutMs);
     let failure: { error: unknown } | undefined;
+    const work = Promise.resolve().then(() => definition.handler(parsed.data, run));
     try {
-      await untilAborted(
-        Promise.resolve().then(() => definition.handler(parsed.data, run)),
-        controller.signal,
-      );
+      await untilAborted(work, controller.signal);
     } catch (error) {
       failure = { error };
+      if (controller.signal.aborted) await settled(work, Math.min(ABORT_SETTLE_MS, definition.timeoutMs));
     } finally {
       clearTimeout(timer);
     }
@@ -259,10 +276,13 @@ export class QueueWorker implements Worker {
     });
     await Promise.race([Promise.all([...this.running].map((entry) => entry.done)), graceOver]);
     clearTimeout(graceTimer);
-    for (const entry of this.running) {
+    const abandoned = [...this.running];
+    for (const entry of abandoned) {
       entry.abandoned = true;
       entry.controller.abort(new WorkerStopped());
     }
+    // Handed back only once the handlers let go (bounded by the grace), so nobody runs them twice at once.
+    if (abandoned.length > 0) await settled(Promise.all(abandoned.map((entry) => entry.done)), Math.min(ABORT_SETTLE_MS, graceMs));
     clearInterval(this.heartbeatTimer);
     try {
       await this.transport.release(this.id);

@@ -43,6 +43,8 @@ export interface SandboxRunOptions {
   /** Per stream; the rest is read and dropped. */
   maxOutputBytes?: number;
   env?: Record<string, string>;
+  /** Aborting kills the whole run at once (like the timeout) and rejects with the reason. */
+  signal?: AbortSignal;
 }
 
 export interface SandboxRunResult {
@@ -91,6 +93,7 @@ export function sandboxAvailable(): Promise<SandboxAvailability> {
 }
 
 export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxRunResult> {
+  options.signal?.throwIfAborted();
   const availability = await sandboxAvailable();
   if (!availability.ok || !tools) throw new SandboxUnavailableError(availability.ok ? "not probed" : availability.reason);
   return runConfined(options, tools);
@@ -214,14 +217,18 @@ async function spawnConfined(argv: string[], options: SandboxRunOptions, maxOutp
     // Its own process group, so the timer can kill the whole chain at once.
     detached: true,
   });
-  const timer = setTimeout(() => {
-    timedOut = true;
+  const killGroup = () => {
     try {
       process.kill(-proc.pid, "SIGKILL");
     } catch {
       proc.kill("SIGKILL");
     }
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup();
   }, options.timeoutMs);
+  options.signal?.addEventListener("abort", killGroup, { once: true });
   const stdout = readCapped(proc.stdout, maxOutputBytes);
   const stderr = readCapped(proc.stderr, maxOutputBytes);
   if (options.stdin !== undefined && proc.stdin) {
@@ -236,8 +243,10 @@ async function spawnConfined(argv: string[], options: SandboxRunOptions, maxOutp
     await proc.exited;
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener("abort", killGroup);
     await afterExit();
   }
+  options.signal?.throwIfAborted();
   const durationMs = Math.round(performance.now() - started);
   // Once bwrap is gone its pid namespace is gone, so every writer of the pipes is dead and they
   // close at once; the grace only bounds the wait should a kernel keep one around.

@@ -12,15 +12,16 @@ import { invalidateCatalog } from "../catalog-cache.ts";
 import { resolveCategoryRef } from "../categories.ts";
 import { type ServiceContext, withTransaction } from "../context.ts";
 import { type Actor, type Caller, isCaller, mayChange, READ_ONLY_MESSAGE } from "../actor.ts";
-import { discardGuardedObject, guardPendingObject, releasePendingObject } from "../storage/deletions.ts";
-import { archiveKey, type StagedUpload } from "./uploads.ts";
+import { discardGuardedObject, releasePendingObject } from "../storage/deletions.ts";
+import type { StagedUpload } from "./uploads.ts";
 import { enqueueValidation } from "../validation/queue.ts";
 
 /**
- * Publishing (contract 4.1). The archive is already staged (uploads.ts); here it gets its
- * content-addressed key and its rows. Every object written is guarded by a storage_deletions row
- * committed first and released by the transaction that references it, so a crash at any point
- * leaves the cleanup job something to find, never an orphan. The staged upload is always dropped.
+ * Publishing (contract 4.1). The archive is already staged (uploads.ts); here it gets its rows,
+ * and the version keeps the staging key until validation passes and promotes the archive to its
+ * content-addressed key (one server-side copy). The upload's storage_deletions guard is released
+ * by the transaction that references it, so a crash at any point leaves the cleanup job
+ * something to find, never an orphan; a publish that fails drops the upload.
  */
 
 export const PUBLISHED_MESSAGE = "Agent submitted for validation";
@@ -51,33 +52,22 @@ export async function publishAgent(ctx: ServiceContext, input: PublishAgentInput
     if (base === "") throw fieldError(["body", "name"], "The name must contain at least one letter or digit");
     const categoryId = await resolveCategoryRef(ctx.db, input.category, ["body", "category"], { allowNone: false });
     const semver = parseVersion(input.version);
-    // The id comes first so the archive's key is known before anything is written under it.
-    const agentId = await nextAgentId(ctx.db);
-    const key = archiveKey(agentId, input.upload.sha256);
-    await guardPendingObject(ctx.db, key);
-    try {
-      created = await withTransaction(ctx, async (tx) => {
-        const slug = await insertWithFreeSlug(tx.db, base, {
-          id: agentId,
-          name: input.name,
-          description: input.description,
-          authorId: actor.user.id,
-          categoryId,
-          isPublic: input.is_public,
-        });
-        await placeArchive(tx, input.upload, key);
-        const version = await insertVersion(tx.db, agentId, input, semver, key);
-        await refreshCurrentVersion(tx.db, agentId);
-        await releasePendingObject(tx.db, key);
-        return { slug, versionId: version.id };
+    created = await withTransaction(ctx, async (tx) => {
+      const agent = await insertWithFreeSlug(tx.db, base, {
+        name: input.name,
+        description: input.description,
+        authorId: actor.user.id,
+        categoryId,
+        isPublic: input.is_public,
       });
-    } catch (error) {
-      // Nothing else can reference a key under an agent id that was never committed.
-      await discardGuardedObject(ctx, key);
-      throw error;
-    }
-  } finally {
+      const version = await insertVersion(tx.db, agent.id, input, semver);
+      await refreshCurrentVersion(tx.db, agent.id);
+      await releasePendingObject(tx.db, input.upload.key);
+      return { slug: agent.slug, versionId: version.id };
+    });
+  } catch (error) {
     await discardGuardedObject(ctx, input.upload.key);
+    throw error;
   }
   await invalidateCatalog(ctx.ports);
   await enqueueValidation(ctx, created.versionId);
@@ -92,27 +82,19 @@ export async function publishVersion(ctx: ServiceContext, input: PublishVersionI
     agent = await findPublishTarget(ctx.db, ctx.actor, input.slug);
     const semver = parseVersion(input.version);
     await assertVersionFree(ctx.db, agent.id, semver);
-    const key = archiveKey(agent.id, input.upload.sha256);
-    await guardPendingObject(ctx.db, key);
-    try {
-      version = await withTransaction(ctx, async (tx) => {
-        // The agent row lock serialises publishes (and deletes) of one agent, so the version
-        // check and the decision to copy or reuse the archive cannot race.
-        const [locked] = await tx.db.select({ id: agents.id }).from(agents).where(eq(agents.id, agent.id)).for("update");
-        if (!locked) throw agentNotFound(input.slug);
-        await assertVersionFree(tx.db, agent.id, semver);
-        await placeArchive(tx, input.upload, key);
-        const row = await insertVersion(tx.db, agent.id, input, semver, key);
-        await refreshCurrentVersion(tx.db, agent.id);
-        await releasePendingObject(tx.db, key);
-        return row;
-      });
-    } catch (error) {
-      await dropArchiveIfUnreferenced(ctx, agent.id, key);
-      throw error;
-    }
-  } finally {
+    version = await withTransaction(ctx, async (tx) => {
+      // The agent row lock serialises publishes (and deletes) of one agent, so the version check cannot race.
+      const [locked] = await tx.db.select({ id: agents.id }).from(agents).where(eq(agents.id, agent.id)).for("update");
+      if (!locked) throw agentNotFound(input.slug);
+      await assertVersionFree(tx.db, agent.id, semver);
+      const row = await insertVersion(tx.db, agent.id, input, semver);
+      await refreshCurrentVersion(tx.db, agent.id);
+      await releasePendingObject(tx.db, input.upload.key);
+      return row;
+    });
+  } catch (error) {
     await discardGuardedObject(ctx, input.upload.key);
+    throw error;
   }
   await invalidateCatalog(ctx.ports);
   await enqueueValidation(ctx, version.id);
@@ -141,7 +123,8 @@ async function assertVersionFree(db: Executor, agentId: number, semver: Semver):
   if (existing) throw new Conflict(`Version '${existing.version}' already exists; published versions are immutable`);
 }
 
-async function insertVersion(db: Executor, agentId: number, input: PublishVersionFields & { upload: StagedUpload }, semver: Semver, key: string): Promise<VersionRow> {
+/** The version keeps its upload's staging key until validation promotes the archive. */
+async function insertVersion(db: Executor, agentId: number, input: PublishVersionFields & { upload: StagedUpload }, semver: Semver): Promise<VersionRow> {
   const [row] = await db
     .insert(agentVersions)
     .values({
@@ -151,16 +134,10 @@ async function insertVersion(db: Executor, agentId: number, input: PublishVersio
       changelog: input.changelog,
       sizeBytes: input.upload.sizeBytes,
       sha256: input.upload.sha256,
-      storageKey: key,
+      storageKey: input.upload.key,
     })
     .returning();
   return row!;
-}
-
-/** The content-addressed object: identical bytes of this agent are already there, else copy. */
-async function placeArchive(ctx: ServiceContext, upload: StagedUpload, key: string): Promise<void> {
-  if (await ctx.ports.storage.head(key)) return;
-  await ctx.ports.storage.copy(upload.key, key);
 }
 
 /**
@@ -168,7 +145,7 @@ async function placeArchive(ctx: ServiceContext, upload: StagedUpload, key: stri
  * slug waits for the winner's commit and then inserts nothing, so concurrent publishes of one
  * name end with distinct slugs and no error.
  */
-async function insertWithFreeSlug(db: Executor, base: string, values: Omit<typeof agents.$inferInsert, "slug"> & { id: number }): Promise<string> {
+async function insertWithFreeSlug(db: Executor, base: string, values: Omit<typeof agents.$inferInsert, "slug">): Promise<{ id: number; slug: string }> {
   const pattern = `${base.replace(/[\\%_]/g, "\\$&")}-%`;
   const rows = await db.select({ slug: agents.slug }).from(agents).where(or(eq(agents.slug, base), like(agents.slug, pattern)));
   const taken = new Set(rows.map((r) => r.slug));
@@ -176,30 +153,10 @@ async function insertWithFreeSlug(db: Executor, base: string, values: Omit<typeo
     const slug = firstFreeSlug(base, taken);
     const [row] = await db
       .insert(agents)
-      .overridingSystemValue()
       .values({ ...values, slug })
       .onConflictDoNothing({ target: agents.slug })
-      .returning({ slug: agents.slug });
-    if (row) return row.slug;
+      .returning({ id: agents.id, slug: agents.slug });
+    if (row) return row;
     taken.add(slug);
-  }
-}
-
-async function nextAgentId(db: Executor): Promise<number> {
-  const result = await db.execute<{ id: number }>(sql`select nextval(pg_get_serial_sequence('agents', 'id'))::int as id`);
-  return Number(result.rows[0]!.id);
-}
-
-/** After a failed publish: remove the archive unless a version of the agent uses the same bytes. */
-async function dropArchiveIfUnreferenced(ctx: ServiceContext, agentId: number, key: string): Promise<void> {
-  try {
-    await withTransaction(ctx, async (tx) => {
-      await tx.db.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId)).for("update");
-      const [used] = await tx.db.select({ id: agentVersions.id }).from(agentVersions).where(eq(agentVersions.storageKey, key)).limit(1);
-      if (!used) await tx.ports.storage.delete(key);
-      await releasePendingObject(tx.db, key);
-    });
-  } catch (err) {
-    ctx.logger.warn({ err, key }, "could not remove an unpublished archive; the cleanup job will");
   }
 }

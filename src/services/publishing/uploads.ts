@@ -4,10 +4,11 @@ import type { ServiceContext } from "../context.ts";
 import { discardGuardedObject, guardPendingObject } from "../storage/deletions.ts";
 
 /**
- * Where uploaded archives land. Bytes stream to a fresh `uploads/<uuid>` key while they are
- * hashed; once the SHA-256 is known, publish copies the object (server-side) to its
- * content-addressed home `agents/<agent id>/<sha256>.zip` and the upload key is dropped. Keys are
- * never reused across agents, and an existing key is never written with different bytes.
+ * Where uploaded archives land. Bytes stream to a fresh `staging/<uuid>.zip` key while they are
+ * hashed; the version keeps that key while it waits for validation, and a passing validation
+ * copies the object (server-side, once) to its content-addressed home
+ * `agents/<agent id>/<sha256>.zip`. Keys are never reused across agents, and an existing key is
+ * never written with different bytes.
  */
 
 export interface StagedUpload {
@@ -24,10 +25,6 @@ export function permanentArchiveKey(agentId: number, sha256: string): string {
   return `agents/${agentId}/${sha256}.zip`;
 }
 
-/** A new version's archive starts under the staging prefix; validation promotes it. */
-export function archiveKey(agentId: number, sha256: string): string {
-  return STAGING_PREFIX + permanentArchiveKey(agentId, sha256);
-}
 
 /**
  * Streams `body` to storage, refusing a non-zip (415) or one past MAX_UPLOAD_BYTES (413) the
@@ -36,7 +33,7 @@ export function archiveKey(agentId: number, sha256: string): string {
  * of storage (S3 down, disk full) is a 503: the client did nothing wrong and may retry.
  */
 export async function receiveArchive(ctx: ServiceContext, body: ReadableStream<Uint8Array>): Promise<StagedUpload> {
-  const key = `uploads/${crypto.randomUUID()}`;
+  const key = `${STAGING_PREFIX}${crypto.randomUUID()}.zip`;
   await guardPendingObject(ctx.db, key);
   const inspected = inspectArchive(body, ctx.ports.env.MAX_UPLOAD_BYTES);
   try {

@@ -26,7 +26,7 @@ export async function checkCompatibility(agent: AgentPackage, context: Execution
   if (!context.sandbox.ok) return skipped(`Not run: ${context.sandbox.reason}`);
   if (entry.kind === "node" && !sandboxNodeBinary()) return skipped("Not run: no node binary on this host");
 
-  const run = (stdin: string) => runSandboxed({ dir: agent.root, command: entry.command, stdin, timeoutMs: context.timeoutMs });
+  const run = (stdin: string) => runSandboxed({ dir: agent.root, command: entry.command, stdin, timeoutMs: context.timeoutMs, signal: context.signal });
   const issues: ValidationIssue[] = [];
   const ping = await run(PING);
   const pingAnswer = judge(ping, "ping", "success", context.timeoutMs);

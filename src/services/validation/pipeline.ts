@@ -35,6 +35,10 @@ export interface ValidationOptions {
   testsTimeoutMs?: number;
   /** Instead of probing the host, e.g. `{ ok: false, reason }` to run without a sandbox. */
   sandbox?: SandboxAvailability;
+  /** Aborting stops the run: the sandboxed program is killed and the pipeline rejects. */
+  signal?: AbortSignal;
+  /** An empty directory the caller owns (and removes) to work in, instead of a new temp dir. */
+  workDir?: string;
   /** Called once per check, in order, as soon as it is done (metrics). Errors are ignored. */
   onCheckDone?: (name: CheckName, durationMs: number, result: CheckResult) => void;
 }
@@ -64,8 +68,9 @@ export async function runValidation(zip: string | Uint8Array, options: Validatio
   const startedAt = new Date();
   const started = performance.now();
   const sandbox = options.sandbox ?? (await sandboxAvailable());
-  const protocol = { sandbox, timeoutMs: options.compatibilityTimeoutMs ?? VALIDATION_DEFAULTS.compatibilityTimeoutMs };
-  const testRun = { sandbox, timeoutMs: options.testsTimeoutMs ?? VALIDATION_DEFAULTS.testsTimeoutMs };
+  const { signal } = options;
+  const protocol = { sandbox, signal, timeoutMs: options.compatibilityTimeoutMs ?? VALIDATION_DEFAULTS.compatibilityTimeoutMs };
+  const testRun = { sandbox, signal, timeoutMs: options.testsTimeoutMs ?? VALIDATION_DEFAULTS.testsTimeoutMs };
   const checks: CheckResult[] = [];
   const record = (result: CheckResult) => {
     checks.push(result);
@@ -76,7 +81,7 @@ export async function runValidation(zip: string | Uint8Array, options: Validatio
     }
   };
 
-  const workDir = await createSandboxWorkDir(options.tempParent);
+  const workDir = options.workDir ?? (await createSandboxWorkDir(options.tempParent));
   try {
     const unpacked: { agent: AgentPackage | null } = { agent: null };
     record(
@@ -84,7 +89,7 @@ export async function runValidation(zip: string | Uint8Array, options: Validatio
         const result = await checkArchive(zip, join(workDir, "agent"), options.archiveLimits);
         unpacked.agent = result.agent;
         return result.outcome;
-      }),
+      }, signal),
     );
     const agent = unpacked.agent;
     const steps: [CheckName, (agent: AgentPackage) => Promise<CheckOutcome>][] = [
@@ -94,11 +99,13 @@ export async function runValidation(zip: string | Uint8Array, options: Validatio
       ["tests", (a) => checkTests(a, testRun)],
     ];
     for (const [name, check] of steps) {
-      record(agent ? await runCheck(name, () => check(agent)) : { name, durationMs: 0, ...skipped("Not run: the archive check did not pass") });
+      signal?.throwIfAborted();
+      record(agent ? await runCheck(name, () => check(agent), signal) : { name, durationMs: 0, ...skipped("Not run: the archive check did not pass") });
     }
   } finally {
-    await rm(workDir, { recursive: true, force: true });
+    if (options.workDir === undefined) await rm(workDir, { recursive: true, force: true });
   }
+  signal?.throwIfAborted();
 
   const byName = (name: CheckName) => checks.find((check) => check.name === name);
   const status: ValidationStatus = checks.some((c) => c.status === "failed") ? "failed" : checks.some((c) => c.status === "error") ? "error" : "passed";
@@ -114,12 +121,14 @@ export async function runValidation(zip: string | Uint8Array, options: Validatio
   };
 }
 
-async function runCheck(name: CheckName, check: () => Promise<CheckOutcome>): Promise<CheckResult> {
+async function runCheck(name: CheckName, check: () => Promise<CheckOutcome>, signal?: AbortSignal): Promise<CheckResult> {
   const started = performance.now();
   let outcome: CheckOutcome;
   try {
     outcome = await check();
   } catch (error) {
+    // A stopped run is not a verdict on the package.
+    if (signal?.aborted) throw signal.reason;
     const message = error instanceof Error ? error.message : String(error);
     outcome = { status: "error", summary: `The ${name} check could not complete: ${message}`, issues: [{ severity: "medium", code: "internal_error", message }] };
   }

@@ -2,12 +2,13 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { agents, agentVersions, storageDeletions, validationResults } from "../../../db/schema/index.ts";
+import { withLock } from "../../lib/locks/lock.ts";
 import { createSandboxWorkDir } from "../../lib/sandbox/sandbox.ts";
 import { refreshCurrentVersion } from "../agents/versions.ts";
 import { invalidateCatalog } from "../catalog-cache.ts";
 import type { ServiceContext } from "../context.ts";
 import type { Ports } from "../ports.ts";
-import { STAGING_PREFIX } from "../publishing/uploads.ts";
+import { permanentArchiveKey, STAGING_PREFIX } from "../publishing/uploads.ts";
 import { notifyUser } from "../webhooks.ts";
 import { runValidation, type ValidationOptions, type ValidationOutcome } from "./pipeline.ts";
 import type { CheckResult } from "./types.ts";
@@ -15,16 +16,33 @@ import { isExternalKey } from "../storage/deletions.ts";
 
 export type RunResult = "validated" | "gone" | "already-final";
 
+type RunOptions = { signal?: AbortSignal; pipeline?: Omit<ValidationOptions, "onCheckDone" | "signal" | "workDir"> };
+
+/** Held (and renewed) while a version is validated, so a retry never overlaps a live run. */
+const RUN_LOCK_TTL_MS = 30_000;
+
+/** Another worker still validates this version; the job retries later and finds it final. */
+export class ValidationInProgress extends Error {
+  constructor(versionId: number) {
+    super(`Version ${versionId} is being validated by another run`);
+    this.name = "ValidationInProgress";
+  }
+}
+
 /**
  * The validate-version job: runs the pipeline on a version's archive and records the outcome.
  * Idempotent (delivery is at least once): a version that is gone or already final is left alone,
- * and results are replaced, never appended.
+ * and results are replaced, never appended. The job's signal stops the run, sandbox included.
  */
-export async function validateStoredVersion(
-  ctx: ServiceContext,
-  versionId: number,
-  opts: { signal?: AbortSignal; pipeline?: Omit<ValidationOptions, "onCheckDone"> } = {},
-): Promise<RunResult> {
+export async function validateStoredVersion(ctx: ServiceContext, versionId: number, opts: RunOptions = {}): Promise<RunResult> {
+  const run = await withLock(ctx.ports.locks, `validate-version:${versionId}`, RUN_LOCK_TTL_MS, ({ signal: lockLost }) =>
+    validateClaimed(ctx, versionId, { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, lockLost]) : lockLost }),
+  );
+  if (!run.acquired) throw new ValidationInProgress(versionId);
+  return run.result;
+}
+
+async function validateClaimed(ctx: ServiceContext, versionId: number, opts: RunOptions): Promise<RunResult> {
   const { logger, db, ports } = ctx;
   const claimed = await db
     .update(agentVersions)
@@ -36,20 +54,19 @@ export async function validateStoredVersion(
     const [exists] = await db.select({ id: agentVersions.id }).from(agentVersions).where(eq(agentVersions.id, versionId));
     return exists ? "already-final" : "gone";
   }
-  // "running" shows in validation_status of cached answers.
-  await invalidateCatalog(ports);
-
+  // Cached answers say "pending" until the outcome: the catalog is invalidated once, below.
   const outcome = isExternalKey(version.storageKey)
     ? externalArchiveOutcome()
     : await validateArchive(ports, version.storageKey, {
         ...opts.pipeline,
+        signal: opts.signal,
         onCheckDone: (name, ms, result) => {
           if (result.status !== "skipped") ports.metrics.validationDuration.observe({ check: name }, ms / 1000);
         },
       });
   opts.signal?.throwIfAborted();
 
-  const finalKey = outcome.status === "passed" ? await promoteFromStaging(ports, version.storageKey) : version.storageKey;
+  const finalKey = outcome.status === "passed" ? await promoteArchive(ports, version) : version.storageKey;
   const agentId = await recordOutcome(ctx, versionId, outcome, finalKey, version.storageKey);
   await invalidateCatalog(ports);
   if (agentId === null) return "gone";
@@ -58,21 +75,26 @@ export async function validateStoredVersion(
   return "validated";
 }
 
+/** One private work dir holds the archive and what the pipeline unpacks from it. */
 async function validateArchive(ports: Ports, key: string, options: ValidationOptions): Promise<ValidationOutcome> {
-  const workDir = await createSandboxWorkDir();
+  const workDir = await createSandboxWorkDir(options.tempParent);
   try {
     const zipPath = join(workDir, "upload.zip");
     if (!(await ports.storage.saveToFile(key, zipPath))) return failedOutcome("error", `The stored archive '${key}' is missing`);
-    return await runValidation(zipPath, { ...options, tempParent: workDir });
+    return await runValidation(zipPath, { ...options, workDir });
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
 }
 
-/** Passed archives leave the staging prefix for their permanent (content-addressed) key. */
-async function promoteFromStaging(ports: Ports, key: string): Promise<string> {
+/**
+ * A passed archive leaves staging for its permanent, content-addressed key: one server-side
+ * copy, none when this agent already has those bytes there.
+ */
+async function promoteArchive(ports: Ports, version: { agentId: number; sha256: string; storageKey: string }): Promise<string> {
+  const key = version.storageKey;
   if (!key.startsWith(STAGING_PREFIX)) return key;
-  const permanent = key.slice(STAGING_PREFIX.length);
+  const permanent = permanentArchiveKey(version.agentId, version.sha256);
   if (!(await ports.storage.head(permanent))) await ports.storage.copy(key, permanent);
   return permanent;
 }

@@ -59,6 +59,7 @@ async function runBandit(agent: AgentPackage, context: ExecutionContext): Promis
     command: [PYTHON_INTERPRETER, "-m", "bandit", "-q", "-f", "json", "--skip", BANDIT_SKIPS, ...pythonFiles.map((file) => `${AGENT_MOUNT}/${file.path}`)],
     timeoutMs: BANDIT_TIMEOUT_MS,
     maxOutputBytes: 4 * 1024 ** 2,
+    signal: context.signal,
   });
   if (run.timedOut) return { issues: [], note: `bandit: timed out after ${BANDIT_TIMEOUT_MS / 1000} s` };
   // bandit exits 1 when it found something; the JSON is what counts.

@@ -46,10 +46,10 @@ export async function checkTests(agent: AgentPackage, context: ExecutionContext)
   const tallies: Tally[] = [];
   const notes: string[] = [];
   if (nodeFiles.length > 0) {
-    if (sandboxNodeBinary()) tallies.push(await runNodeTests(agent, nodeFiles, context.timeoutMs));
+    if (sandboxNodeBinary()) tallies.push(await runNodeTests(agent, nodeFiles, context));
     else notes.push("node tests not run: no node binary on this host");
   }
-  if (hasPytest) tallies.push(await runPytest(agent, context.timeoutMs));
+  if (hasPytest) tallies.push(await runPytest(agent, context));
   if (tallies.length === 0) return skipped(notes.join("; "));
 
   const issues = tallies.flatMap((tally) => tally.issues);
@@ -58,11 +58,12 @@ export async function checkTests(agent: AgentPackage, context: ExecutionContext)
   return { status: failed ? "failed" : "passed", summary, issues };
 }
 
-async function runNodeTests(agent: AgentPackage, files: string[], timeoutMs: number): Promise<Tally> {
+async function runNodeTests(agent: AgentPackage, files: string[], { timeoutMs, signal }: ExecutionContext): Promise<Tally> {
   const run = await runSandboxed({
     dir: agent.root,
     command: ["node", "--test", "--test-reporter=tap", ...files.map((file) => `${AGENT_MOUNT}/${file}`)],
     timeoutMs,
+    signal,
   });
   const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, "m").exec(run.stdout)?.[1] ?? 0);
   const tally: Tally = { runner: "node --test", passed: count("pass"), failed: count("fail") + count("cancelled"), skipped: count("skipped") + count("todo"), issues: [] };
@@ -86,11 +87,12 @@ function tapFailures(tap: string): Failure[] {
   return failures;
 }
 
-async function runPytest(agent: AgentPackage, timeoutMs: number): Promise<Tally> {
+async function runPytest(agent: AgentPackage, { timeoutMs, signal }: ExecutionContext): Promise<Tally> {
   const run = await runSandboxed({
     dir: agent.root,
     command: [PYTHON_INTERPRETER, "-m", "pytest", "-q", "-rfE", "--color=no", "-p", "no:cacheprovider", AGENT_MOUNT],
     timeoutMs,
+    signal,
   });
   const tally: Tally = { runner: "pytest", passed: 0, failed: 0, skipped: 0, issues: [] };
   // The summary line, e.g. "1 failed, 2 passed, 1 skipped in 0.05s".

@@ -38,6 +38,8 @@ export interface AgentPackage {
 export interface ExecutionContext {
   sandbox: SandboxAvailability;
   timeoutMs: number;
+  /** The job's signal: aborting kills whatever runs in the sandbox. */
+  signal?: AbortSignal;
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
