@@ -16,7 +16,12 @@ for (const mode of TEST_MODES) {
     beforeAll(async () => {
       rt = await createTestRuntime(mode);
       const { fetch } = createApp(rt);
-      server = Bun.serve({ hostname: "127.0.0.1", port: 0, maxRequestBodySize: rt.env.MAX_UPLOAD_BYTES + 1024 * 1024, fetch: (request, srv) => fetch(request, srv) });
+      server = Bun.serve({
+        hostname: "127.0.0.1",
+        port: 0,
+        maxRequestBodySize: rt.env.MAX_UPLOAD_BYTES + 1024 * 1024,
+        fetch: (request, srv) => fetch(request, srv),
+      });
     }, 60_000);
     afterAll(async () => {
       await server?.stop(true);
@@ -60,7 +65,9 @@ for (const mode of TEST_MODES) {
 
       // The signed URL from tRPC serves the same bytes (an app-signed URL names PUBLIC_URL, not this test port).
       const signed = new URL(link.url);
-      const viaLink = new Uint8Array(await (await fetch(signed.pathname.startsWith("/files/") ? `${server.url.origin}${signed.pathname}${signed.search}` : link.url)).arrayBuffer());
+      const viaLink = new Uint8Array(
+        await (await fetch(signed.pathname.startsWith("/files/") ? `${server.url.origin}${signed.pathname}${signed.search}` : link.url)).arrayBuffer(),
+      );
       expect(new Bun.CryptoHasher("sha256").update(viaLink).digest("hex")).toBe(sha256);
     }, 60_000);
   });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../src/app.ts";
+import type { Runtime } from "../src/runtime.ts";
 import { makeCategory } from "../src/testing/factories.ts";
 import { createTestRuntime } from "../src/testing/harness.ts";
-import type { Runtime } from "../src/runtime.ts";
 import { createMarketplaceClient, type RouterOutputs } from "./index.ts";
 
 describe("typed client against a running server", () => {
@@ -41,9 +41,13 @@ describe("typed client against a running server", () => {
   });
 
   test("errors arrive as TRPCClientError with the contract's code and detail", async () => {
-    const error = await client().categories.get.query({ slug: "missing" }).catch((e: unknown) => e);
+    const error = await client()
+      .categories.get.query({ slug: "missing" })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ message: "Category 'missing' not found", data: { error: "not_found", httpStatus: 404 } });
-    const anon = await client().categories.create.mutate({ name: "X", slug: "x" }).catch((e: unknown) => e);
+    const anon = await client()
+      .categories.create.mutate({ name: "X", slug: "x" })
+      .catch((e: unknown) => e);
     expect(anon).toMatchObject({ data: { error: "unauthorized", httpStatus: 401 } });
   });
 

@@ -5,8 +5,6 @@ import { validateVersionJob } from "./validate-version.ts";
 /** Every background job, one per file in jobs/; the composition root builds the queue from it. */
 export const jobRegistry = [validateVersionJob, deliverWebhookJob] as const;
 
-// Every job the contract names has a definition here (a compile error otherwise).
 type Undefined = Exclude<JobName, (typeof jobRegistry)[number]["name"]>;
-export const registryIsComplete: [Undefined] extends [never] ? true : never = true;
-
-export type JobRegistry = typeof jobRegistry;
+/** `never` (a compile error where the queue is built) until every job the contract names is here. */
+export type JobRegistry = [Undefined] extends [never] ? typeof jobRegistry : never;

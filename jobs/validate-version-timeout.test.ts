@@ -59,7 +59,10 @@ for (const mode of TEST_MODES) {
         // Nobody works the runtime's own queue here; this queue runs the job instead.
         const agent = await publishViaHttp(t.fetch, token, { name: `Spinning Agent ${mode}`, category: category.slug, code: loopForeverAgent() });
         await queue.enqueue("validate-version", { versionId: agent.versions[0]!.id });
-        await waitFor("both attempts to end in the dead-letter list", async () => (await queue.stats()).default.dead === 1, { timeoutMs: 40_000, intervalMs: 100 });
+        await waitFor("both attempts to end in the dead-letter list", async () => (await queue.stats()).default.dead === 1, {
+          timeoutMs: 40_000,
+          intervalMs: 100,
+        });
       } finally {
         await worker.stop({ graceMs: 5_000 });
         await queue.close();

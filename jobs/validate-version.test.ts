@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { agentVersions, storageDeletions } from "../db/schema/index.ts";
+import { startJobWorker } from "../src/runtime.ts";
 import { apiTokenFor, bearer } from "../src/testing/auth.ts";
 import { makeCategory, makeUser } from "../src/testing/factories.ts";
 import { TEST_MODES, useTestApp } from "../src/testing/harness.ts";
 import { waitFor } from "../src/testing/redis-test-support.ts";
 import { awsKeyLeakAgent, goodNodeAgent } from "../src/testing/sample-agents.ts";
 import { publishViaHttp } from "../src/testing/uploads.ts";
-import { startJobWorker } from "../src/runtime.ts";
 
 type Report = { status: string; checks: { name: string; status: string; issues: { code: string; file?: string }[] }[] };
 

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import type { AuthTier, ProcedureMeta } from "../src/trpc/init.ts";
 import { apiTokenFor, bearer, sessionFor } from "../src/testing/auth.ts";
 import { actorFor, makeUser } from "../src/testing/factories.ts";
 import { TEST_MODES, useTestApp } from "../src/testing/harness.ts";
+import type { AuthTier, ProcedureMeta } from "../src/trpc/init.ts";
 import { appRouter } from "./_app.ts";
 
 /**

@@ -40,10 +40,20 @@ for (const mode of TEST_MODES) {
       const [before] = await t.rt.db.db.select({ key: agentVersions.storageKey }).from(agentVersions).where(eq(agentVersions.agentId, published.id));
       const res = await t.fetch(
         `/api/v1/admin/agents/${published.slug}`,
-        jsonInit("PUT", { name: "Renamed By Admin", category: "ADMIN TARGET", is_validated: true, is_public: false, storage_key: "https://cdn.example.com/a.zip" }, bearer(who.admin)),
+        jsonInit(
+          "PUT",
+          { name: "Renamed By Admin", category: "ADMIN TARGET", is_validated: true, is_public: false, storage_key: "https://cdn.example.com/a.zip" },
+          bearer(who.admin),
+        ),
       );
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ name: "Renamed By Admin", category: target.slug, is_validated: true, is_public: false, storage_key: "https://cdn.example.com/a.zip" });
+      expect(await res.json()).toMatchObject({
+        name: "Renamed By Admin",
+        category: target.slug,
+        is_validated: true,
+        is_public: false,
+        storage_key: "https://cdn.example.com/a.zip",
+      });
       // The replaced object is filed for the cleanup job.
       expect(await t.rt.db.db.select().from(storageDeletions).where(eq(storageDeletions.storageKey, before!.key))).toHaveLength(1);
 
@@ -68,9 +78,14 @@ for (const mode of TEST_MODES) {
       expect(await res.json()).toEqual({ updated: 3 });
       expect(((await (await t.fetch(`/api/v1/categories/${to.slug}`)).json()) as { agent_count: number }).agent_count).toBe(3);
       expect(((await (await t.fetch(`/api/v1/categories/${from.slug}`)).json()) as { agent_count: number }).agent_count).toBe(0);
-      const unknown = await t.fetch("/api/v1/admin/agents/bulk-category", jsonInit("POST", { agent_slugs: [moved[0]!.slug], new_category: "nowhere" }, bearer(who.admin)));
+      const unknown = await t.fetch(
+        "/api/v1/admin/agents/bulk-category",
+        jsonInit("POST", { agent_slugs: [moved[0]!.slug], new_category: "nowhere" }, bearer(who.admin)),
+      );
       expect(unknown.status).toBe(422);
-      expect((await t.fetch("/api/v1/admin/agents/bulk-category", jsonInit("POST", { agent_slugs: [], new_category: to.slug }, bearer(who.admin)))).status).toBe(422);
+      expect(
+        (await t.fetch("/api/v1/admin/agents/bulk-category", jsonInit("POST", { agent_slugs: [], new_category: to.slug }, bearer(who.admin)))).status,
+      ).toBe(422);
     });
 
     test("delete removes any agent (204) and files its archive", async () => {

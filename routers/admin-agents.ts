@@ -1,7 +1,4 @@
 import { z } from "zod";
-import * as adminAgents from "../src/services/agents/admin.ts";
-import { adminProcedure, router } from "../src/trpc/init.ts";
-import { svc } from "../src/trpc/service.ts";
 import {
   adminAgent,
   adminAgentList,
@@ -13,6 +10,9 @@ import {
   revalidateInput,
 } from "../src/contract/admin-agents.ts";
 import { agentSlugInput } from "../src/contract/common.ts";
+import * as adminAgents from "../src/services/agents/admin.ts";
+import { adminProcedure, router } from "../src/trpc/init.ts";
+import { svc } from "../src/trpc/service.ts";
 
 const tags = ["admin"];
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { z } from "zod";
-import { defineJob, type Queue } from "../src/lib/queue/queue.ts";
 import { createMemoryQueue } from "../src/lib/queue/memory.ts";
+import { defineJob, type Queue } from "../src/lib/queue/queue.ts";
 import { createRedisQueue } from "../src/lib/queue/redis.ts";
 import type { Runtime } from "../src/runtime.ts";
 import { apiTokenFor, bearer } from "../src/testing/auth.ts";

@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { jobsOverview, retryDeadInput } from "../src/contract/admin-jobs.ts";
 import { getJobsOverview, retryDeadJob } from "../src/services/admin-jobs.ts";
 import { adminProcedure, router } from "../src/trpc/init.ts";
 import { svc } from "../src/trpc/service.ts";
-import { jobsOverview, retryDeadInput } from "../src/contract/admin-jobs.ts";
 
 const tags = ["admin"];
 

@@ -3,7 +3,7 @@ import { eq, inArray } from "drizzle-orm";
 import { agents, agentVersions, apiTokens, reviews, reviewVotes, sessions, starEvents, stars, storageDeletions, users } from "../db/schema/index.ts";
 import { apiTokenFor, bearer, sessionFor } from "../src/testing/auth.ts";
 import { makeAgent, makeUser } from "../src/testing/factories.ts";
-import { TEST_MODES, jsonInit, useTestApp } from "../src/testing/harness.ts";
+import { jsonInit, TEST_MODES, useTestApp } from "../src/testing/harness.ts";
 
 interface AdminUserBody {
   id: number;
@@ -122,7 +122,10 @@ for (const mode of TEST_MODES) {
         { agentId: own.id, version: "1.1.0", major: 1, minor: 1, patch: 0, sizeBytes: 10, sha256: "b".repeat(64), storageKey: "https://example.com/ext.zip" },
       ]);
       const theirs = await makeAgent(t.rt.db.db, other.id, { stars: 2, ratingSum: 9, reviewCount: 2 });
-      await t.rt.db.db.insert(stars).values([{ userId: doomed.id, agentId: theirs.id }, { userId: other.id, agentId: theirs.id }]);
+      await t.rt.db.db.insert(stars).values([
+        { userId: doomed.id, agentId: theirs.id },
+        { userId: other.id, agentId: theirs.id },
+      ]);
       const [doomedReview] = await t.rt.db.db.insert(reviews).values({ agentId: theirs.id, userId: doomed.id, rating: 5 }).returning();
       const [otherReview] = await t.rt.db.db.insert(reviews).values({ agentId: theirs.id, userId: other.id, rating: 4, helpfulCount: 1 }).returning();
       await t.rt.db.db.insert(reviewVotes).values({ reviewId: otherReview?.id ?? 0, userId: doomed.id });
@@ -132,16 +135,27 @@ for (const mode of TEST_MODES) {
       expect(res.status).toBe(204);
       expect(await t.rt.db.db.select().from(users).where(eq(users.id, doomed.id))).toEqual([]);
       expect(await t.rt.db.db.select().from(agents).where(eq(agents.id, own.id))).toEqual([]);
-      expect(await t.rt.db.db.select().from(reviews).where(eq(reviews.id, doomedReview?.id ?? 0))).toEqual([]);
+      expect(
+        await t.rt.db.db
+          .select()
+          .from(reviews)
+          .where(eq(reviews.id, doomedReview?.id ?? 0)),
+      ).toEqual([]);
       expect((await t.fetch("/api/v1/auth/me", { headers: bearer(token) })).status).toBe(401);
 
       const [after] = await t.rt.db.db.select().from(agents).where(eq(agents.id, theirs.id));
       expect(after).toMatchObject({ stars: 1, ratingSum: 4, reviewCount: 1, rating: 4 });
-      const [review] = await t.rt.db.db.select().from(reviews).where(eq(reviews.id, otherReview?.id ?? 0));
+      const [review] = await t.rt.db.db
+        .select()
+        .from(reviews)
+        .where(eq(reviews.id, otherReview?.id ?? 0));
       expect(review?.helpfulCount).toBe(0);
       const unstars = await t.rt.db.db.select().from(starEvents).where(eq(starEvents.agentId, theirs.id));
       expect(unstars.map((e) => e.delta)).toEqual([-1]);
-      const queued = await t.rt.db.db.select().from(storageDeletions).where(inArray(storageDeletions.storageKey, [`agents/${own.id}/1.zip`, "https://example.com/ext.zip"]));
+      const queued = await t.rt.db.db
+        .select()
+        .from(storageDeletions)
+        .where(inArray(storageDeletions.storageKey, [`agents/${own.id}/1.zip`, "https://example.com/ext.zip"]));
       expect(queued.map((q) => [q.storageKey, q.reason])).toEqual([[`agents/${own.id}/1.zip`, "user_deleted"]]);
       expect((await as("DELETE", `/${doomed.id}`)).status).toBe(404);
     });

@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { adminUser, adminUserList, blockUserInput, listAdminUsersInput, updateAdminUserInput, userIdInput } from "../src/contract/users.ts";
 import * as adminUsers from "../src/services/users/admin.ts";
 import { adminProcedure, router } from "../src/trpc/init.ts";
 import { svc } from "../src/trpc/service.ts";
-import { adminUser, adminUserList, blockUserInput, listAdminUsersInput, updateAdminUserInput, userIdInput } from "../src/contract/users.ts";
 
 const tags = ["admin"];
 

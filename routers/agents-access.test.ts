@@ -22,22 +22,87 @@ interface Row {
 }
 
 const rows: Row[] = [
-  { route: "PUT /agents/{slug}", method: "PUT", path: (f) => `/agents/${f.slug}`, body: { description: "A changed description" }, expect: { anonymous: 401, readToken: 403, other: 403, admin: 200, owner: 200 } },
-  { route: "PATCH /agents/{slug}", method: "PATCH", path: (f) => `/agents/${f.slug}`, body: { is_public: true }, expect: { anonymous: 401, readToken: 403, other: 403, admin: 200, owner: 200 } },
-  { route: "DELETE /agents/{slug}", method: "DELETE", path: (f) => `/agents/${f.slug}`, expect: { anonymous: 401, readToken: 403, other: 403, admin: 204, owner: 204 } },
-  { route: "POST /agents/{slug}/star", method: "POST", path: (f) => `/agents/${f.slug}/star`, expect: { anonymous: 401, readToken: 403, other: 204, admin: 204, owner: 204 } },
-  { route: "DELETE /agents/{slug}/star", method: "DELETE", path: (f) => `/agents/${f.slug}/star`, expect: { anonymous: 401, readToken: 403, other: 404, admin: 404, owner: 404 } },
-  { route: "POST /agents/{slug}/reviews", method: "POST", path: (f) => `/agents/${f.slug}/reviews`, body: { rating: 4 }, expect: { anonymous: 401, readToken: 403, other: 201, admin: 201, owner: 403 } },
+  {
+    route: "PUT /agents/{slug}",
+    method: "PUT",
+    path: (f) => `/agents/${f.slug}`,
+    body: { description: "A changed description" },
+    expect: { anonymous: 401, readToken: 403, other: 403, admin: 200, owner: 200 },
+  },
+  {
+    route: "PATCH /agents/{slug}",
+    method: "PATCH",
+    path: (f) => `/agents/${f.slug}`,
+    body: { is_public: true },
+    expect: { anonymous: 401, readToken: 403, other: 403, admin: 200, owner: 200 },
+  },
+  {
+    route: "DELETE /agents/{slug}",
+    method: "DELETE",
+    path: (f) => `/agents/${f.slug}`,
+    expect: { anonymous: 401, readToken: 403, other: 403, admin: 204, owner: 204 },
+  },
+  {
+    route: "POST /agents/{slug}/star",
+    method: "POST",
+    path: (f) => `/agents/${f.slug}/star`,
+    expect: { anonymous: 401, readToken: 403, other: 204, admin: 204, owner: 204 },
+  },
+  {
+    route: "DELETE /agents/{slug}/star",
+    method: "DELETE",
+    path: (f) => `/agents/${f.slug}/star`,
+    expect: { anonymous: 401, readToken: 403, other: 404, admin: 404, owner: 404 },
+  },
+  {
+    route: "POST /agents/{slug}/reviews",
+    method: "POST",
+    path: (f) => `/agents/${f.slug}/reviews`,
+    body: { rating: 4 },
+    expect: { anonymous: 401, readToken: 403, other: 201, admin: 201, owner: 403 },
+  },
 ];
 
 /** Routes acting on a review, where "owner" means the review's author. */
 const reviewRows: Row[] = [
-  { route: "PUT /reviews/{id}", method: "PUT", path: (f) => `/reviews/${f.reviewId}`, body: { rating: 1 }, expect: { anonymous: 401, readToken: 403, other: 403, admin: 403, owner: 200 } },
-  { route: "PUT /agents/{slug}/reviews/{id}", method: "PUT", path: (f) => `/agents/${f.slug}/reviews/${f.reviewId}`, body: { rating: 1 }, expect: { anonymous: 401, readToken: 403, other: 403, admin: 403, owner: 200 } },
-  { route: "DELETE /reviews/{id}", method: "DELETE", path: (f) => `/reviews/${f.reviewId}`, expect: { anonymous: 401, readToken: 403, other: 403, admin: 204, owner: 204 } },
-  { route: "DELETE /agents/{slug}/reviews/{id}", method: "DELETE", path: (f) => `/agents/${f.slug}/reviews/${f.reviewId}`, expect: { anonymous: 401, readToken: 403, other: 403, admin: 204, owner: 204 } },
-  { route: "POST /reviews/{id}/helpful", method: "POST", path: (f) => `/reviews/${f.reviewId}/helpful`, expect: { anonymous: 401, readToken: 403, other: 204, admin: 204, owner: 204 } },
-  { route: "POST /agents/{slug}/reviews/{id}/helpful", method: "POST", path: (f) => `/agents/${f.slug}/reviews/${f.reviewId}/helpful`, expect: { anonymous: 401, readToken: 403, other: 204, admin: 204, owner: 204 } },
+  {
+    route: "PUT /reviews/{id}",
+    method: "PUT",
+    path: (f) => `/reviews/${f.reviewId}`,
+    body: { rating: 1 },
+    expect: { anonymous: 401, readToken: 403, other: 403, admin: 403, owner: 200 },
+  },
+  {
+    route: "PUT /agents/{slug}/reviews/{id}",
+    method: "PUT",
+    path: (f) => `/agents/${f.slug}/reviews/${f.reviewId}`,
+    body: { rating: 1 },
+    expect: { anonymous: 401, readToken: 403, other: 403, admin: 403, owner: 200 },
+  },
+  {
+    route: "DELETE /reviews/{id}",
+    method: "DELETE",
+    path: (f) => `/reviews/${f.reviewId}`,
+    expect: { anonymous: 401, readToken: 403, other: 403, admin: 204, owner: 204 },
+  },
+  {
+    route: "DELETE /agents/{slug}/reviews/{id}",
+    method: "DELETE",
+    path: (f) => `/agents/${f.slug}/reviews/${f.reviewId}`,
+    expect: { anonymous: 401, readToken: 403, other: 403, admin: 204, owner: 204 },
+  },
+  {
+    route: "POST /reviews/{id}/helpful",
+    method: "POST",
+    path: (f) => `/reviews/${f.reviewId}/helpful`,
+    expect: { anonymous: 401, readToken: 403, other: 204, admin: 204, owner: 204 },
+  },
+  {
+    route: "POST /agents/{slug}/reviews/{id}/helpful",
+    method: "POST",
+    path: (f) => `/agents/${f.slug}/reviews/${f.reviewId}/helpful`,
+    expect: { anonymous: 401, readToken: 403, other: 204, admin: 204, owner: 204 },
+  },
 ];
 
 const ROLES: Role[] = ["anonymous", "readToken", "other", "admin", "owner"];
@@ -73,7 +138,10 @@ for (const mode of TEST_MODES) {
       return (await t.fetch(`/api/v1${row.path(f)}`, init)).status;
     }
 
-    for (const [group, list] of [["agent", rows], ["review", reviewRows]] as const) {
+    for (const [group, list] of [
+      ["agent", rows],
+      ["review", reviewRows],
+    ] as const) {
       test.each(list.map((row) => [row.route, row] as const))(`${group} route %s`, async (_, row) => {
         const seen: Partial<Record<Role, number>> = {};
         for (const role of ROLES) {

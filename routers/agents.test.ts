@@ -70,30 +70,53 @@ for (const mode of TEST_MODES) {
     test("versions list and detail, and the pending validation report", async () => {
       const agent = await publishViaHttp(t.fetch, ctx.token, { category: ctx.category, name: "Versions Agent", version: "2.0.0" });
       await addVersionViaHttp(t.fetch, ctx.token, agent.slug, "2.1.0", sampleAgentZip("2.1.0"));
-      const list = (await (await t.fetch(`/api/v1/agents/${agent.slug}/versions`)).json()) as { items: { version: string }[]; versions: unknown[]; total: number };
+      const list = (await (await t.fetch(`/api/v1/agents/${agent.slug}/versions`)).json()) as {
+        items: { version: string }[];
+        versions: unknown[];
+        total: number;
+      };
       expect(list.items.map((v) => v.version)).toEqual(["2.1.0", "2.0.0"]);
       expect(list.versions).toEqual(list.items);
       expect(list.total).toBe(2);
 
       const one = await t.fetch(`/api/v1/agents/${agent.slug}/versions/2.0.0`);
-      expect(await one.json()).toMatchObject({ version: "2.0.0", tested: false, security_scan_passed: false, quality_score: null, validation_status: "pending" });
+      expect(await one.json()).toMatchObject({
+        version: "2.0.0",
+        tested: false,
+        security_scan_passed: false,
+        quality_score: null,
+        validation_status: "pending",
+      });
       expect((await t.fetch(`/api/v1/agents/${agent.slug}/versions/9.9.9`)).status).toBe(404);
 
       const report = await t.fetch(`/api/v1/agents/${agent.slug}/validation`);
-      expect(await report.json()).toEqual({ agent_slug: agent.slug, version: "2.1.0", status: "pending", started_at: null, finished_at: null, duration_ms: null, checks: [] });
+      expect(await report.json()).toEqual({
+        agent_slug: agent.slug,
+        version: "2.1.0",
+        status: "pending",
+        started_at: null,
+        finished_at: null,
+        duration_ms: null,
+        checks: [],
+      });
     });
 
     test("a finished validation run shows its checks in pipeline order", async () => {
       const agent = await publishViaHttp(t.fetch, ctx.token, { category: ctx.category, name: "Validated Agent" });
       const versionId = agent.versions[0]!.id;
       const started = new Date("2026-11-25T10:00:00.000Z");
-      await t.rt.db.db.update(agentVersions).set({ validationStatus: "passed", validationStartedAt: started, validationFinishedAt: new Date(started.getTime() + 1500) }).where(eq(agentVersions.id, versionId));
+      await t.rt.db.db
+        .update(agentVersions)
+        .set({ validationStatus: "passed", validationStartedAt: started, validationFinishedAt: new Date(started.getTime() + 1500) })
+        .where(eq(agentVersions.id, versionId));
       await t.rt.db.db.insert(validationResults).values([
         { versionId, checkName: "quality", status: "passed", durationMs: 20, summary: "ok", score: 0.9 },
         { versionId, checkName: "archive", status: "passed", durationMs: 5, summary: "3 files", issues: [{ severity: "low", code: "A1", message: "note" }] },
       ]);
       await refreshCurrentVersion(t.rt.db.db, agent.id);
-      const report = (await (await t.fetch(`/api/v1/agents/${agent.slug}/validation?version=1.0.0`)).json()) as Record<string, unknown> & { checks: Record<string, unknown>[] };
+      const report = (await (await t.fetch(`/api/v1/agents/${agent.slug}/validation?version=1.0.0`)).json()) as Record<string, unknown> & {
+        checks: Record<string, unknown>[];
+      };
       expect(report).toMatchObject({ status: "passed", started_at: started.toISOString(), duration_ms: 1500 });
       expect(report.checks).toEqual([
         { name: "archive", status: "passed", duration_ms: 5, summary: "3 files", issues: [{ severity: "low", code: "A1", message: "note" }] },
@@ -104,14 +127,19 @@ for (const mode of TEST_MODES) {
     test("PUT and PATCH (JSON) change the agent for its author; a category moves with it", async () => {
       const agent = await publishViaHttp(t.fetch, ctx.token, { category: ctx.category, name: "Editable Agent" });
       const other = await makeCategory(t.rt.db.db, { name: "Other Place" });
-      const put = await t.fetch(`/api/v1/agents/${agent.slug}`, jsonInit("PUT", { name: "Edited Agent", category: "other place", unknown_field: 1 }, bearer(ctx.token)));
+      const put = await t.fetch(
+        `/api/v1/agents/${agent.slug}`,
+        jsonInit("PUT", { name: "Edited Agent", category: "other place", unknown_field: 1 }, bearer(ctx.token)),
+      );
       expect(put.status).toBe(200);
       expect(await put.json()).toMatchObject({ name: "Edited Agent", slug: agent.slug, category: other.slug });
       const patch = await t.fetch(`/api/v1/agents/${agent.slug}`, jsonInit("PATCH", { is_public: false }, bearer(ctx.token)));
       expect(await patch.json()).toMatchObject({ is_public: false, name: "Edited Agent" });
       const uncategorized = await t.caller(actorFor(ctx.user)).agents.patch({ slug: agent.slug, category: "uncategorized" });
       expect(uncategorized.category).toBe("uncategorized");
-      await expect(t.caller(actorFor(ctx.user)).agents.patch({ slug: agent.slug, category: "nowhere" })).rejects.toMatchObject({ code: "UNPROCESSABLE_CONTENT" });
+      await expect(t.caller(actorFor(ctx.user)).agents.patch({ slug: agent.slug, category: "nowhere" })).rejects.toMatchObject({
+        code: "UNPROCESSABLE_CONTENT",
+      });
     });
 
     test("DELETE removes the agent and files its archives for the cleanup job", async () => {
@@ -160,7 +188,9 @@ for (const mode of TEST_MODES) {
       expect(stats.stars).toEqual({ total: 1, last_30_days: 1 });
       expect(stats.reviews).toEqual({ count: 0, average_rating: 0 });
 
-      const analytics = (await (await t.fetch(`/api/v1/agents/${agent.slug}/analytics`)).json()) as Record<string, unknown> & { daily_downloads: { date: string; downloads: number }[] };
+      const analytics = (await (await t.fetch(`/api/v1/agents/${agent.slug}/analytics`)).json()) as Record<string, unknown> & {
+        daily_downloads: { date: string; downloads: number }[];
+      };
       expect(analytics).toMatchObject({ agent_id: agent.id, agent_slug: agent.slug, total_downloads: 3, total_stars: 1, average_rating: 0, review_count: 0 });
       expect(analytics.daily_downloads.at(-1)).toEqual({ date: `${today}T00:00:00.000Z`, downloads: 3 });
     });

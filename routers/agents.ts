@@ -1,11 +1,11 @@
 import { z } from "zod";
-import * as agentStats from "../src/services/agents/stats.ts";
-import * as agents from "../src/services/agents/agents.ts";
-import { authedProcedure, publicProcedure, router } from "../src/trpc/init.ts";
-import { svc } from "../src/trpc/service.ts";
 import { agentAnalytics, agentStats as agentStatsShape } from "../src/contract/agent-stats.ts";
 import { agentDetail, agentPage, categoryAgentsInput, listAgentsInput, updateAgentInput } from "../src/contract/agents.ts";
 import { agentSlugInput } from "../src/contract/common.ts";
+import * as agents from "../src/services/agents/agents.ts";
+import * as agentStats from "../src/services/agents/stats.ts";
+import { authedProcedure, publicProcedure, router } from "../src/trpc/init.ts";
+import { svc } from "../src/trpc/service.ts";
 
 const tags = ["agents"];
 const manage = "Author or admin. A private agent is 404 for everyone else.";
@@ -32,7 +32,16 @@ export const agentsRouter = router({
     .query(({ ctx, input }) => agents.getAgent(svc(ctx), input)),
 
   update: authedProcedure
-    .meta({ openapi: { method: "PUT", path: "/agents/{slug}", tags, summary: "Update an agent (JSON)", description: `${manage} A multipart body publishes a new version instead (see the multipart request body).`, protect: true } })
+    .meta({
+      openapi: {
+        method: "PUT",
+        path: "/agents/{slug}",
+        tags,
+        summary: "Update an agent (JSON)",
+        description: `${manage} A multipart body publishes a new version instead (see the multipart request body).`,
+        protect: true,
+      },
+    })
     .input(updateAgentInput)
     .output(agentDetail)
     .mutation(({ ctx, input }) => agents.updateAgent(svc(ctx), input)),
@@ -45,7 +54,14 @@ export const agentsRouter = router({
 
   delete: authedProcedure
     .meta({
-      openapi: { method: "DELETE", path: "/agents/{slug}", tags, summary: "Delete an agent", description: `${manage} Its stored archives are removed by a background job.`, protect: true },
+      openapi: {
+        method: "DELETE",
+        path: "/agents/{slug}",
+        tags,
+        summary: "Delete an agent",
+        description: `${manage} Its stored archives are removed by a background job.`,
+        protect: true,
+      },
       status: 204,
     })
     .input(agentSlugInput)

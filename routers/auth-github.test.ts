@@ -1,12 +1,12 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { eq, sql } from "drizzle-orm";
 import { oauthStates, users } from "../db/schema/index.ts";
+import { systemContextOf } from "../src/runtime.ts";
 import { startGithubLogin } from "../src/services/auth/github-login.ts";
 import { bearer } from "../src/testing/auth.ts";
-import { type FakeGitHubUser, fakeGitHubUser, startFakeGitHub } from "../src/testing/fake-github.ts";
 import { makeUser } from "../src/testing/factories.ts";
-import { TEST_MODES, jsonInit, type TestApp, useTestApp } from "../src/testing/harness.ts";
-import { systemContextOf } from "../src/runtime.ts";
+import { type FakeGitHubUser, fakeGitHubUser, startFakeGitHub } from "../src/testing/fake-github.ts";
+import { jsonInit, TEST_MODES, type TestApp, useTestApp } from "../src/testing/harness.ts";
 
 const github = startFakeGitHub();
 afterAll(() => github.close());
@@ -123,7 +123,10 @@ for (const mode of TEST_MODES) {
       expect(((await reused.json()) as { detail: string }).detail).toContain("Invalid or expired OAuth state");
 
       const later = await start(t);
-      await t.rt.db.db.update(oauthStates).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(oauthStates.state, later.state));
+      await t.rt.db.db
+        .update(oauthStates)
+        .set({ expiresAt: new Date(Date.now() - 1000) })
+        .where(eq(oauthStates.state, later.state));
       const authorized = await github.authorize(later.authorize_url, person);
       const expired = await t.fetch(`/api/v1/auth/github/callback?code=${authorized.code}&state=${later.state}`);
       expect(expired.status).toBe(400);
@@ -201,9 +204,7 @@ for (const mode of TEST_MODES) {
 
     test("two simultaneous first logins of one GitHub user create one account and no 500", async () => {
       const person = fakeGitHubUser();
-      const attempts = await Promise.all(
-        Array.from({ length: 4 }, () => t.fetch("/api/v1/auth/github", jsonInit("POST", { code: github.issueCode(person) }))),
-      );
+      const attempts = await Promise.all(Array.from({ length: 4 }, () => t.fetch("/api/v1/auth/github", jsonInit("POST", { code: github.issueCode(person) }))));
       expect(attempts.map((r) => r.status)).toEqual([200, 200, 200, 200]);
       const ids = await Promise.all(attempts.map(async (r) => ((await r.json()) as TokenBody).user.id));
       expect(new Set(ids).size).toBe(1);

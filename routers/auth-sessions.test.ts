@@ -1,12 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { oauthStates, sessions, stars, users } from "../db/schema/index.ts";
-import { hashSecret } from "../src/services/auth/secrets.ts";
+import { systemContextOf } from "../src/runtime.ts";
 import { purgeExpiredAuthState } from "../src/services/auth/purge.ts";
+import { hashSecret } from "../src/services/auth/secrets.ts";
 import { bearer, sessionFor } from "../src/testing/auth.ts";
 import { makeAgent, makeUser } from "../src/testing/factories.ts";
-import { TEST_MODES, jsonInit, useTestApp } from "../src/testing/harness.ts";
-import { systemContextOf } from "../src/runtime.ts";
+import { jsonInit, TEST_MODES, useTestApp } from "../src/testing/harness.ts";
 
 interface Tokens {
   access_token: string;
@@ -71,7 +71,10 @@ for (const mode of TEST_MODES) {
       expect((await refresh("nope")).status).toBe(401);
       const user = await makeUser(t.rt.db.db);
       const tokens = await sessionFor(t.rt, user);
-      await t.rt.db.db.update(sessions).set({ refreshExpiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.userId, user.id));
+      await t.rt.db.db
+        .update(sessions)
+        .set({ refreshExpiresAt: new Date(Date.now() - 1000) })
+        .where(eq(sessions.userId, user.id));
       expect((await refresh(tokens.refresh_token)).status).toBe(401);
 
       const blocked = await makeUser(t.rt.db.db);
@@ -85,7 +88,10 @@ for (const mode of TEST_MODES) {
     test("an expired access token is 401 with WWW-Authenticate", async () => {
       const user = await makeUser(t.rt.db.db);
       const tokens = await sessionFor(t.rt, user);
-      await t.rt.db.db.update(sessions).set({ accessExpiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.userId, user.id));
+      await t.rt.db.db
+        .update(sessions)
+        .set({ accessExpiresAt: new Date(Date.now() - 1000) })
+        .where(eq(sessions.userId, user.id));
       const res = await me(tokens.access_token);
       expect(res.status).toBe(401);
       expect(res.headers.get("www-authenticate")).toBe("Bearer");
@@ -152,13 +158,19 @@ for (const mode of TEST_MODES) {
       const user = await makeUser(t.rt.db.db);
       const live = await sessionFor(t.rt, user);
       const dead = await sessionFor(t.rt, user);
-      await t.rt.db.db.update(sessions).set({ refreshExpiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.refreshTokenHash, hashSecret(dead.refresh_token)));
+      await t.rt.db.db
+        .update(sessions)
+        .set({ refreshExpiresAt: new Date(Date.now() - 1000) })
+        .where(eq(sessions.refreshTokenHash, hashSecret(dead.refresh_token)));
       await t.rt.db.db.insert(oauthStates).values({ state: `old-${Date.now()}`, codeVerifier: "v", expiresAt: new Date(Date.now() - 1000) });
       const purged = await purgeExpiredAuthState(systemContextOf(t.rt));
       expect(purged.sessions).toBeGreaterThanOrEqual(1);
       expect(purged.oauthStates).toBeGreaterThanOrEqual(1);
       expect((await me(live.access_token)).status).toBe(200);
-      const left = await t.rt.db.db.select().from(sessions).where(eq(sessions.refreshTokenHash, hashSecret(dead.refresh_token)));
+      const left = await t.rt.db.db
+        .select()
+        .from(sessions)
+        .where(eq(sessions.refreshTokenHash, hashSecret(dead.refresh_token)));
       expect(left).toEqual([]);
     });
   });

@@ -1,11 +1,4 @@
 import { z } from "zod";
-import * as github from "../src/services/auth/github-login.ts";
-import * as sessions from "../src/services/auth/sessions.ts";
-import * as users from "../src/services/users/users.ts";
-import { limitAuthAttempts } from "../src/trpc/auth-rate-limit.ts";
-import type { Context } from "../src/trpc/context.ts";
-import { authedProcedure, publicProcedure, router } from "../src/trpc/init.ts";
-import { svc } from "../src/trpc/service.ts";
 import {
   authorizeUrl,
   githubCallbackInput,
@@ -17,6 +10,13 @@ import {
   tokenResponse,
 } from "../src/contract/auth.ts";
 import { starredSlugs, user } from "../src/contract/users.ts";
+import * as github from "../src/services/auth/github-login.ts";
+import * as sessions from "../src/services/auth/sessions.ts";
+import * as users from "../src/services/users/users.ts";
+import { limitAuthAttempts } from "../src/trpc/auth-rate-limit.ts";
+import type { Context } from "../src/trpc/context.ts";
+import { authedProcedure, publicProcedure, router } from "../src/trpc/init.ts";
+import { svc } from "../src/trpc/service.ts";
 
 const tags = ["auth"];
 

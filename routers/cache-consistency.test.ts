@@ -1,15 +1,24 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { agents, agentVersions } from "../db/schema/index.ts";
+import { systemContextOf } from "../src/runtime.ts";
 import { validateStoredVersion } from "../src/services/validation/run-version.ts";
 import { bearer, sessionFor } from "../src/testing/auth.ts";
 import { makeCategory, makeUser } from "../src/testing/factories.ts";
 import { jsonInit, TEST_MODES, useTestApp } from "../src/testing/harness.ts";
 import { addVersionViaHttp, publishViaHttp } from "../src/testing/uploads.ts";
 import { sampleAgentZip } from "../src/testing/zip.ts";
-import { systemContextOf } from "../src/runtime.ts";
 
-type Summary = { slug: string; name: string; stars: number; rating: number; downloads: number; category: string; validation_status: string; versions?: unknown[] };
+type Summary = {
+  slug: string;
+  name: string;
+  stars: number;
+  rating: number;
+  downloads: number;
+  category: string;
+  validation_status: string;
+  versions?: unknown[];
+};
 type Page = { items: Summary[]; total: number };
 
 /**
@@ -49,7 +58,8 @@ for (const mode of TEST_MODES) {
       const agent = await publishViaHttp(t.fetch, tokens.author, { name, category: categories.first, ...extra });
       return { name, slug: agent.slug, id: agent.id };
     };
-    const searchSlugs = async (q: string, token?: string) => (await get<Page>(`/search/agents?q=${encodeURIComponent(q)}&limit=100`, token)).items.map((a) => a.slug);
+    const searchSlugs = async (q: string, token?: string) =>
+      (await get<Page>(`/search/agents?q=${encodeURIComponent(q)}&limit=100`, token)).items.map((a) => a.slug);
     const detail = (slug: string) => get<Summary>(`/agents/${slug}`);
 
     test("answers come from the cache until a write route invalidates them", async () => {
@@ -109,7 +119,8 @@ for (const mode of TEST_MODES) {
 
     test("review create, update and delete", async () => {
       const agent = await publish();
-      const rated = async () => (await searchSlugs(agent.name)).length > 0 && (await get<Page>(`/search/agents?q=${encodeURIComponent(agent.name)}&min_rating=3`)).items.length > 0;
+      const rated = async () =>
+        (await searchSlugs(agent.name)).length > 0 && (await get<Page>(`/search/agents?q=${encodeURIComponent(agent.name)}&min_rating=3`)).items.length > 0;
       expect((await detail(agent.slug)).rating).toBe(0);
       expect(await rated()).toBe(false);
       const review = (await (await send("POST", `/agents/${agent.slug}/reviews`, tokens.other, { rating: 4 })).json()) as { id: number };
@@ -153,7 +164,10 @@ for (const mode of TEST_MODES) {
       await validateStoredVersion(systemContextOf(t.rt), version!.id);
       expect((await detail(agent.slug)).validation_status).toBe("error");
 
-      const downloadsOf = async () => [(await detail(agent.slug)).downloads, (await get<{ downloads: { total: number } }>(`/agents/${agent.slug}/stats`)).downloads.total];
+      const downloadsOf = async () => [
+        (await detail(agent.slug)).downloads,
+        (await get<{ downloads: { total: number } }>(`/agents/${agent.slug}/stats`)).downloads.total,
+      ];
       expect(await downloadsOf()).toEqual([0, 0]);
       expect((await t.fetch(`/api/v1/agents/${agent.slug}/download-url`)).status).toBe(200);
       await t.rt.downloads.flush();

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { apiTokenFor, bearer } from "../src/testing/auth.ts";
 import { actorFor, makeAgent, makeCategory, makeUser } from "../src/testing/factories.ts";
-import { TEST_MODES, jsonInit, useTestApp } from "../src/testing/harness.ts";
+import { jsonInit, TEST_MODES, useTestApp } from "../src/testing/harness.ts";
 
 for (const mode of TEST_MODES) {
   describe(`categories [${mode}]`, () => {
@@ -102,7 +102,12 @@ for (const mode of TEST_MODES) {
       const error = await caller.categories.create({ name: "", slug: "Bad Slug!" }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "UNPROCESSABLE_CONTENT" });
       const detail = (error as { cause: { detail: { loc: string[] }[] } }).cause.detail;
-      expect(detail.map((d) => d.loc)).toEqual(expect.arrayContaining([["body", "name"], ["body", "slug"]]));
+      expect(detail.map((d) => d.loc)).toEqual(
+        expect.arrayContaining([
+          ["body", "name"],
+          ["body", "slug"],
+        ]),
+      );
     });
 
     describe("over HTTP with a real admin token", () => {
@@ -132,10 +137,20 @@ for (const mode of TEST_MODES) {
         expect(bad.status).toBe(422);
         const body = (await bad.json()) as { error: string; detail: { loc: string[]; msg: string; type: string }[] };
         expect(body.error).toBe("validation_error");
-        expect(body.detail.map((d) => d.loc)).toEqual(expect.arrayContaining([["body", "name"], ["body", "slug"], ["body", "icon"]]));
+        expect(body.detail.map((d) => d.loc)).toEqual(
+          expect.arrayContaining([
+            ["body", "name"],
+            ["body", "slug"],
+            ["body", "icon"],
+          ]),
+        );
         expect(body.detail.every((d) => typeof d.msg === "string" && typeof d.type === "string")).toBe(true);
 
-        const malformed = await t.fetch("/api/v1/admin/categories", { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: '{"name": "x",' });
+        const malformed = await t.fetch("/api/v1/admin/categories", {
+          method: "POST",
+          headers: { ...auth, "content-type": "application/json" },
+          body: '{"name": "x",',
+        });
         expect(malformed.status).toBe(400);
         expect(((await malformed.json()) as { error: string }).error).toBe("bad_request");
       });

@@ -1,14 +1,8 @@
 import { z } from "zod";
+import { category, categoryList, categorySlugInput, createCategoryInput, updateCategoryInput } from "../src/contract/categories.ts";
 import * as categories from "../src/services/categories.ts";
 import { adminProcedure, publicProcedure, router } from "../src/trpc/init.ts";
 import { svc } from "../src/trpc/service.ts";
-import {
-  category,
-  categoryList,
-  categorySlugInput,
-  createCategoryInput,
-  updateCategoryInput,
-} from "../src/contract/categories.ts";
 
 const tags = ["categories"];
 const adminTags = ["admin"];

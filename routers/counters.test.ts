@@ -17,7 +17,10 @@ for (const mode of TEST_MODES) {
       const db = t.rt.db.db;
       const [agent] = await db.select().from(agents).where(eq(agents.id, agentId));
       const [starRows] = await db.select({ n: count() }).from(stars).where(eq(stars.agentId, agentId));
-      const [starNet] = await db.select({ n: sum(starEvents.delta).mapWith(Number) }).from(starEvents).where(eq(starEvents.agentId, agentId));
+      const [starNet] = await db
+        .select({ n: sum(starEvents.delta).mapWith(Number) })
+        .from(starEvents)
+        .where(eq(starEvents.agentId, agentId));
       const [reviewRows] = await db
         .select({ n: count(), total: sql<number>`coalesce(sum(${reviews.rating}), 0)`.mapWith(Number) })
         .from(reviews)

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
 import { downloadEvents, starEvents } from "../db/schema/index.ts";
+import { systemContextOf } from "../src/runtime.ts";
 import { rollupDailyStats } from "../src/services/analytics/rollup.ts";
 import { invalidateCatalog } from "../src/services/catalog-cache.ts";
 import { risingAgents } from "../src/services/search/discovery.ts";
 import { makeAgent, makeUser } from "../src/testing/factories.ts";
 import { TEST_MODES, useTestApp } from "../src/testing/harness.ts";
-import { systemContextOf } from "../src/runtime.ts";
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -88,7 +88,9 @@ for (const mode of TEST_MODES) {
     });
 
     test("/analytics/trending: this week's numbers", async () => {
-      const body = await get<{ items: { slug: string; downloads_this_week: number; stars_this_week: number; trend_score: number; name: string }[] }>("/analytics/trending");
+      const body = await get<{ items: { slug: string; downloads_this_week: number; stars_this_week: number; trend_score: number; name: string }[] }>(
+        "/analytics/trending",
+      );
       expect(body.items.map((i) => i.slug)).toEqual([slugs.rising, slugs.fresh, slugs.falling]);
       expect(body.items[0]).toMatchObject({ slug: slugs.rising, downloads_this_week: 16, stars_this_week: 1, trend_score: 1 });
       expect(body.items[1]).toMatchObject({ slug: slugs.fresh, downloads_this_week: 3, stars_this_week: 0 });

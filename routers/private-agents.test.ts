@@ -69,9 +69,24 @@ for (const mode of TEST_MODES) {
         if (hasRoute("GET", "/stats")) expect(catalogPart(await (await get("/stats", headers)).json())).toEqual(before[`${who} stats`]);
         for (const search of ["/search?q=Secret", "/search/agents?q=Secret", "/search/suggestions?q=Secret"]) {
           if (!hasRoute("GET", search.split("?")[0]!)) continue;
-          expect({ path: label(search), leaks: (await text(search)).includes(hidden.slug) || (await text(search)).includes(name) }).toEqual({ path: label(search), leaks: false });
+          expect({ path: label(search), leaks: (await text(search)).includes(hidden.slug) || (await text(search)).includes(name) }).toEqual({
+            path: label(search),
+            leaks: false,
+          });
         }
-        for (const path of ["", "/versions", "/versions/1.0.0", "/validation", "/download", "/download/1.0.0", "/download-url", "/download-url/1.0.0", "/stats", "/analytics", "/reviews"]) {
+        for (const path of [
+          "",
+          "/versions",
+          "/versions/1.0.0",
+          "/validation",
+          "/download",
+          "/download/1.0.0",
+          "/download-url",
+          "/download-url/1.0.0",
+          "/stats",
+          "/analytics",
+          "/reviews",
+        ]) {
           expect({ path: label(path), status: (await get(`/agents/${hidden.slug}${path}`, headers)).status }).toEqual({ path: label(path), status: 404 });
         }
       }
@@ -81,7 +96,10 @@ for (const mode of TEST_MODES) {
       expect((await t.fetch(`/api/v1/agents/${hidden.slug}/star`, { method: "POST", headers: stranger })).status).toBe(404);
       expect((await t.fetch(`/api/v1/agents/${hidden.slug}/reviews`, jsonInit("POST", { rating: 1 }, stranger))).status).toBe(404);
       expect((await t.fetch(`/api/v1/agents/${hidden.slug}`, jsonInit("PUT", { name: "Taken Over" }, stranger))).status).toBe(404);
-      const version = [{ name: "version", value: "2.0.0" }, { name: "code", value: sampleAgentZip(), filename: "a.zip" }];
+      const version = [
+        { name: "version", value: "2.0.0" },
+        { name: "code", value: sampleAgentZip(), filename: "a.zip" },
+      ];
       expect((await t.fetch(`/api/v1/agents/${hidden.slug}/versions`, multipartInit("POST", version, stranger))).status).toBe(404);
       await expect(t.caller().agents.get({ slug: hidden.slug })).rejects.toMatchObject({ code: "NOT_FOUND" });
 
@@ -89,7 +107,11 @@ for (const mode of TEST_MODES) {
       for (const token of [authorToken, adminToken]) {
         expect((await get(`/agents/${hidden.slug}`, bearer(token))).status).toBe(200);
         expect(await (await get(`/users/${author.username}/agents`, bearer(token))).text()).toContain(hidden.slug);
-        expect(((await (await get(`/users/${author.username}`, bearer(token))).json()) as { stats: Record<string, number> }).stats).toEqual({ agents_published: 1, total_downloads: 1, total_stars: 1 });
+        expect(((await (await get(`/users/${author.username}`, bearer(token))).json()) as { stats: Record<string, number> }).stats).toEqual({
+          agents_published: 1,
+          total_downloads: 1,
+          total_stars: 1,
+        });
       }
     }, 30_000);
   });

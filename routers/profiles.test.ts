@@ -9,7 +9,12 @@ type Page = { items: { slug: string; agent_slug?: string }[]; total: number };
 for (const mode of TEST_MODES) {
   describe(`user profiles [${mode}]`, () => {
     const t = useTestApp(mode);
-    const who = { author: { id: 0, username: "", role: "user" as "user" | "admin", githubId: 0 as number | null }, authorToken: "", otherToken: "", adminToken: "" };
+    const who = {
+      author: { id: 0, username: "", role: "user" as "user" | "admin", githubId: 0 as number | null },
+      authorToken: "",
+      otherToken: "",
+      adminToken: "",
+    };
     const slugs = { public1: "", public2: "", hidden: "" };
 
     beforeAll(async () => {
@@ -27,7 +32,11 @@ for (const mode of TEST_MODES) {
 
     test("a profile shows public stats and the no-reply email to others; the real ones to the user and admins", async () => {
       const anonymous = (await (await get(`/api/v1/users/${who.author.username}`)).json()) as Profile;
-      expect(anonymous).toMatchObject({ id: who.author.id, username: who.author.username, email: `${who.author.githubId}+${who.author.username}@users.noreply.github.com` });
+      expect(anonymous).toMatchObject({
+        id: who.author.id,
+        username: who.author.username,
+        email: `${who.author.githubId}+${who.author.username}@users.noreply.github.com`,
+      });
       expect(anonymous.stats).toEqual({ agents_published: 2, total_downloads: 15, total_stars: 3 });
 
       const other = (await (await get(`/api/v1/users/${who.author.username}`, who.otherToken)).json()) as Profile;

@@ -1,17 +1,25 @@
-import * as profiles from "../src/services/users/profiles.ts";
-import { publicProcedure, router } from "../src/trpc/init.ts";
-import { svc } from "../src/trpc/service.ts";
 import { agentPage } from "../src/contract/agents.ts";
 import { userAgentsInput, usernameInput, userPageInput } from "../src/contract/profiles.ts";
 import { reviewPage } from "../src/contract/reviews.ts";
 import { userProfile } from "../src/contract/users.ts";
+import * as profiles from "../src/services/users/profiles.ts";
+import { publicProcedure, router } from "../src/trpc/init.ts";
+import { svc } from "../src/trpc/service.ts";
 
 const tags = ["users"];
 
 // Mounted after the users router in _app.ts: /users/me must match before /users/{username}.
 export const profilesRouter = router({
   get: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/users/{username}", tags, summary: "A user's public profile with stats", description: "Email and private-agent stats only for the user themself and admins." } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/users/{username}",
+        tags,
+        summary: "A user's public profile with stats",
+        description: "Email and private-agent stats only for the user themself and admins.",
+      },
+    })
     .input(usernameInput)
     .output(userProfile)
     .query(({ ctx, input }) => profiles.getUserProfile(svc(ctx), input)),

@@ -56,7 +56,12 @@ for (const mode of TEST_MODES) {
 
       const row = await agentRow();
       expect(row).toMatchObject({ rating: 3.5, reviewCount: 2, ratingSum: 7 });
-      const list = (await (await t.fetch(`/api/v1/agents/${slug}/reviews?sort=rating`)).json()) as { items: Review[]; total: number; average_rating: number; has_more: boolean };
+      const list = (await (await t.fetch(`/api/v1/agents/${slug}/reviews?sort=rating`)).json()) as {
+        items: Review[];
+        total: number;
+        average_rating: number;
+        has_more: boolean;
+      };
       expect(list).toMatchObject({ total: 2, average_rating: 3.5, has_more: false });
       expect(list.items.map((r) => r.rating)).toEqual([5, 2]);
       const detail = (await (await t.fetch(`/api/v1/agents/${slug}`)).json()) as { rating: number };

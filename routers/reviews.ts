@@ -1,7 +1,4 @@
 import { z } from "zod";
-import * as reviews from "../src/services/reviews.ts";
-import { authedProcedure, publicProcedure, router } from "../src/trpc/init.ts";
-import { svc } from "../src/trpc/service.ts";
 import {
   agentReviewIdInput,
   agentReviewPage,
@@ -12,6 +9,9 @@ import {
   updateAgentReviewInput,
   updateReviewInput,
 } from "../src/contract/reviews.ts";
+import * as reviews from "../src/services/reviews.ts";
+import { authedProcedure, publicProcedure, router } from "../src/trpc/init.ts";
+import { svc } from "../src/trpc/service.ts";
 
 const tags = ["reviews"];
 const nested = "Same as the flat route; the review must belong to this agent.";
@@ -26,7 +26,14 @@ export const reviewsRouter = router({
 
   create: authedProcedure
     .meta({
-      openapi: { method: "POST", path: "/agents/{slug}/reviews", tags, summary: "Review an agent", description: "One review per user and agent (409 for a second). Authors cannot review their own agent (403).", protect: true },
+      openapi: {
+        method: "POST",
+        path: "/agents/{slug}/reviews",
+        tags,
+        summary: "Review an agent",
+        description: "One review per user and agent (409 for a second). Authors cannot review their own agent (403).",
+        protect: true,
+      },
       status: 201,
     })
     .input(createReviewInput)
@@ -46,20 +53,33 @@ export const reviewsRouter = router({
     .mutation(({ ctx, input }) => reviews.updateReview(svc(ctx), input)),
 
   delete: authedProcedure
-    .meta({ openapi: { method: "DELETE", path: "/reviews/{id}", tags, summary: "Delete a review", description: "The review's author or an admin.", protect: true }, status: 204 })
+    .meta({
+      openapi: { method: "DELETE", path: "/reviews/{id}", tags, summary: "Delete a review", description: "The review's author or an admin.", protect: true },
+      status: 204,
+    })
     .input(reviewIdInput)
     .output(z.void())
     .mutation(({ ctx, input }) => reviews.deleteReview(svc(ctx), input)),
 
   deleteForAgent: authedProcedure
-    .meta({ openapi: { method: "DELETE", path: "/agents/{slug}/reviews/{id}", tags, summary: "Delete a review", description: nested, protect: true }, status: 204 })
+    .meta({
+      openapi: { method: "DELETE", path: "/agents/{slug}/reviews/{id}", tags, summary: "Delete a review", description: nested, protect: true },
+      status: 204,
+    })
     .input(agentReviewIdInput)
     .output(z.void())
     .mutation(({ ctx, input }) => reviews.deleteReview(svc(ctx), input)),
 
   helpful: authedProcedure
     .meta({
-      openapi: { method: "POST", path: "/reviews/{id}/helpful", tags, summary: "Mark a review helpful", description: "One vote per user; a repeat or a vote on your own review changes nothing.", protect: true },
+      openapi: {
+        method: "POST",
+        path: "/reviews/{id}/helpful",
+        tags,
+        summary: "Mark a review helpful",
+        description: "One vote per user; a repeat or a vote on your own review changes nothing.",
+        protect: true,
+      },
       status: 204,
     })
     .input(reviewIdInput)
@@ -67,7 +87,10 @@ export const reviewsRouter = router({
     .mutation(({ ctx, input }) => reviews.markReviewHelpful(svc(ctx), input)),
 
   helpfulForAgent: authedProcedure
-    .meta({ openapi: { method: "POST", path: "/agents/{slug}/reviews/{id}/helpful", tags, summary: "Mark a review helpful", description: nested, protect: true }, status: 204 })
+    .meta({
+      openapi: { method: "POST", path: "/agents/{slug}/reviews/{id}/helpful", tags, summary: "Mark a review helpful", description: nested, protect: true },
+      status: 204,
+    })
     .input(agentReviewIdInput)
     .output(z.void())
     .mutation(({ ctx, input }) => reviews.markReviewHelpful(svc(ctx), input)),

@@ -25,7 +25,12 @@ for (const mode of TEST_MODES) {
       ctx.category = category.slug;
       const agent = (slug: string, name: string, description: string, extra: Parameters<typeof makeAgent>[2] = {}) =>
         makeAgent(db, author.id, { slug, name, description, ...extra });
-      await agent("weather-now", "Weather Now", "Current weather conditions for any city", { downloads: 10, categoryId: category.id, ratingSum: 9, reviewCount: 2 });
+      await agent("weather-now", "Weather Now", "Current weather conditions for any city", {
+        downloads: 10,
+        categoryId: category.id,
+        ratingSum: 9,
+        reviewCount: 2,
+      });
       await agent("trip-packer", "Trip Packer", "Checks the weather forecast and writes a packing list", { downloads: 5_000, stars: 90 });
       await agent("cov-100", "Coverage 100% Checker", "Fails the build below full test coverage");
       await agent("cov-1000", "Coverage 1000 Lines", "Counts lines of coverage reports");
@@ -128,7 +133,11 @@ for (const mode of TEST_MODES) {
       const again = await t.fetch(path, { headers: { "if-none-match": etag! } });
       expect(again.status).toBe(304);
       expect(await again.text()).toBe("");
-      await t.fetch(`/api/v1/agents/weather-now`, { method: "PATCH", headers: { ...bearer(ctx.authorToken), "content-type": "application/json" }, body: JSON.stringify({ description: "Current weather, now with radar" }) });
+      await t.fetch(`/api/v1/agents/weather-now`, {
+        method: "PATCH",
+        headers: { ...bearer(ctx.authorToken), "content-type": "application/json" },
+        body: JSON.stringify({ description: "Current weather, now with radar" }),
+      });
       expect((await t.fetch(path, { headers: { "if-none-match": etag! } })).status).toBe(200);
     });
 

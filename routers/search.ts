@@ -1,9 +1,9 @@
+import { agentPage } from "../src/contract/agents.ts";
+import { searchAgentsInput, searchInput, searchResult, suggestionsInput, suggestions as suggestionsShape } from "../src/contract/search.ts";
 import * as search from "../src/services/search/search.ts";
 import * as suggestions from "../src/services/search/suggestions.ts";
 import { publicProcedure, router } from "../src/trpc/init.ts";
 import { svc } from "../src/trpc/service.ts";
-import { agentPage } from "../src/contract/agents.ts";
-import { searchAgentsInput, searchInput, searchResult, suggestionsInput, suggestions as suggestionsShape } from "../src/contract/search.ts";
 
 const tags = ["search"];
 const visibility = "Private agents appear only to their author and admins.";
@@ -16,7 +16,15 @@ export const searchRouter = router({
     .query(({ ctx, input }) => search.searchEverything(svc(ctx), input)),
 
   agents: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/search/agents", tags, summary: "Search agents (full text, prefixes, typos) with filters and sorts", description: visibility } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/search/agents",
+        tags,
+        summary: "Search agents (full text, prefixes, typos) with filters and sorts",
+        description: visibility,
+      },
+    })
     .input(searchAgentsInput)
     .output(agentPage)
     .query(({ ctx, input }) => search.searchAgents(svc(ctx), input)),

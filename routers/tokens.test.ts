@@ -5,7 +5,7 @@ import { TOUCH_INTERVAL_MS } from "../src/services/auth/credentials.ts";
 import { hashSecret } from "../src/services/auth/secrets.ts";
 import { apiTokenFor, bearer, sessionFor } from "../src/testing/auth.ts";
 import { makeUser } from "../src/testing/factories.ts";
-import { TEST_MODES, jsonInit, useTestApp } from "../src/testing/harness.ts";
+import { jsonInit, TEST_MODES, useTestApp } from "../src/testing/harness.ts";
 
 interface Created {
   id: number;
@@ -41,7 +41,15 @@ for (const mode of TEST_MODES) {
       const list = await t.fetch("/api/v1/auth/tokens", { headers: bearer(access_token) });
       const body = (await list.json()) as { items: Record<string, unknown>[] };
       expect(body.items).toEqual([
-        { id: created.id, name: "CI", scopes: ["read", "publish"], prefix: created.prefix, created_at: expect.any(String), last_used_at: null, expires_at: created.expires_at },
+        {
+          id: created.id,
+          name: "CI",
+          scopes: ["read", "publish"],
+          prefix: created.prefix,
+          created_at: expect.any(String),
+          last_used_at: null,
+          expires_at: created.expires_at,
+        },
       ]);
       expect(JSON.stringify(body)).not.toContain(created.token);
     });
@@ -113,10 +121,16 @@ for (const mode of TEST_MODES) {
     test("last_used_at is written at most once a minute, off the request path", async () => {
       const user = await makeUser(t.rt.db.db);
       const token = await apiTokenFor(t.rt, user, ["read"]);
-      const [row] = await t.rt.db.db.select().from(apiTokens).where(eq(apiTokens.tokenHash, hashSecret(token)));
+      const [row] = await t.rt.db.db
+        .select()
+        .from(apiTokens)
+        .where(eq(apiTokens.tokenHash, hashSecret(token)));
       const id = row?.id ?? 0;
       await Promise.all(Array.from({ length: 5 }, () => t.fetch("/api/v1/auth/me", { headers: bearer(token) })));
-      const first = await waitFor(() => lastUsed(id), (v) => v !== null);
+      const first = await waitFor(
+        () => lastUsed(id),
+        (v) => v !== null,
+      );
 
       await t.fetch("/api/v1/auth/me", { headers: bearer(token) });
       await Bun.sleep(50);
@@ -125,7 +139,10 @@ for (const mode of TEST_MODES) {
       const stale = new Date(Date.now() - TOUCH_INTERVAL_MS - 1000);
       await t.rt.db.db.update(apiTokens).set({ lastUsedAt: stale }).where(eq(apiTokens.id, id));
       await t.fetch("/api/v1/auth/me", { headers: bearer(token) });
-      const refreshed = await waitFor(() => lastUsed(id), (v) => v !== null && v.getTime() > stale.getTime());
+      const refreshed = await waitFor(
+        () => lastUsed(id),
+        (v) => v !== null && v.getTime() > stale.getTime(),
+      );
       expect(refreshed?.getTime()).toBeGreaterThan(stale.getTime());
     });
   });

@@ -1,9 +1,9 @@
 import { z } from "zod";
+import { apiTokenIdInput, apiTokenList, createApiTokenInput, createdApiToken } from "../src/contract/tokens.ts";
 import * as tokens from "../src/services/auth/api-tokens.ts";
 import { limitAuthAttempts } from "../src/trpc/auth-rate-limit.ts";
 import { authedProcedure, router } from "../src/trpc/init.ts";
 import { svc } from "../src/trpc/service.ts";
-import { apiTokenIdInput, apiTokenList, createApiTokenInput, createdApiToken } from "../src/contract/tokens.ts";
 
 const tags = ["auth"];
 

@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { userProfile } from "../src/contract/users.ts";
 import * as users from "../src/services/users/users.ts";
 import { authedProcedure, router } from "../src/trpc/init.ts";
 import { svc } from "../src/trpc/service.ts";
-import { userProfile } from "../src/contract/users.ts";
 
 const tags = ["users"];
 

@@ -1,10 +1,10 @@
+import { agentVersion, downloadUrl, versionInput, versionList } from "../src/contract/agents.ts";
+import { agentSlugInput } from "../src/contract/common.ts";
+import { validationInput, validationReport } from "../src/contract/validation.ts";
 import * as versions from "../src/services/agents/versions.ts";
 import * as downloads from "../src/services/downloads/downloads.ts";
 import { publicProcedure, router } from "../src/trpc/init.ts";
 import { svc } from "../src/trpc/service.ts";
-import { agentVersion, downloadUrl, versionInput, versionList } from "../src/contract/agents.ts";
-import { validationInput, validationReport } from "../src/contract/validation.ts";
-import { agentSlugInput } from "../src/contract/common.ts";
 
 const tags = ["versions"];
 
@@ -22,19 +22,43 @@ export const versionsRouter = router({
     .query(({ ctx, input }) => versions.getVersion(svc(ctx), input)),
 
   validation: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/agents/{slug}/validation", tags, summary: "Validation report of a version", description: "While a version is pending its report has no checks." } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/agents/{slug}/validation",
+        tags,
+        summary: "Validation report of a version",
+        description: "While a version is pending its report has no checks.",
+      },
+    })
     .input(validationInput)
     .output(validationReport)
     .query(({ ctx, input }) => versions.getValidationReport(svc(ctx), input)),
 
   downloadUrl: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/agents/{slug}/download-url", tags, summary: "A URL to download the current version from", description: "Counted as a download." } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/agents/{slug}/download-url",
+        tags,
+        summary: "A URL to download the current version from",
+        description: "Counted as a download.",
+      },
+    })
     .input(agentSlugInput)
     .output(downloadUrl)
     .query(({ ctx, input }) => downloads.getDownloadUrl(svc(ctx), input)),
 
   downloadUrlForVersion: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/agents/{slug}/download-url/{version}", tags, summary: "A URL to download one version from", description: "Counted as a download." } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/agents/{slug}/download-url/{version}",
+        tags,
+        summary: "A URL to download one version from",
+        description: "Counted as a download.",
+      },
+    })
     .input(versionInput)
     .output(downloadUrl)
     .query(({ ctx, input }) => downloads.getDownloadUrl(svc(ctx), input)),

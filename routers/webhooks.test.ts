@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { webhookDeliveries } from "../db/schema/index.ts";
+import { startJobWorker, systemContextOf } from "../src/runtime.ts";
 import { notifyUser, signBody } from "../src/services/webhooks.ts";
 import { apiTokenFor, bearer } from "../src/testing/auth.ts";
 import { makeUser } from "../src/testing/factories.ts";
-import { TEST_MODES, jsonInit, useTestApp } from "../src/testing/harness.ts";
+import { jsonInit, TEST_MODES, useTestApp } from "../src/testing/harness.ts";
 import { waitFor } from "../src/testing/redis-test-support.ts";
-import { systemContextOf, startJobWorker } from "../src/runtime.ts";
 
 /** A receiver on loopback that fails the first `failFirst` deliveries. */
 function receiver(failFirst: number) {

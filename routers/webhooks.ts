@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { setWebhookInput, setWebhookOutput, webhookSettings } from "../src/contract/webhooks.ts";
 import { deleteWebhook, getWebhook, setWebhook } from "../src/services/webhooks.ts";
 import { authedProcedure, router } from "../src/trpc/init.ts";
 import { svc } from "../src/trpc/service.ts";
-import { setWebhookInput, setWebhookOutput, webhookSettings } from "../src/contract/webhooks.ts";
 
 const tags = ["users"];
 

@@ -8,10 +8,11 @@ import { join } from "node:path";
 const root = join(import.meta.dir, "..");
 const outfile = join(root, "dist", "agent-marketplace");
 const started = performance.now();
-const result = Bun.spawnSync(
-  [process.execPath, "build", "--compile", "--minify", "--sourcemap", join(root, "src/main.ts"), "--outfile", outfile],
-  { cwd: root, stdout: "inherit", stderr: "inherit" },
-);
+const result = Bun.spawnSync([process.execPath, "build", "--compile", "--minify", "--sourcemap", join(root, "src/main.ts"), "--outfile", outfile], {
+  cwd: root,
+  stdout: "inherit",
+  stderr: "inherit",
+});
 if (result.exitCode !== 0) process.exit(result.exitCode ?? 1);
 const size = Bun.file(outfile).size;
 console.log(`built ${outfile} (${(size / 1024 / 1024).toFixed(1)} MiB) in ${Math.round(performance.now() - started)} ms`);

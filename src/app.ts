@@ -3,32 +3,35 @@ import { Elysia } from "elysia";
 import pkg from "../package.json" with { type: "json" };
 import { appRouter } from "../routers/_app.ts";
 import { BadRequest, MethodNotAllowed, NotFound } from "./errors.ts";
-import { errorResponse } from "./http/errors.ts";
-import { corsHeaders, isPreflight, preflightHeaders } from "./http/cors.ts";
 import { agentRouteOpenApiPaths } from "./http/agent-routes.openapi.ts";
 import { agentUploadRoutes } from "./http/agent-uploads.ts";
+import { procedureContextOf } from "./http/context.ts";
+import { corsHeaders, isPreflight, preflightHeaders } from "./http/cors.ts";
 import { docsAssets, docsPage } from "./http/docs.ts";
 import { downloadRoutes } from "./http/downloads.ts";
+import { errorResponse } from "./http/errors.ts";
 import { fileRoutes } from "./http/files.ts";
 import { githubLoginOpenApiPaths, githubLoginRoutes } from "./http/github-login.ts";
 import { checkHealth } from "./http/health.ts";
 import { buildOpenApiDocument as buildDocument } from "./http/openapi.ts";
-import { type RequestState, initState, stateOf } from "./http/request-state.ts";
 import { checkRateLimit, type RateLimitOutcome } from "./http/rate-limits.ts";
-import { REST_PREFIX, createRestHandler, restRoutes } from "./http/rest.ts";
+import { initState, type RequestState, stateOf } from "./http/request-state.ts";
+import { createRestHandler, REST_PREFIX, restRoutes } from "./http/rest.ts";
 import { makeRoute, matchRoute } from "./http/routes.ts";
 import type { Runtime } from "./runtime.ts";
-import { procedureContextOf } from "./http/context.ts";
 
-export const APP_NAME = "Agent Marketplace API";
-export const APP_VERSION = pkg.version;
+const APP_NAME = "Agent Marketplace API";
+const APP_VERSION = pkg.version;
 
 export function buildOpenApiDocument() {
-  return buildDocument({
-    title: APP_NAME,
-    version: APP_VERSION,
-    description: "Publish, find, validate and install AI agents. Every JSON route is also a tRPC procedure at /trpc.",
-  }, (components) => ({ ...githubLoginOpenApiPaths(components), ...agentRouteOpenApiPaths(components) }));
+  return buildDocument(
+    {
+      title: APP_NAME,
+      version: APP_VERSION,
+      description: "Publish, find, validate and install AI agents. Every JSON route is also a tRPC procedure at /trpc.",
+    },
+    (components) => ({ ...githubLoginOpenApiPaths(components), ...agentRouteOpenApiPaths(components) }),
+  );
 }
 
 /** The Elysia host. `fetch` adds what must wrap every response: request id, CORS, metrics, logs. */
@@ -49,11 +52,10 @@ export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
     .get("/metrics", async () => new Response(await rt.metrics.registry.metrics(), { headers: { "content-type": rt.metrics.registry.contentType } }))
     .use(options.api === false ? new Elysia() : apiRoutes(rt, openapi));
 
-  const nativeRoutes = app.routes
-    .filter((r) => r.method !== "ALL")
-    .map((r) => makeRoute(r.method, r.path.replace(/:(\w+)/g, "{$1}"), r.path));
+  const nativeRoutes = app.routes.filter((r) => r.method !== "ALL").map((r) => makeRoute(r.method, r.path.replace(/:(\w+)/g, "{$1}"), r.path));
   // A path served both by procedures and by Elysia routes (uploads, redirects) lists them all in Allow.
-  const allRoutes = options.api === false ? nativeRoutes : [...nativeRoutes, ...restRoutes.map((r) => makeRoute(r.method, REST_PREFIX + r.template, r.procedure))];
+  const allRoutes =
+    options.api === false ? nativeRoutes : [...nativeRoutes, ...restRoutes.map((r) => makeRoute(r.method, REST_PREFIX + r.template, r.procedure))];
 
   async function fetch(request: Request, server?: { requestIP(r: Request): { address: string } | null }): Promise<Response> {
     const state = initState(request, clientIp(rt, request, server));
@@ -81,32 +83,34 @@ export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
 function apiRoutes(rt: Runtime, openapi: string) {
   const handleRest = createRestHandler(rt);
   const json = (body: string) => new Response(body, { headers: { "content-type": "application/json" } });
-  return new Elysia()
-    .get("/openapi.json", () => json(openapi))
-    .get(`${REST_PREFIX}/openapi.json`, () => json(openapi))
-    .get("/docs", () => new Response(docsPage(`${REST_PREFIX}/openapi.json`, APP_NAME), { headers: { "content-type": "text/html; charset=utf-8" } }))
-    .get("/docs/assets/:name", ({ params }) => {
-      const asset = docsAssets[params.name];
-      if (!asset) throw new NotFound("Not Found");
-      return new Response(Bun.file(asset.path), { headers: { "content-type": asset.type, "cache-control": "public, max-age=86400" } });
-    })
-    .use(fileRoutes(rt))
-    .use(githubLoginRoutes(rt))
-    // Multipart publishing and downloads: REST-only, matched before the REST bridge's wildcard.
-    .use(agentUploadRoutes(rt, handleRest))
-    .use(downloadRoutes(rt))
-    .all("/trpc/*", ({ request }) => {
-      const state = stateOf(request);
-      state.route = "/trpc";
-      return fetchRequestHandler({
-        endpoint: "/trpc",
-        req: request,
-        router: appRouter,
-        allowBatching: true,
-        createContext: () => procedureContextOf(rt, request),
-      });
-    })
-    .all(`${REST_PREFIX}/*`, ({ request }) => handleRest(request, stateOf(request)));
+  return (
+    new Elysia()
+      .get("/openapi.json", () => json(openapi))
+      .get(`${REST_PREFIX}/openapi.json`, () => json(openapi))
+      .get("/docs", () => new Response(docsPage(`${REST_PREFIX}/openapi.json`, APP_NAME), { headers: { "content-type": "text/html; charset=utf-8" } }))
+      .get("/docs/assets/:name", ({ params }) => {
+        const asset = docsAssets[params.name];
+        if (!asset) throw new NotFound("Not Found");
+        return new Response(Bun.file(asset.path), { headers: { "content-type": asset.type, "cache-control": "public, max-age=86400" } });
+      })
+      .use(fileRoutes(rt))
+      .use(githubLoginRoutes(rt))
+      // Multipart publishing and downloads: REST-only, matched before the REST bridge's wildcard.
+      .use(agentUploadRoutes(rt, handleRest))
+      .use(downloadRoutes(rt))
+      .all("/trpc/*", ({ request }) => {
+        const state = stateOf(request);
+        state.route = "/trpc";
+        return fetchRequestHandler({
+          endpoint: "/trpc",
+          req: request,
+          router: appRouter,
+          allowBatching: true,
+          createContext: () => procedureContextOf(rt, request),
+        });
+      })
+      .all(`${REST_PREFIX}/*`, ({ request }) => handleRest(request, stateOf(request)))
+  );
 }
 
 function clientIp(rt: Runtime, request: Request, server?: { requestIP(r: Request): { address: string } | null }): string {

@@ -8,14 +8,12 @@ const optionalString = z
   .transform((value) => (value === "" ? undefined : value))
   .optional();
 
-const commaList = z
-  .string()
-  .transform((value) =>
-    value
-      .split(",")
-      .map((item) => item.trim())
-      .filter((item) => item !== ""),
-  );
+const commaList = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== ""),
+);
 
 const booleanFlag = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
@@ -24,7 +22,7 @@ const booleanFlag = z
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-export const envSchema = z.object({
+const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   HOST: z.string().trim().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
@@ -51,11 +49,19 @@ export const envSchema = z.object({
   SIGNING_SECRET: optionalString.pipe(z.string().min(32).optional()),
 
   CORS_ORIGINS: z.string().default("http://localhost:3000").pipe(commaList),
-  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 * 1024),
   DOWNLOAD_MODE: z.enum(["stream", "redirect"]).default("stream"),
   DOWNLOAD_URL_TTL_SECONDS: seconds(300),
   /** Local copies of S3 archives served as files (Bun keeps Content-Length only for file bodies). */
-  DOWNLOAD_CACHE_MAX_BYTES: z.coerce.number().int().min(0).default(1024 * 1024 * 1024),
+  DOWNLOAD_CACHE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(1024 * 1024 * 1024),
   /** Let webhooks reach loopback and private addresses (tests, single-host setups). */
   WEBHOOK_ALLOW_PRIVATE: booleanFlag,
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
@@ -73,7 +79,10 @@ export const envSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: seconds(30 * 60),
   REFRESH_TOKEN_TTL_SECONDS: seconds(7 * 24 * 60 * 60),
 
-  RATE_LIMIT_ENABLED: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+  RATE_LIMIT_ENABLED: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
   RATE_LIMIT_USER_PER_HOUR: z.coerce.number().int().positive().default(1000),
   RATE_LIMIT_ANON_PER_HOUR: z.coerce.number().int().positive().default(100),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().positive().default(10),
@@ -114,7 +123,7 @@ export function envWith(overrides: Record<string, string | undefined>): Env {
 }
 
 /** Where the test suite finds its real services (started by scripts/services/up.sh). */
-export const testEnvSchema = z.object({
+const testEnvSchema = z.object({
   TEST_DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/postgres"),
   TEST_REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
   TEST_S3_ENDPOINT: optionalString.pipe(z.url().optional()),
@@ -122,7 +131,10 @@ export const testEnvSchema = z.object({
   TEST_S3_SECRET_KEY: optionalString,
   TEST_S3_REGION: z.string().default("us-east-1"),
   /** Names this run's throwaway databases, so scripts/test.ts can drop them afterwards. */
-  TEST_RUN_ID: z.string().regex(/^[a-z0-9_]+$/).default(`r${process.pid}`),
+  TEST_RUN_ID: z
+    .string()
+    .regex(/^[a-z0-9_]+$/)
+    .default(`r${process.pid}`),
   /** "true" makes tests that need S3 fail instead of reporting that S3 is missing. */
   TEST_REQUIRE_S3: booleanFlag,
 });

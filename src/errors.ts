@@ -6,9 +6,9 @@ import { ERROR_STATUS, type ErrorBody, type ErrorCode, type ErrorDetail, type Va
  * codes, and describeDomainError below is the one place their `{error, detail}` body is built.
  */
 
-export { type ErrorBody, type ErrorCode, type ErrorDetail, type ValidationIssue } from "./contract/errors.ts";
+export type { ErrorBody, ErrorCode, ErrorDetail, ValidationIssue } from "./contract/errors.ts";
 
-export const statusOf: Record<ErrorCode, number> = ERROR_STATUS;
+const statusOf: Record<ErrorCode, number> = ERROR_STATUS;
 
 export class DomainError extends Error {
   constructor(

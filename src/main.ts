@@ -43,18 +43,12 @@ async function main(argv: string[]): Promise<number> {
     maxRequestBodySize: env.MAX_UPLOAD_BYTES + 1024 * 1024,
     fetch: (request, srv) => fetch(request, srv),
   });
-  rt.logger.info(
-    { url: server.url.href, role: env.ROLE, database: rt.db.kind, startup_ms: Math.round(performance.now() - startedAt) },
-    "server listening",
-  );
+  rt.logger.info({ url: server.url.href, role: env.ROLE, database: rt.db.kind, startup_ms: Math.round(performance.now() - startedAt) }, "server listening");
 
   await waitForSignal();
   rt.logger.info("shutting down: no new connections, finishing in-flight requests");
   // stop(false) resolves once in-flight requests finish; the timeout bounds a stuck one.
-  const drained = await Promise.race([
-    server.stop(false).then(() => true),
-    Bun.sleep(env.SHUTDOWN_TIMEOUT_MS).then(() => false),
-  ]);
+  const drained = await Promise.race([server.stop(false).then(() => true), Bun.sleep(env.SHUTDOWN_TIMEOUT_MS).then(() => false)]);
   if (!drained) {
     rt.logger.warn({ timeout_ms: env.SHUTDOWN_TIMEOUT_MS }, "in-flight requests did not finish in time; closing them");
     await server.stop(true);

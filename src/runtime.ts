@@ -10,7 +10,7 @@ import { createRedisLockManager } from "./lib/locks/redis.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
 import { createMetrics } from "./lib/metrics.ts";
 import { createMemoryQueue } from "./lib/queue/memory.ts";
-import type { Queue, WorkerOptions, Worker } from "./lib/queue/queue.ts";
+import type { Queue, Worker, WorkerOptions } from "./lib/queue/queue.ts";
 import { createRedisQueue } from "./lib/queue/redis.ts";
 import { createMemoryRateLimiter } from "./lib/rate-limit/memory.ts";
 import { createRedisRateLimiter } from "./lib/rate-limit/redis.ts";

@@ -1,24 +1,9 @@
 import { sql } from "drizzle-orm";
-import {
-  type AnyPgColumn,
-  bigint,
-  boolean,
-  char,
-  check,
-  doublePrecision,
-  index,
-  integer,
-  numeric,
-  pgTable,
-  text,
-  unique,
-  varchar,
-} from "drizzle-orm/pg-core";
+import { type AnyPgColumn, bigint, boolean, char, check, doublePrecision, index, integer, numeric, pgTable, text, unique, varchar } from "drizzle-orm/pg-core";
+import { VALIDATION_STATUSES } from "../../src/contract/validation.ts";
 import { createdAt, tstz, tsvector, updatedAt } from "./_columns.ts";
 import { categories } from "./categories.ts";
 import { users } from "./users.ts";
-import { VALIDATION_STATUSES } from "../../src/contract/validation.ts";
-
 
 /**
  * Counters (downloads, stars, rating_sum, review_count) are changed with relative updates in the
@@ -48,23 +33,16 @@ export const agents = pgTable(
     reviewCount: integer("review_count").notNull().default(0),
     rating: numeric("rating", { precision: 3, scale: 2, mode: "number" })
       .notNull()
-      .generatedAlwaysAs(
-        sql`case when review_count > 0 then round(rating_sum::numeric / review_count, 2) else 0 end`,
-      ),
+      .generatedAlwaysAs(sql`case when review_count > 0 then round(rating_sum::numeric / review_count, 2) else 0 end`),
     /** Highest semver version that passed validation, else the newest; kept by publish and validation. */
-    currentVersionId: integer("current_version_id").references(
-      (): AnyPgColumn => agentVersions.id,
-      { onDelete: "set null" },
-    ),
+    currentVersionId: integer("current_version_id").references((): AnyPgColumn => agentVersions.id, { onDelete: "set null" }),
     /**
      * Full-text search document: the name weighs more (A) than the description (B). The
      * 'simple' configuration keeps agent names as written (no stemming of product names).
      */
     searchVector: tsvector("search_vector")
       .notNull()
-      .generatedAlwaysAs(
-        sql`setweight(to_tsvector('simple', coalesce(name, '')), 'A') || setweight(to_tsvector('english', coalesce(description, '')), 'B')`,
-      ),
+      .generatedAlwaysAs(sql`setweight(to_tsvector('simple', coalesce(name, '')), 'A') || setweight(to_tsvector('english', coalesce(description, '')), 'B')`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -84,10 +62,7 @@ export const agents = pgTable(
     check("agents_slug_format", sql`${t.slug} <> '' and ${t.slug} !~ '[/[:space:]]'`),
     check("agents_downloads_nonnegative", sql`${t.downloads} >= 0`),
     check("agents_stars_nonnegative", sql`${t.stars} >= 0`),
-    check(
-      "agents_rating_sum_range",
-      sql`${t.reviewCount} >= 0 and ${t.ratingSum} between ${t.reviewCount} and 5 * ${t.reviewCount}`,
-    ),
+    check("agents_rating_sum_range", sql`${t.reviewCount} >= 0 and ${t.ratingSum} between ${t.reviewCount} and 5 * ${t.reviewCount}`),
     check("agents_rating_range", sql`${t.rating} between 0 and 5`),
   ],
 );
@@ -115,9 +90,7 @@ export const agentVersions = pgTable(
     sha256: char("sha256", { length: 64 }).notNull(),
     /** Object key in storage (staging prefix until validation passes), or an external http(s) URL. */
     storageKey: text("storage_key").notNull(),
-    validationStatus: text("validation_status", { enum: VALIDATION_STATUSES })
-      .notNull()
-      .default("pending"),
+    validationStatus: text("validation_status", { enum: VALIDATION_STATUSES }).notNull().default("pending"),
     tested: boolean("tested").notNull().default(false),
     securityScanPassed: boolean("security_scan_passed").notNull().default(false),
     qualityScore: doublePrecision("quality_score"),
@@ -129,14 +102,9 @@ export const agentVersions = pgTable(
     unique("agent_versions_agent_id_version_unique").on(t.agentId, t.version),
     index("agent_versions_semver_idx").on(t.agentId, t.major, t.minor, t.patch),
     // The schedule re-enqueues versions stuck in pending/running.
-    index("agent_versions_unfinished_idx")
-      .on(t.validationStatus, t.publishedAt)
-      .where(sql`${t.validationStatus} in ('pending', 'running')`),
+    index("agent_versions_unfinished_idx").on(t.validationStatus, t.publishedAt).where(sql`${t.validationStatus} in ('pending', 'running')`),
     index("agent_versions_storage_key_idx").on(t.storageKey),
-    check(
-      "agent_versions_validation_status_check",
-      sql`${t.validationStatus} in ('pending', 'running', 'passed', 'failed', 'error')`,
-    ),
+    check("agent_versions_validation_status_check", sql`${t.validationStatus} in ('pending', 'running', 'passed', 'failed', 'error')`),
     check("agent_versions_semver_nonnegative", sql`${t.major} >= 0 and ${t.minor} >= 0 and ${t.patch} >= 0`),
     check("agent_versions_prerelease_not_empty", sql`${t.prerelease} <> ''`),
     check("agent_versions_size_nonnegative", sql`${t.sizeBytes} >= 0`),

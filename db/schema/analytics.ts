@@ -1,16 +1,6 @@
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  check,
-  date,
-  doublePrecision,
-  index,
-  integer,
-  pgTable,
-  primaryKey,
-  text,
-  varchar,
-} from "drizzle-orm/pg-core";
+import { bigint, check, date, doublePrecision, index, integer, pgTable, primaryKey, text, varchar } from "drizzle-orm/pg-core";
+import { TREND_TIMEFRAMES } from "../../src/contract/discovery.ts";
 import { createdAt, tstz, updatedAt } from "./_columns.ts";
 import { agents, agentVersions } from "./agents.ts";
 import { users } from "./users.ts";
@@ -56,10 +46,7 @@ export const agentDailyStats = pgTable(
   (t) => [
     primaryKey({ name: "agent_daily_stats_pkey", columns: [t.agentId, t.day] }),
     index("agent_daily_stats_day_idx").on(t.day),
-    check(
-      "agent_daily_stats_nonnegative",
-      sql`${t.downloads} >= 0 and ${t.starsAdded} >= 0 and ${t.starsRemoved} >= 0`,
-    ),
+    check("agent_daily_stats_nonnegative", sql`${t.downloads} >= 0 and ${t.starsAdded} >= 0 and ${t.starsRemoved} >= 0`),
   ],
 );
 
@@ -73,9 +60,6 @@ export const rollupWatermarks = pgTable("rollup_watermarks", {
   rolledUpUntil: tstz("rolled_up_until"),
   updatedAt: updatedAt(),
 });
-
-export const TREND_TIMEFRAMES = ["hour", "day", "week", "month"] as const;
-export type TrendTimeframe = (typeof TREND_TIMEFRAMES)[number];
 
 /** Trending scores computed by the schedule: the window vs the previous window of equal length. */
 export const agentTrends = pgTable(

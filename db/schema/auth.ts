@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, varchar } from "drizzle-orm/pg-core";
+import type { ApiTokenScope } from "../../src/contract/tokens.ts";
 import { createdAt, tstz } from "./_columns.ts";
 import { users } from "./users.ts";
 
@@ -16,9 +17,7 @@ export const sessions = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     accessTokenHash: text("access_token_hash").notNull().unique("sessions_access_token_hash_unique"),
-    refreshTokenHash: text("refresh_token_hash")
-      .notNull()
-      .unique("sessions_refresh_token_hash_unique"),
+    refreshTokenHash: text("refresh_token_hash").notNull().unique("sessions_refresh_token_hash_unique"),
     accessExpiresAt: tstz("access_expires_at").notNull(),
     refreshExpiresAt: tstz("refresh_expires_at").notNull(),
     revokedAt: tstz("revoked_at"),
@@ -49,9 +48,6 @@ export const rotatedRefreshTokens = pgTable(
   (t) => [index("rotated_refresh_tokens_session_id_idx").on(t.sessionId)],
 );
 
-export const API_TOKEN_SCOPES = ["read", "publish", "admin"] as const;
-export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];
-
 /** Personal API tokens (`Authorization: Bearer`), stored hashed; the secret is shown once. */
 export const apiTokens = pgTable(
   "api_tokens",
@@ -72,10 +68,7 @@ export const apiTokens = pgTable(
   },
   (t) => [
     index("api_tokens_user_id_created_at_idx").on(t.userId, t.createdAt),
-    check(
-      "api_tokens_scopes_check",
-      sql`cardinality(${t.scopes}) > 0 and ${t.scopes} <@ array['read', 'publish', 'admin']::text[]`,
-    ),
+    check("api_tokens_scopes_check", sql`cardinality(${t.scopes}) > 0 and ${t.scopes} <@ array['read', 'publish', 'admin']::text[]`),
   ],
 );
 

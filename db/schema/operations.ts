@@ -48,13 +48,8 @@ export const webhookDeliveries = pgTable(
   },
   (t) => [
     index("webhook_deliveries_user_id_created_at_idx").on(t.userId, t.createdAt),
-    index("webhook_deliveries_pending_idx")
-      .on(t.createdAt)
-      .where(sql`${t.status} = 'pending'`),
-    check(
-      "webhook_deliveries_status_check",
-      sql`${t.status} in ('pending', 'delivered', 'failed')`,
-    ),
+    index("webhook_deliveries_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
+    check("webhook_deliveries_status_check", sql`${t.status} in ('pending', 'delivered', 'failed')`),
     check("webhook_deliveries_attempts_nonnegative", sql`${t.attempts} >= 0`),
   ],
 );

@@ -1,6 +1,6 @@
 import { relations } from "drizzle-orm";
-import { agentDailyStats, agentTrends, downloadEvents } from "./analytics.ts";
 import { agents, agentVersions } from "./agents.ts";
+import { agentDailyStats, agentTrends, downloadEvents } from "./analytics.ts";
 import { apiTokens, rotatedRefreshTokens, sessions } from "./auth.ts";
 import { categories } from "./categories.ts";
 import { webhookDeliveries } from "./operations.ts";

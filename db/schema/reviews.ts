@@ -1,14 +1,5 @@
 import { sql } from "drizzle-orm";
-import {
-  check,
-  index,
-  integer,
-  pgTable,
-  primaryKey,
-  smallint,
-  unique,
-  varchar,
-} from "drizzle-orm/pg-core";
+import { check, index, integer, pgTable, primaryKey, smallint, unique, varchar } from "drizzle-orm/pg-core";
 import { createdAt, updatedAt } from "./_columns.ts";
 import { agents } from "./agents.ts";
 import { users } from "./users.ts";
@@ -56,10 +47,7 @@ export const reviewVotes = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     createdAt: createdAt(),
   },
-  (t) => [
-    primaryKey({ name: "review_votes_pkey", columns: [t.reviewId, t.userId] }),
-    index("review_votes_user_id_idx").on(t.userId),
-  ],
+  (t) => [primaryKey({ name: "review_votes_pkey", columns: [t.reviewId, t.userId] }), index("review_votes_user_id_idx").on(t.userId)],
 );
 
 export type Review = typeof reviews.$inferSelect;

@@ -1,13 +1,5 @@
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  check,
-  index,
-  integer,
-  pgTable,
-  primaryKey,
-  smallint,
-} from "drizzle-orm/pg-core";
+import { bigint, check, index, integer, pgTable, primaryKey, smallint } from "drizzle-orm/pg-core";
 import { createdAt } from "./_columns.ts";
 import { agents } from "./agents.ts";
 import { users } from "./users.ts";

@@ -1,17 +1,8 @@
 import { sql } from "drizzle-orm";
-import {
-  check,
-  doublePrecision,
-  integer,
-  jsonb,
-  pgTable,
-  text,
-  unique,
-} from "drizzle-orm/pg-core";
+import { check, doublePrecision, integer, jsonb, pgTable, text, unique } from "drizzle-orm/pg-core";
 import { CHECK_STATUSES, VALIDATION_CHECKS, type ValidationIssue } from "../../src/contract/validation.ts";
 import { createdAt } from "./_columns.ts";
 import { agentVersions } from "./agents.ts";
-
 
 /** One row per check of a version's latest validation run; a re-validation upserts them. */
 export const validationResults = pgTable(
@@ -32,14 +23,8 @@ export const validationResults = pgTable(
   },
   (t) => [
     unique("validation_results_version_id_check_name_unique").on(t.versionId, t.checkName),
-    check(
-      "validation_results_check_name_check",
-      sql`${t.checkName} in ('archive', 'security', 'quality', 'compatibility', 'tests')`,
-    ),
-    check(
-      "validation_results_status_check",
-      sql`${t.status} in ('passed', 'failed', 'skipped', 'error')`,
-    ),
+    check("validation_results_check_name_check", sql`${t.checkName} in ('archive', 'security', 'quality', 'compatibility', 'tests')`),
+    check("validation_results_status_check", sql`${t.status} in ('passed', 'failed', 'skipped', 'error')`),
     check("validation_results_duration_nonnegative", sql`${t.durationMs} >= 0`),
     check("validation_results_issues_array", sql`jsonb_typeof(${t.issues}) = 'array'`),
   ],

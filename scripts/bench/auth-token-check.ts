@@ -13,9 +13,9 @@ import { users } from "../../db/schema/index.ts";
 import { envWith } from "../../src/env.ts";
 import { openEmbedded } from "../../src/lib/db/db.ts";
 import { createRuntime, type Runtime, systemContextOf } from "../../src/runtime.ts";
+import { resolveActor } from "../../src/services/auth/bearer.ts";
 import { hashSecret } from "../../src/services/auth/secrets.ts";
 import { apiTokenFor, sessionFor } from "../../src/testing/auth.ts";
-import { resolveActor } from "../../src/services/auth/bearer.ts";
 import { printTable } from "./lib.ts";
 
 const calls = Number(process.argv[2] ?? 5000);
@@ -38,7 +38,10 @@ async function measure(label: string, fn: () => Promise<unknown>): Promise<void>
 }
 
 async function benchRuntime(database: string, rt: Runtime): Promise<void> {
-  const [user] = await rt.db.db.insert(users).values({ username: `bench-${Date.now()}` }).returning();
+  const [user] = await rt.db.db
+    .insert(users)
+    .values({ username: `bench-${Date.now()}` })
+    .returning();
   if (!user) throw new Error("no user");
   const session = await sessionFor(rt, user);
   const apiToken = await apiTokenFor(rt, user, ["read", "publish"]);

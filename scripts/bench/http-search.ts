@@ -52,7 +52,10 @@ try {
       const slice = distinct.filter((_, n) => n % slices === k).map((query) => `/api/v1/search/agents${query}`);
       await writeFile(list, slice.join("\n"));
       const script = join(dataDir, `uncached-${k}.lua`);
-      await writeFile(script, `paths = {}\nfor line in io.lines("${list}") do paths[#paths + 1] = line end\ni = 0\nrequest = function()\n  i = i + 1\n  return wrk.format("GET", paths[((i - 1) % #paths) + 1])\nend\n`);
+      await writeFile(
+        script,
+        `paths = {}\nfor line in io.lines("${list}") do paths[#paths + 1] = line end\ni = 0\nrequest = function()\n  i = i + 1\n  return wrk.format("GET", paths[((i - 1) % #paths) + 1])\nend\n`,
+      );
       return script;
     }),
   );
@@ -84,11 +87,22 @@ try {
     { route: "search, uncached, 50 conns, random_page_cost 1.1", result: wrk(base, { ...opts, script: scripts[2] }) },
     { route: "search, uncached, 1 conn, random_page_cost 1.1", result: wrk(base, { ...opts, connections: 1, script: scripts[3] }) },
   );
-  const rows = measured.map(({ route, result }) => ({ route, "req/s": result.requestsPerSec, "p50 ms": result.p50Ms, "p99 ms": result.p99Ms, errors: result.errors }));
+  const rows = measured.map(({ route, result }) => ({
+    route,
+    "req/s": result.requestsPerSec,
+    "p50 ms": result.p50Ms,
+    "p99 ms": result.p99Ms,
+    errors: result.errors,
+  }));
   printTable(rows);
   const bareRps = rows[0]!["req/s"];
   for (const row of rows.slice(1)) console.log(`${row.route} / bare: ${(row["req/s"] / bareRps).toFixed(3)}`);
-  console.log(`${distinct.length} distinct uncached queries, e.g. ${distinct.slice(0, 6).map((query) => new URLSearchParams(query).get("q")).join(" | ")}`);
+  console.log(
+    `${distinct.length} distinct uncached queries, e.g. ${distinct
+      .slice(0, 6)
+      .map((query) => new URLSearchParams(query).get("q"))
+      .join(" | ")}`,
+  );
 } finally {
   app.server?.kill("SIGTERM");
   app.bare?.kill("SIGTERM");

@@ -27,7 +27,10 @@ export interface WrkResult {
 }
 
 /** wrk on its own core; --latency gives the percentile table we parse. */
-export function wrk(url: string, opts: { core: number; seconds: number; connections: number; threads?: number; headers?: string[]; script?: string }): WrkResult {
+export function wrk(
+  url: string,
+  opts: { core: number; seconds: number; connections: number; threads?: number; headers?: string[]; script?: string },
+): WrkResult {
   const args = ["taskset", "-c", String(opts.core), "wrk", "--latency", `-t${opts.threads ?? 1}`, `-c${opts.connections}`, `-d${opts.seconds}s`];
   for (const h of opts.headers ?? []) args.push("-H", h);
   if (opts.script) args.push("-s", opts.script);

@@ -44,7 +44,13 @@ rt.storage = new Proxy(store, {
   },
 });
 const cache = rt.cache;
-rt.cache = { ...cache, incr: (key: string) => (count("cache incr (invalidation)"), cache.incr(key)) };
+rt.cache = {
+  ...cache,
+  incr: (key: string) => {
+    count("cache incr (invalidation)");
+    return cache.incr(key);
+  },
+};
 const { fetch } = createApp(rt);
 const call = (path: string, init?: RequestInit) => fetch(new Request(`http://localhost${path}`, init));
 try {
@@ -71,10 +77,12 @@ try {
   await rt.close();
   await rm(dataDir, { recursive: true, force: true });
 }
-const rows = [...calls].filter(([k]) => !/^(setup|done)\t/.test(k)).map(([k, n]) => {
-  const [p, what] = k.split("\t");
-  return { phase: p, call: what, count: n };
-});
+const rows = [...calls]
+  .filter(([k]) => !/^(setup|done)\t/.test(k))
+  .map(([k, n]) => {
+    const [p, what] = k.split("\t");
+    return { phase: p, call: what, count: n };
+  });
 console.log(`database: ${rt.db.kind}, storage: ${store.kind}`);
 console.table(rows);
 process.exit(0);

@@ -5,10 +5,10 @@
  */
 import { Queue as BullQueue, Worker as BullWorker } from "bullmq";
 import { z } from "zod";
+import { readTestEnv } from "../../src/env.ts";
 import { defineJob } from "../../src/lib/queue/queue.ts";
 import { createRedisQueue } from "../../src/lib/queue/redis.ts";
 import { closeRedis, createRedisConnection } from "../../src/lib/redis.ts";
-import { readTestEnv } from "../../src/env.ts";
 import { deleteByPrefix } from "../../src/testing/redis-test-support.ts";
 import { printTable } from "./lib.ts";
 

@@ -47,9 +47,18 @@ export async function seedAgents(overrides: Record<string, string>, count: numbe
           })),
         )
         .returning({ id: agents.id });
-      await db
-        .insert(agentVersions)
-        .values(rows.map((row) => ({ agentId: row.id, version: "1.0.0", major: 1, minor: 0, patch: 0, sizeBytes: 1234, sha256: "0".repeat(64), storageKey: `agents/${row.id}/${"0".repeat(64)}.zip` })));
+      await db.insert(agentVersions).values(
+        rows.map((row) => ({
+          agentId: row.id,
+          version: "1.0.0",
+          major: 1,
+          minor: 0,
+          patch: 0,
+          sizeBytes: 1234,
+          sha256: "0".repeat(64),
+          storageKey: `agents/${row.id}/${"0".repeat(64)}.zip`,
+        })),
+      );
     }
     await db.execute(sql`update agents set current_version_id = v.id from agent_versions v where v.agent_id = agents.id`);
     // A table at steady state has been vacuumed and analysed (autovacuum); a fresh bulk load has not.

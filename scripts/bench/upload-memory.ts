@@ -37,7 +37,8 @@ const server = spawnPinned(0, [process.execPath, join(root, "src/main.ts"), "ser
   MAX_UPLOAD_BYTES: String(Math.max(mib * 1024 * 1024, 50 * 1024 * 1024)),
 });
 const sink = spawnPinned(0, [process.execPath, join(root, "scripts/bench/bare-body-sink.ts"), "8198"]);
-const status = (pid: number, field: "VmRSS" | "VmHWM") => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? Number.NaN) / 1024;
+const status = (pid: number, field: "VmRSS" | "VmHWM") =>
+  Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? Number.NaN) / 1024;
 
 /** Runs `phase` while sampling the RSS of `pid`; returns the kernel's peak and the sampled peak, in MiB. */
 async function measure(pid: number, phase: () => Promise<void>): Promise<{ peak: number; sampled: number; seconds: number }> {
@@ -56,7 +57,11 @@ async function measure(pid: number, phase: () => Promise<void>): Promise<{ peak:
 function multipart(name: string, archive: Bun.BunFile): { body: ReadableStream<Uint8Array>; contentType: string } {
   const boundary = `bench-${crypto.randomUUID()}`;
   const field = (key: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${key}"\r\n\r\n${value}\r\n`;
-  const head = field("name", name) + field("description", "Memory benchmark archive") + field("category", seeded.category) + field("version", "1.0.0") +
+  const head =
+    field("name", name) +
+    field("description", "Memory benchmark archive") +
+    field("category", seeded.category) +
+    field("version", "1.0.0") +
     `--${boundary}\r\nContent-Disposition: form-data; name="code"; filename="agent.zip"\r\nContent-Type: application/zip\r\n\r\n`;
   // The client streams the archive from disk too (a Blob that wraps a file loses its bytes in Bun).
   const parts = [new Blob([head]).stream(), archive.stream(), new Blob([`\r\n--${boundary}--\r\n`]).stream()];

@@ -14,7 +14,11 @@ const main = join(root, "src/main.ts");
 
 function run(cmd: string[], env: Record<string, string>) {
   const proc = Bun.spawn([process.execPath, ...cmd], { env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env }, stdout: "pipe", stderr: "pipe" });
-  return Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]).then(([code, stdout, stderr]) => ({ code, stdout, stderr }));
+  return Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]).then(([code, stdout, stderr]) => ({
+    code,
+    stdout,
+    stderr,
+  }));
 }
 
 async function freePort(): Promise<number> {
@@ -59,7 +63,11 @@ describe("bootstrap-admin with the embedded database (processes)", () => {
       expect(missing.stderr).toContain("User 'someone-else' not found; pass --create");
 
       const port = await freePort();
-      const server = Bun.spawn([process.execPath, main, "serve", "--port", String(port)], { env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "silent", ...env }, stdout: "ignore", stderr: "ignore" });
+      const server = Bun.spawn([process.execPath, main, "serve", "--port", String(port)], {
+        env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "silent", ...env },
+        stdout: "ignore",
+        stderr: "ignore",
+      });
       try {
         let me: Response | undefined;
         for (let i = 0; i < 300 && !me; i++) {

@@ -3,7 +3,7 @@ import type { Env } from "../env.ts";
 import { DomainError } from "../errors.ts";
 import { DataDirLockedError } from "../lib/db/data-dir-lock.ts";
 import { createLogger } from "../lib/logger.ts";
-import { createRuntime, systemContextOf } from "../runtime.ts";
+import { createRuntime, type Runtime, systemContextOf } from "../runtime.ts";
 import { bootstrapAdmin } from "../services/auth/bootstrap-admin.ts";
 
 export const bootstrapAdminUsage = `Usage: agent-marketplace bootstrap-admin <github-login> [--create]
@@ -31,7 +31,7 @@ export async function runBootstrapAdmin(options: BootstrapAdminOptions): Promise
   }
   // Logs go to stderr: stdout carries the token and nothing else.
   const logger = createLogger(env, pino.destination(2));
-  let rt;
+  let rt: Runtime;
   try {
     rt = await createRuntime(env, { logger });
   } catch (error) {

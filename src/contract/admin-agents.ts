@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { agentSummary } from "./agents.ts";
+import { agentSlugInput, slugParam } from "./common.ts";
 import { validationStatus } from "./validation.ts";
-import { agentSlugInput } from "./common.ts";
-import { slugParam } from "./common.ts";
 
 export const adminAgent = agentSummary
   .extend({ storage_key: z.string().nullable().describe("Object key (or external http(s) URL) of the current version") })
@@ -22,13 +21,7 @@ export const adminUpdateAgentInput = agentSlugInput.extend({
   category: z.string().trim().min(1).max(100).optional().describe('Slug or name, case-insensitive; "uncategorized" removes it'),
   is_public: z.boolean().optional(),
   is_validated: z.boolean().optional(),
-  storage_key: z
-    .string()
-    .trim()
-    .min(1)
-    .max(2000)
-    .optional()
-    .describe("Replaces the current version's object key, or points it at an external http(s) URL"),
+  storage_key: z.string().trim().min(1).max(2000).optional().describe("Replaces the current version's object key, or points it at an external http(s) URL"),
 });
 
 export const bulkCategoryInput = z.object({

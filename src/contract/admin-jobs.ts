@@ -7,7 +7,7 @@ const queueCounts = z.object({
   dead: z.number().int(),
 });
 
-export const deadJob = z.object({
+const deadJob = z.object({
   id: z.string(),
   name: z.string(),
   queue: z.string(),

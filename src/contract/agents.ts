@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { parseSemver } from "./semver.ts";
 import { agentSlugInput, page, paginationInput, timestamp, userSummary } from "./common.ts";
+import { parseSemver } from "./semver.ts";
 import { validationStatus } from "./validation.ts";
 
 export const agentSummary = z
@@ -39,14 +39,10 @@ export const agentVersion = z
   })
   .meta({ id: "AgentVersion" });
 
-export const agentDetail = agentSummary
-  .extend({ versions: z.array(agentVersion).describe("Newest semver first") })
-  .meta({ id: "Agent" });
+export const agentDetail = agentSummary.extend({ versions: z.array(agentVersion).describe("Newest semver first") }).meta({ id: "Agent" });
 
 /** What a multipart publish answers (202). */
-export const publishedAgent = agentDetail
-  .extend({ message: z.string().describe('"Agent submitted for validation"') })
-  .meta({ id: "PublishedAgent" });
+export const publishedAgent = agentDetail.extend({ message: z.string().describe('"Agent submitted for validation"') }).meta({ id: "PublishedAgent" });
 
 export const agentSort = z.enum(["created_at", "downloads", "stars", "rating", "name"]);
 
@@ -71,7 +67,7 @@ export const updateAgentInput = agentSlugInput.extend({
   is_public: z.boolean().optional(),
 });
 
-export const semverString = z
+const semverString = z
   .string()
   .trim()
   .min(1)

@@ -1,6 +1,8 @@
 import { z } from "zod";
-import { TREND_TIMEFRAMES } from "../../db/schema/analytics.ts";
 import { agentSummary } from "./agents.ts";
+
+export const TREND_TIMEFRAMES = ["hour", "day", "week", "month"] as const;
+export type TrendTimeframe = (typeof TREND_TIMEFRAMES)[number];
 
 const count = z.number().int();
 const shortLimit = z.coerce.number().int().min(1).max(50).default(10).describe("1..50");
@@ -22,17 +24,22 @@ export const siteStats = z
   .meta({ id: "SiteStats" });
 
 export const trendingInput = z.object({
-  timeframe: z.enum(TREND_TIMEFRAMES).default("week").describe("The window (hour, day = 24 h, week = 7 days, month = 30 days) up to now, against the window before it"),
+  timeframe: z
+    .enum(TREND_TIMEFRAMES)
+    .default("week")
+    .describe("The window (hour, day = 24 h, week = 7 days, month = 30 days) up to now, against the window before it"),
   limit: shortLimit,
 });
 
-export const trendingAgent = z.object({
+const trendingAgent = z.object({
   agent: agentSummary,
   trend_score: trendScore,
   downloads_change: z.string().describe('Downloads of the window against the previous one, e.g. "+35%", "-20%"; "New" when the previous window had none'),
 });
 
-export const trending = z.object({ agents: z.array(trendingAgent).describe("Public agents with activity in the window, rising most first") }).meta({ id: "Trending" });
+export const trending = z
+  .object({ agents: z.array(trendingAgent).describe("Public agents with activity in the window, rising most first") })
+  .meta({ id: "Trending" });
 
 export const limitInput = z.object({ limit: shortLimit });
 

@@ -20,7 +20,7 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 
 const errorCodes = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
 
-export const validationIssue = z.object({
+const validationIssue = z.object({
   loc: z.array(z.union([z.string(), z.number()])).describe('Where: ["body" | "query" | "path", field, ...]'),
   msg: z.string(),
   type: z.string(),

@@ -10,6 +10,5 @@ export const userAgentsInput = usernameInput.extend(paginationInput.shape).exten
 
 export const userPageInput = usernameInput.extend(paginationInput.shape);
 
-export type UsernameInput = z.infer<typeof usernameInput>;
 export type UserAgentsInput = z.infer<typeof userAgentsInput>;
 export type UserPageInput = z.infer<typeof userPageInput>;

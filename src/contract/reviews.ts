@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { agentSlugInput } from "./common.ts";
-import { page, paginationInput, timestamp, userSummary } from "./common.ts";
+import { agentSlugInput, page, paginationInput, timestamp, userSummary } from "./common.ts";
 
 export const review = z
   .object({

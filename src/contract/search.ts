@@ -5,9 +5,7 @@ import { paginationInput, userSummary } from "./common.ts";
 const MAX_QUERY_CHARS = 200;
 
 /** Counted in characters (code points), so 200 emoji are as welcome as 200 letters. */
-const queryText = z
-  .string()
-  .refine((s) => [...s].length <= MAX_QUERY_CHARS, `At most ${MAX_QUERY_CHARS} characters`);
+const queryText = z.string().refine((s) => [...s].length <= MAX_QUERY_CHARS, `At most ${MAX_QUERY_CHARS} characters`);
 
 const requiredQuery = z
   .string()
@@ -15,7 +13,7 @@ const requiredQuery = z
   .refine((s) => [...s].length <= MAX_QUERY_CHARS, `At most ${MAX_QUERY_CHARS} characters`)
   .describe("1..200 characters; `%` and `_` are literal");
 
-export const searchSort = z.enum(["relevance", "downloads", "stars", "rating", "created_at"]);
+const searchSort = z.enum(["relevance", "downloads", "stars", "rating", "created_at"]);
 
 export const searchAgentsInput = paginationInput.extend({
   q: queryText
@@ -47,7 +45,11 @@ export const searchResult = z
 export const suggestionsInput = z.object({ q: requiredQuery });
 
 export const suggestions = z
-  .object({ suggestions: z.array(z.string()).describe("At most 10 agent names: names starting with q first, then names with a word starting with q, then similar names") })
+  .object({
+    suggestions: z
+      .array(z.string())
+      .describe("At most 10 agent names: names starting with q first, then names with a word starting with q, then similar names"),
+  })
   .meta({ id: "SearchSuggestions" });
 
 export type SearchSort = z.infer<typeof searchSort>;

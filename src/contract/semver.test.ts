@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { compareSemver, parseSemver } from "./semver.ts";
 import { firstFreeSlug, slugify } from "../services/agents/slug.ts";
+import { compareSemver, parseSemver } from "./semver.ts";
 
 describe("semver", () => {
   test("parses releases, pre-releases and build metadata; refuses the rest", () => {
@@ -10,7 +10,19 @@ describe("semver", () => {
   });
 
   test("orders by precedence as semver.org says", () => {
-    const ordered = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.10.0", "2.0.0"];
+    const ordered = [
+      "1.0.0-alpha",
+      "1.0.0-alpha.1",
+      "1.0.0-alpha.beta",
+      "1.0.0-beta",
+      "1.0.0-beta.2",
+      "1.0.0-beta.11",
+      "1.0.0-rc.1",
+      "1.0.0",
+      "1.0.1",
+      "1.10.0",
+      "2.0.0",
+    ];
     const shuffled = [...ordered].reverse().sort((a, b) => compareSemver(parseSemver(a)!, parseSemver(b)!));
     expect(shuffled).toEqual(ordered);
     expect(compareSemver(parseSemver("1.0.0+a")!, parseSemver("1.0.0+b")!)).toBe(0);

@@ -1,10 +1,12 @@
 import { z } from "zod";
-import { API_TOKEN_SCOPES } from "../../db/schema/auth.ts";
 import { timestamp } from "./common.ts";
 
-export const tokenScope = z.enum(API_TOKEN_SCOPES).describe("read: look only; publish: change the owner's agents, reviews, stars; admin: admins only");
+const API_TOKEN_SCOPES = ["read", "publish", "admin"] as const;
+export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];
 
-export const apiToken = z
+const tokenScope = z.enum(API_TOKEN_SCOPES).describe("read: look only; publish: change the owner's agents, reviews, stars; admin: admins only");
+
+const apiToken = z
   .object({
     id: z.number().int(),
     name: z.string(),

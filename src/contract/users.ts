@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { USER_ROLES } from "../../db/schema/users.ts";
 import { timestamp } from "./common.ts";
 
-export const userRole = z.enum(USER_ROLES);
+export const USER_ROLES = ["user", "admin"] as const;
+
+const userRole = z.enum(USER_ROLES);
 
 export const user = z
   .object({
@@ -23,7 +24,7 @@ export const user = z
   })
   .meta({ id: "User" });
 
-export const userStats = z.object({
+const userStats = z.object({
   agents_published: z.number().int(),
   total_downloads: z.number().int(),
   total_stars: z.number().int(),

@@ -12,12 +12,12 @@ export type CheckName = (typeof VALIDATION_CHECKS)[number];
 export const CHECK_STATUSES = ["passed", "failed", "skipped", "error"] as const;
 export type CheckStatus = (typeof CHECK_STATUSES)[number];
 
-export const ISSUE_SEVERITIES = ["low", "medium", "high", "critical"] as const;
+const ISSUE_SEVERITIES = ["low", "medium", "high", "critical"] as const;
 export type Severity = (typeof ISSUE_SEVERITIES)[number];
 
 export const validationStatus = z.enum(VALIDATION_STATUSES);
 
-export const validationIssue = z.object({
+const validationIssue = z.object({
   severity: z.enum(ISSUE_SEVERITIES),
   code: z.string().describe("Stable machine-readable code, e.g. aws_access_key, ruff:F401, bandit:B602"),
   message: z.string(),
@@ -27,7 +27,7 @@ export const validationIssue = z.object({
 
 export type ValidationIssue = z.infer<typeof validationIssue>;
 
-export const validationCheck = z.object({
+const validationCheck = z.object({
   name: z.enum(VALIDATION_CHECKS),
   status: z.enum(CHECK_STATUSES),
   duration_ms: z.number().int(),

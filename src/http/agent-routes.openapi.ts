@@ -13,7 +13,12 @@ type Components = Record<string, unknown>;
 export function agentRouteOpenApiPaths(components: Components): OpenApiPaths {
   const json = (schema: Parameters<typeof openApiSchema>[0]) => ({ "application/json": { schema: openApiSchema(schema, components) } });
   const error = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorBody" } } } });
-  const pathParam = (name: string, schema: Parameters<typeof openApiSchema>[0]) => ({ name, in: "path" as const, required: true, schema: openApiSchema(schema, components, "input") });
+  const pathParam = (name: string, schema: Parameters<typeof openApiSchema>[0]) => ({
+    name,
+    in: "path" as const,
+    required: true,
+    schema: openApiSchema(schema, components, "input"),
+  });
   const form = (fields: Parameters<typeof openApiSchema>[0]) => {
     const base = openApiSchema(fields, components, "input") as { properties?: Record<string, unknown>; required?: string[] };
     const code = { type: "string", format: "binary", description: "The zip archive, recognised by its bytes; at most MAX_UPLOAD_BYTES (default 50 MiB)" };

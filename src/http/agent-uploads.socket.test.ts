@@ -8,7 +8,7 @@ import { bearer, sessionFor } from "../testing/auth.ts";
 import { makeCategory, makeUser } from "../testing/factories.ts";
 import { createTestRuntime, TEST_MODES } from "../testing/harness.ts";
 import { waitFor } from "../testing/redis-test-support.ts";
-import { encodeMultipart, leftovers, multipartInit, publishParts, storedKeys, orphanedStagingKeys } from "../testing/uploads.ts";
+import { encodeMultipart, leftovers, multipartInit, orphanedStagingKeys, publishParts } from "../testing/uploads.ts";
 import { zipOfSize } from "../testing/zip.ts";
 
 /** Uploads over a real socket: a client that goes away, and an S3 multipart upload cut by the limit. */
@@ -45,15 +45,22 @@ for (const mode of TEST_MODES) {
       // Let the server start streaming the archive to storage, then vanish.
       await waitFor("the upload to start", async () => (await leftovers(rt, "Socket Dropped Agent")).guards.length > 0, { timeoutMs: 10_000 });
       socket.destroy();
-      await waitFor("the server to clean up", async () => {
-        const left = await leftovers(rt, "Socket Dropped Agent");
-        return left.guards.length === 0 && left.agents === 0 && (await orphanedStagingKeys(rt)).length === 0;
-      }, { timeoutMs: 15_000 });
+      await waitFor(
+        "the server to clean up",
+        async () => {
+          const left = await leftovers(rt, "Socket Dropped Agent");
+          return left.guards.length === 0 && left.agents === 0 && (await orphanedStagingKeys(rt)).length === 0;
+        },
+        { timeoutMs: 15_000 },
+      );
       expect(await leftovers(rt, "Socket Dropped Agent")).toMatchObject({ agents: 0, versions: 0, guards: [], objects: [] });
     });
 
     test("past the limit in a multi-part upload: 413, and no object or unfinished upload is left", async () => {
-      const res = await fetch(`${server.url}api/v1/agents`, multipartInit("POST", publishParts({ category, name: "Too Big Agent", code: zipOfSize(LIMIT + 512 * 1024) }), bearer(token)));
+      const res = await fetch(
+        `${server.url}api/v1/agents`,
+        multipartInit("POST", publishParts({ category, name: "Too Big Agent", code: zipOfSize(LIMIT + 512 * 1024) }), bearer(token)),
+      );
       expect(res.status).toBe(413);
       expect(await leftovers(rt, "Too Big Agent")).toMatchObject({ agents: 0, guards: [], objects: [] });
       if (rt.storage instanceof S3Store) {

@@ -6,9 +6,9 @@ import { validateStoredVersion } from "../services/validation/run-version.ts";
 import { apiTokenFor, bearer, sessionFor } from "../testing/auth.ts";
 import { makeCategory, makeUser } from "../testing/factories.ts";
 import { TEST_MODES, useTestApp } from "../testing/harness.ts";
-import { encodeMultipart, leftovers, multipartInit, publishParts, storedKeys, orphanedStagingKeys } from "../testing/uploads.ts";
 import { goodNodeAgent } from "../testing/sample-agents.ts";
-import { makeZip, sampleAgentZip, zipOfSize } from "../testing/zip.ts";
+import { encodeMultipart, leftovers, multipartInit, orphanedStagingKeys, publishParts, storedKeys } from "../testing/uploads.ts";
+import { sampleAgentZip, zipOfSize } from "../testing/zip.ts";
 
 const LIMIT = 64 * 1024;
 
@@ -50,7 +50,10 @@ for (const mode of TEST_MODES) {
       expect(body.versions).toEqual([
         expect.objectContaining({ version: "1.2.3", changelog: "First", size_bytes: code.length, sha256: sha, validation_status: "pending" }),
       ]);
-      const [version] = await t.rt.db.db.select().from(agentVersions).where(eq(agentVersions.id, body.versions[0]!.id as number));
+      const [version] = await t.rt.db.db
+        .select()
+        .from(agentVersions)
+        .where(eq(agentVersions.id, body.versions[0]!.id as number));
       // The upload's own key, kept by the version until validation promotes the archive.
       expect(version!.storageKey).toMatch(/^staging\/[0-9a-f-]{36}\.zip$/);
       const stored = await t.rt.storage.get(version!.storageKey);
@@ -101,7 +104,10 @@ for (const mode of TEST_MODES) {
     test("not a zip is 415 whatever its declared type; an empty file too", async () => {
       const text = await publish({ name: "Text File Agent", code: new TextEncoder().encode("just some text, not an archive") });
       expect(text.status).toBe(415);
-      expect(((await text.json()) as { error: string; detail: string })).toMatchObject({ error: "unsupported_media_type", detail: expect.stringContaining("not a zip") });
+      expect((await text.json()) as { error: string; detail: string }).toMatchObject({
+        error: "unsupported_media_type",
+        detail: expect.stringContaining("not a zip"),
+      });
 
       const empty = await publish({ name: "Empty File Agent", code: new Uint8Array(0) });
       expect(empty.status).toBe(415);
@@ -145,7 +151,11 @@ for (const mode of TEST_MODES) {
 
     test("a truncated multipart body is 400 and leaves nothing", async () => {
       const { body, contentType } = encodeMultipart(publishParts({ category: ctx.category, name: "Truncated Agent", code: zipOfSize(20_000) }));
-      const res = await t.fetch("/api/v1/agents", { method: "POST", headers: { ...bearer(ctx.token), "content-type": contentType }, body: body.subarray(0, body.length - 5_000) });
+      const res = await t.fetch("/api/v1/agents", {
+        method: "POST",
+        headers: { ...bearer(ctx.token), "content-type": contentType },
+        body: body.subarray(0, body.length - 5_000),
+      });
       expect(res.status).toBe(400);
       expect(((await res.json()) as { detail: string }).detail).toContain("ended before the closing boundary");
       expect(await leftovers(t.rt, "Truncated Agent")).toMatchObject({ agents: 0, versions: 0, guards: [] });
@@ -188,7 +198,18 @@ for (const mode of TEST_MODES) {
     test("POST /agents/{slug}/versions adds a version (202 AgentVersion); an existing version is 409", async () => {
       const created = (await (await publish({ name: "Versioned Agent", version: "1.0.0" })).json()) as { slug: string; id: number };
       const add = (version: string, code = sampleAgentZip(version)) =>
-        t.fetch(`/api/v1/agents/${created.slug}/versions`, multipartInit("POST", [{ name: "version", value: version }, { name: "changelog", value: `v${version}` }, { name: "code", value: code, filename: "a.zip" }], bearer(ctx.token)));
+        t.fetch(
+          `/api/v1/agents/${created.slug}/versions`,
+          multipartInit(
+            "POST",
+            [
+              { name: "version", value: version },
+              { name: "changelog", value: `v${version}` },
+              { name: "code", value: code, filename: "a.zip" },
+            ],
+            bearer(ctx.token),
+          ),
+        );
       const res = await add("1.1.0");
       expect(res.status).toBe(202);
       expect(await res.json()).toMatchObject({ agent_id: created.id, version: "1.1.0", changelog: "v1.1.0", validation_status: "pending" });
@@ -207,29 +228,63 @@ for (const mode of TEST_MODES) {
     test("once validated, identical bytes in two versions of one agent share one object; another agent gets its own key", async () => {
       const code = goodNodeAgent();
       const a = (await (await publish({ name: "Same Bytes A", code })).json()) as { slug: string; id: number };
-      const v2 = await t.fetch(`/api/v1/agents/${a.slug}/versions`, multipartInit("POST", [{ name: "version", value: "2.0.0" }, { name: "code", value: code, filename: "a.zip" }], bearer(ctx.token)));
+      const v2 = await t.fetch(
+        `/api/v1/agents/${a.slug}/versions`,
+        multipartInit(
+          "POST",
+          [
+            { name: "version", value: "2.0.0" },
+            { name: "code", value: code, filename: "a.zip" },
+          ],
+          bearer(ctx.token),
+        ),
+      );
       expect(v2.status).toBe(202);
       const b = (await (await publish({ name: "Same Bytes B", code })).json()) as { id: number };
-      const versions = await t.rt.db.db.select().from(agentVersions).where(inArray(agentVersions.agentId, [a.id, b.id]));
+      const versions = await t.rt.db.db
+        .select()
+        .from(agentVersions)
+        .where(inArray(agentVersions.agentId, [a.id, b.id]));
       // Each upload waits under its own staging key until its validation passes.
       expect(new Set(versions.map((v) => v.storageKey)).size).toBe(3);
       for (const version of versions) expect(await validateStoredVersion(systemContextOf(t.rt), version.id)).toBe("validated");
       expect(await storedKeys(t.rt, `agents/${a.id}/`)).toHaveLength(1);
       expect(await storedKeys(t.rt, `agents/${b.id}/`)).toHaveLength(1);
-      const promoted = await t.rt.db.db.select().from(agentVersions).where(inArray(agentVersions.agentId, [a.id, b.id]));
-      expect(promoted.map((v) => v.storageKey).sort()).toEqual([`agents/${a.id}/${versions[0]!.sha256}.zip`, `agents/${a.id}/${versions[0]!.sha256}.zip`, `agents/${b.id}/${versions[0]!.sha256}.zip`]);
+      const promoted = await t.rt.db.db
+        .select()
+        .from(agentVersions)
+        .where(inArray(agentVersions.agentId, [a.id, b.id]));
+      expect(promoted.map((v) => v.storageKey).sort()).toEqual([
+        `agents/${a.id}/${versions[0]!.sha256}.zip`,
+        `agents/${a.id}/${versions[0]!.sha256}.zip`,
+        `agents/${b.id}/${versions[0]!.sha256}.zip`,
+      ]);
     }, 60_000);
 
     test("multipart PUT /agents/{slug} publishes a version and answers 202 with the agent", async () => {
       const created = (await (await publish({ name: "Put Version Agent", version: "0.1.0" })).json()) as { slug: string };
-      const res = await t.fetch(`/api/v1/agents/${created.slug}`, multipartInit("PUT", [{ name: "version", value: "0.2.0-beta.2" }, { name: "code", value: sampleAgentZip("put"), filename: "a.zip" }], bearer(ctx.token)));
+      const res = await t.fetch(
+        `/api/v1/agents/${created.slug}`,
+        multipartInit(
+          "PUT",
+          [
+            { name: "version", value: "0.2.0-beta.2" },
+            { name: "code", value: sampleAgentZip("put"), filename: "a.zip" },
+          ],
+          bearer(ctx.token),
+        ),
+      );
       expect(res.status).toBe(202);
       const body = (await res.json()) as { versions: { version: string }[]; current_version: string; message: string };
       expect(body.versions.map((v) => v.version)).toEqual(["0.2.0-beta.2", "0.1.0"]);
       expect(body.current_version).toBe("0.2.0-beta.2");
       expect(body.message).toBe("Agent submitted for validation");
 
-      const json = await t.fetch(`/api/v1/agents/${created.slug}`, { method: "PUT", headers: { ...bearer(ctx.token), "content-type": "application/json" }, body: JSON.stringify({ description: "Changed through JSON PUT" }) });
+      const json = await t.fetch(`/api/v1/agents/${created.slug}`, {
+        method: "PUT",
+        headers: { ...bearer(ctx.token), "content-type": "application/json" },
+        body: JSON.stringify({ description: "Changed through JSON PUT" }),
+      });
       expect(json.status).toBe(200);
       expect(((await json.json()) as { description: string }).description).toBe("Changed through JSON PUT");
     });
@@ -239,14 +294,20 @@ for (const mode of TEST_MODES) {
       const other = (await sessionFor(t.rt, await makeUser(t.rt.db.db))).access_token;
       const readToken = await apiTokenFor(t.rt, { id: ctx.user.id }, ["read"]);
       const admin = (await sessionFor(t.rt, await makeUser(t.rt.db.db, { role: "admin" }))).access_token;
-      const versionParts = [{ name: "version", value: "9.0.0" }, { name: "code", value: sampleAgentZip(), filename: "a.zip" }];
+      const versionParts = [
+        { name: "version", value: "9.0.0" },
+        { name: "code", value: sampleAgentZip(), filename: "a.zip" },
+      ];
 
       const anonymous = await t.fetch("/api/v1/agents", multipartInit("POST", publishParts({ category: ctx.category, name: "Anon" })));
       expect(anonymous.status).toBe(401);
       expect(anonymous.headers.get("www-authenticate")).toBe("Bearer");
       expect((await publish({ name: "Read Only" }, readToken)).status).toBe(403);
 
-      for (const [method, path] of [["POST", `/api/v1/agents/${created.slug}/versions`], ["PUT", `/api/v1/agents/${created.slug}`]] as const) {
+      for (const [method, path] of [
+        ["POST", `/api/v1/agents/${created.slug}/versions`],
+        ["PUT", `/api/v1/agents/${created.slug}`],
+      ] as const) {
         expect((await t.fetch(path, multipartInit(method, versionParts))).status).toBe(401);
         expect((await t.fetch(path, multipartInit(method, versionParts, bearer(readToken)))).status).toBe(403);
         expect((await t.fetch(path, multipartInit(method, versionParts, bearer(other)))).status).toBe(403);

@@ -3,20 +3,19 @@ import type { z } from "zod";
 import { publishAgentFields, publishVersionFields } from "../contract/agents.ts";
 import { agentSlugInput } from "../contract/common.ts";
 import { BadRequest, DomainError, fieldError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed, zodIssuesToDetail } from "../errors.ts";
-import { MultipartError, multipartBoundary, readMultipart, readPartText } from "./multipart.ts";
 import type { Runtime } from "../runtime.ts";
 import type { ServiceContext } from "../services/context.ts";
 import { findPublishTarget, publishAgent, publishVersion, publishVersionAsAgent, requirePublisher } from "../services/publishing/publish.ts";
-import { discardGuardedObject } from "../services/storage/deletions.ts";
 import { receiveArchive, type StagedUpload } from "../services/publishing/uploads.ts";
-
+import { discardGuardedObject } from "../services/storage/deletions.ts";
+import { serviceContextOf } from "./context.ts";
+import { MultipartError, multipartBoundary, readMultipart, readPartText } from "./multipart.ts";
 import type { RequestState } from "./request-state.ts";
 import { stateOf } from "./request-state.ts";
 import { REST_PREFIX } from "./rest.ts";
-import { serviceContextOf } from "./context.ts";
 
 /** Room for the text fields beside the archive, in a multipart body's declared length. */
-export const FORM_OVERHEAD_BYTES = 1024 * 1024;
+const FORM_OVERHEAD_BYTES = 1024 * 1024;
 const MAX_FIELD_BYTES = 64 * 1024;
 
 type RestHandler = (request: Request, state: RequestState) => Promise<Response>;

@@ -1,6 +1,6 @@
 import type { Runtime } from "../runtime.ts";
 import { requestContext } from "../runtime.ts";
-import { ANONYMOUS, type Actor } from "../services/actor.ts";
+import { type Actor, ANONYMOUS } from "../services/actor.ts";
 import { resolveActor } from "../services/auth/bearer.ts";
 import type { ServiceContext } from "../services/context.ts";
 import type { Context } from "../trpc/context.ts";

@@ -1,5 +1,5 @@
-import bundlePath from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
 import cssPath from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
+import bundlePath from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
 
 /**
  * The HTML API reference. Swagger UI's assets are embedded (imported as files) and served by

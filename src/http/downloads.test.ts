@@ -128,7 +128,12 @@ for (const mode of TEST_MODES) {
       await (await t.fetch(`/api/v1/agents/${agent.slug}/download`)).arrayBuffer();
       await t.rt.downloads.flush();
       const events = await t.rt.db.db.select().from(downloadEvents).where(eq(downloadEvents.agentId, agent.id));
-      expect(events.map((e) => [e.versionId, e.userId]).sort()).toEqual([[agent.versions[0]!.id, ctx.userId], [agent.versions[0]!.id, null]].sort());
+      expect(events.map((e) => [e.versionId, e.userId]).sort()).toEqual(
+        [
+          [agent.versions[0]!.id, ctx.userId],
+          [agent.versions[0]!.id, null],
+        ].sort(),
+      );
     });
   });
 

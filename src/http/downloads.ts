@@ -4,8 +4,8 @@ import { fieldError } from "../errors.ts";
 import { attachmentDisposition } from "../lib/storage/disposition.ts";
 import type { Runtime } from "../runtime.ts";
 import { openDownload } from "../services/downloads/downloads.ts";
-import { REST_PREFIX } from "./rest.ts";
 import { serviceContextOf } from "./context.ts";
+import { REST_PREFIX } from "./rest.ts";
 
 /**
  * GET /agents/{slug}/download[/{version}] (contract 4.2), REST-only: the archive's bytes are

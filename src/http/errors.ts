@@ -7,10 +7,15 @@ import { trpcToDomain } from "../trpc/errors.ts";
  * The one place an error becomes an HTTP answer: Elysia's onError, 405, 429 and the REST bridge
  * all come here. Anything that is not a domain error is a 500 with the request id, logged.
  */
-export function errorResponse(error: unknown, request: { requestId: string; route?: string; logger: Logger }, extraHeaders: Record<string, string> = {}): Response {
+export function errorResponse(
+  error: unknown,
+  request: { requestId: string; route?: string; logger: Logger },
+  extraHeaders: Record<string, string> = {},
+): Response {
   const domain = asDomainError(error);
   // Procedures log their own failures before they get here.
-  if (domain instanceof InternalError && !(error instanceof TRPCError)) request.logger.error({ err: error, request_id: request.requestId, route: request.route }, "unhandled error");
+  if (domain instanceof InternalError && !(error instanceof TRPCError))
+    request.logger.error({ err: error, request_id: request.requestId, route: request.route }, "unhandled error");
   const { status, body, headers } = describeDomainError(domain, request.requestId);
   return Response.json(body, { status, headers: { ...headers, ...extraHeaders } });
 }

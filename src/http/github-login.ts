@@ -5,10 +5,9 @@ import { githubCallbackInput, redirectUriInput } from "../contract/auth.ts";
 import { ValidationFailed, zodIssuesToDetail } from "../errors.ts";
 import type { Runtime } from "../runtime.ts";
 import { completeGithubCallback, startGithubLogin } from "../services/auth/github-login.ts";
-
+import { serviceContextOf } from "./context.ts";
 import { openApiSchema } from "./openapi-zod.ts";
 import { stateOf } from "./request-state.ts";
-import { serviceContextOf } from "./context.ts";
 import { REST_PREFIX } from "./rest.ts";
 
 /**
@@ -49,7 +48,9 @@ export const githubLoginOpenApiPaths = (components: Record<string, unknown>): Op
       tags: ["auth"],
       summary: "Start a GitHub login: 302 to GitHub's authorize URL (state and PKCE kept server-side for 10 minutes)",
       operationId: "auth-githubRedirect",
-      parameters: [{ name: "redirect_uri", in: "query", required: false, schema: openApiSchema(redirectUriInput.shape.redirect_uri, components, "input") as never }],
+      parameters: [
+        { name: "redirect_uri", in: "query", required: false, schema: openApiSchema(redirectUriInput.shape.redirect_uri, components, "input") as never },
+      ],
       responses: {
         "302": { description: "Redirect to GitHub" },
         "400": { description: "redirect_uri is not allowed", content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorBody" } } } },

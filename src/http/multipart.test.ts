@@ -16,7 +16,8 @@ function chunked(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
 
 async function collect(body: ReadableStream<Uint8Array>, boundary: string) {
   const parts: { name: string; filename: string | null; contentType: string | null; text: string }[] = [];
-  for await (const part of readMultipart(body, boundary)) parts.push({ name: part.name, filename: part.filename, contentType: part.contentType, text: await readPartText(part, 1 << 20) });
+  for await (const part of readMultipart(body, boundary))
+    parts.push({ name: part.name, filename: part.filename, contentType: part.contentType, text: await readPartText(part, 1 << 20) });
   return parts;
 }
 
@@ -87,7 +88,9 @@ describe("streaming multipart reader", () => {
 
   test("RFC 5987 file names are decoded", async () => {
     const boundary = "xyz";
-    const raw = new TextEncoder().encode(`--${boundary}\r\nContent-Disposition: form-data; name="code"; filename*=UTF-8''%C3%A9t%C3%A9.zip\r\n\r\nPK\r\n--${boundary}--`);
+    const raw = new TextEncoder().encode(
+      `--${boundary}\r\nContent-Disposition: form-data; name="code"; filename*=UTF-8''%C3%A9t%C3%A9.zip\r\n\r\nPK\r\n--${boundary}--`,
+    );
     const parts = await collect(chunked(raw, 5), boundary);
     expect(parts[0]!.filename).toBe("été.zip");
   });

@@ -7,7 +7,10 @@
 export type MultipartFailure = "malformed" | "truncated" | "field_too_large" | "too_many_parts";
 
 export class MultipartError extends Error {
-  constructor(readonly reason: MultipartFailure, message: string) {
+  constructor(
+    readonly reason: MultipartFailure,
+    message: string,
+  ) {
     super(message);
     this.name = "MultipartError";
   }
@@ -41,11 +44,7 @@ export function multipartBoundary(contentType: string | null): string | null {
 }
 
 /** Each part in order. Abandoning the iteration cancels the body. */
-export async function* readMultipart(
-  body: ReadableStream<Uint8Array>,
-  boundary: string,
-  limits: Partial<MultipartLimits> = {},
-): AsyncGenerator<MultipartPart> {
+export async function* readMultipart(body: ReadableStream<Uint8Array>, boundary: string, limits: Partial<MultipartLimits> = {}): AsyncGenerator<MultipartPart> {
   const { maxParts, maxHeaderBytes } = { ...DEFAULT_LIMITS, ...limits };
   const scanner = new Scanner(body.getReader());
   const delimiter = Buffer.from(`\r\n--${boundary}`);
@@ -62,7 +61,12 @@ export async function* readMultipart(
       if (count >= maxParts) throw new MultipartError("too_many_parts", `A multipart body may hold at most ${maxParts} parts`);
       const end = await scanner.find(HEADER_END, maxHeaderBytes);
       if (end < 0) throw new MultipartError("malformed", "Multipart part headers are missing or too long");
-      const headers = parseHeaders(scanner.take(end + HEADER_END.length).subarray(CRLF.length, end).toString("utf8"));
+      const headers = parseHeaders(
+        scanner
+          .take(end + HEADER_END.length)
+          .subarray(CRLF.length, end)
+          .toString("utf8"),
+      );
       const part = new PartBody(scanner, delimiter);
       yield { ...headers, body: part.stream };
       await part.drain();

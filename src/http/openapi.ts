@@ -60,7 +60,8 @@ type MergeableOperation = Operation & { requestBody?: { content?: Record<string,
 function mergeExtraPaths(doc: OpenAPIObject, extraPaths: ExtraPaths): void {
   doc.paths ??= {};
   for (const [path, operations] of Object.entries(extraPaths)) {
-    const target = (doc.paths[path] ??= {}) as Record<string, MergeableOperation>;
+    doc.paths[path] ??= {};
+    const target = doc.paths[path] as Record<string, MergeableOperation>;
     for (const [method, extra] of Object.entries(operations as Record<string, MergeableOperation>)) {
       const existing = target[method];
       if (!existing) {

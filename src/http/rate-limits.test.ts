@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { apiTokenFor, bearer, sessionFor } from "../testing/auth.ts";
 import { makeUser } from "../testing/factories.ts";
-import { TEST_MODES, jsonInit, useTestApp } from "../testing/harness.ts";
+import { jsonInit, TEST_MODES, useTestApp } from "../testing/harness.ts";
 
 let ipSeq = 0;
 /** Each test speaks from its own address (TRUST_PROXY is on), so the windows do not mix. */

@@ -1,6 +1,7 @@
+import { RateLimited } from "../errors.ts";
+import type { RateLimitResult } from "../lib/rate-limit/rate-limit.ts";
 import type { Runtime } from "../runtime.ts";
 import { isCaller } from "../services/actor.ts";
-import { RateLimited } from "../errors.ts";
 import { actorOf } from "./context.ts";
 import { errorResponse } from "./errors.ts";
 import type { RequestState } from "./request-state.ts";
@@ -28,8 +29,9 @@ export async function checkRateLimit(rt: Runtime, request: Request, state: Reque
   if (!LIMITED_PREFIXES.some((prefix) => path.startsWith(prefix))) return null;
 
   const actor = await actorOf(rt, request).catch(() => null);
-  const [key, limit] = actor && isCaller(actor) ? [`rl:user:${actor.user.id}`, env.RATE_LIMIT_USER_PER_HOUR] : [`rl:ip:${state.ip}`, env.RATE_LIMIT_ANON_PER_HOUR];
-  let result;
+  const [key, limit] =
+    actor && isCaller(actor) ? [`rl:user:${actor.user.id}`, env.RATE_LIMIT_USER_PER_HOUR] : [`rl:ip:${state.ip}`, env.RATE_LIMIT_ANON_PER_HOUR];
+  let result: RateLimitResult;
   try {
     result = await rt.rateLimiter.hit(key, limit, HOUR_MS);
   } catch (err) {

@@ -144,6 +144,6 @@ function conditionalResponse(request: Request, status: number, headers: Headers,
   // Shared caches must not hand one caller's answer (with its private agents) to another.
   headers.set("Vary", "Authorization");
   const wanted = request.headers.get("if-none-match");
-  if (wanted && wanted.split(",").some((tag) => tag.trim() === etag || tag.trim() === "*")) return new Response(null, { status: 304, headers });
+  if (wanted?.split(",").some((tag) => tag.trim() === etag || tag.trim() === "*")) return new Response(null, { status: 304, headers });
   return new Response(text, { status, headers });
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream, type Stats } from "node:fs";
-import { mkdir, open, stat } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
+import { mkdir, open, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 
 /** Small file-system helpers of the filesystem object store. */

@@ -7,7 +7,7 @@ import { z } from "zod";
  * the endpoints per call (GitHub Enterprise Server, the tests' fake) and does S256 PKCE.
  */
 
-export const GITHUB_SCOPES = ["read:user", "user:email"];
+const GITHUB_SCOPES = ["read:user", "user:email"];
 
 export interface GitHubConfig {
   clientId: string;

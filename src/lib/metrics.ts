@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** One registry per runtime, so tests can build several apps without clashing metric names. */
 export function createMetrics(sources: { countPendingValidations?: () => Promise<number> } = {}) {

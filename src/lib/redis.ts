@@ -34,11 +34,11 @@ export interface RedisConnectionOptions {
   onError?: (error: Error) => void;
 }
 
-export const DEFAULT_COMMAND_TIMEOUT_MS = 1500;
-export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
+const DEFAULT_COMMAND_TIMEOUT_MS = 1500;
+const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
 
 /** Exponential reconnect delay (100 ms doubling, capped at 3 s) with jitter; never gives up. */
-export function reconnectDelay(attempt: number): number {
+function reconnectDelay(attempt: number): number {
   const base = Math.min(100 * 2 ** Math.max(0, attempt - 1), 3000);
   return base + Math.floor(Math.random() * 100);
 }

@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import pino from "pino";
+import { openTestRedis, sleep, testRedisUrl } from "../testing/redis-test-support.ts";
+import type { LockManager } from "./locks/lock.ts";
 import { createMemoryLockManager } from "./locks/memory.ts";
 import { createRedisLockManager } from "./locks/redis.ts";
-import type { LockManager } from "./locks/lock.ts";
 import { closeRedis, createRedisConnection } from "./redis.ts";
 import { startScheduler } from "./scheduler.ts";
-import { openTestRedis, sleep, testRedisUrl } from "../testing/redis-test-support.ts";
 
 const logger = pino({ level: "silent" });
 
@@ -42,10 +42,10 @@ for (const [name, open] of Object.entries(backends)) {
       cleanups.push(cleanup);
       const runs: { instance: number; at: number }[] = [];
       const schedulers = locks.map((lockManager, instance) =>
-        startScheduler(
-          [{ name: "every-second", cron: "* * * * * *", run: async () => void runs.push({ instance, at: Date.now() }) }],
-          { locks: lockManager, logger },
-        ),
+        startScheduler([{ name: "every-second", cron: "* * * * * *", run: async () => void runs.push({ instance, at: Date.now() }) }], {
+          locks: lockManager,
+          logger,
+        }),
       );
       await sleep(3_300);
       for (const s of schedulers) s.stop();

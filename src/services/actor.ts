@@ -1,9 +1,11 @@
+import type { ApiTokenScope } from "../contract/tokens.ts";
+
 /**
- * Who is calling a service. Plain data with no imports, so the tRPC context that carries it
- * stays a small type (the client's emitted declarations include it).
+ * Who is calling a service. Plain data that imports only the contract, so the tRPC context that
+ * carries it stays a small type (the client's emitted declarations include it).
  */
 
-export type TokenScope = "read" | "publish" | "admin";
+export type TokenScope = ApiTokenScope;
 
 export interface ActorUser {
   id: number;
@@ -20,7 +22,7 @@ export interface SessionActor {
 }
 
 /** A person acting through a personal API token (SDK, CLI, CI), limited to its scopes. */
-export interface ApiTokenActor {
+interface ApiTokenActor {
   kind: "apiToken";
   user: ActorUser;
   tokenId: number;
@@ -45,11 +47,6 @@ export const SYSTEM: SystemActor = { kind: "system" };
 
 export function isCaller(actor: Actor): actor is Caller {
   return actor.kind === "user" || actor.kind === "apiToken";
-}
-
-/** The person behind the call, or null for anonymous and system work. */
-export function callerOf(actor: Actor): Caller | null {
-  return isCaller(actor) ? actor : null;
 }
 
 export function userIdOf(actor: Actor): number | null {

@@ -28,7 +28,23 @@ describe("answer cache while Redis fails", () => {
   beforeAll(async () => {
     port = await closedPort();
     dir = await mkdtemp(join(tmpdir(), "am-redis-outage-"));
-    const started = Bun.spawnSync(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes", "--dir", dir, "--pidfile", join(dir, "redis.pid")]);
+    const started = Bun.spawnSync([
+      "redis-server",
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--daemonize",
+      "yes",
+      "--dir",
+      dir,
+      "--pidfile",
+      join(dir, "redis.pid"),
+    ]);
     expect(started.exitCode).toBe(0);
     await waitFor("private redis-server", () => cli("ping").stdout.toString().includes("PONG"), { timeoutMs: 5_000 });
     rt = await createTestRuntime("services", { REDIS_URL: `redis://127.0.0.1:${port}` });

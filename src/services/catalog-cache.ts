@@ -38,8 +38,8 @@ interface CacheHealth {
 const health = new WeakMap<Ports, CacheHealth>();
 
 function healthOf(ports: Ports): CacheHealth {
-  let state = health.get(ports);
-  if (!state) health.set(ports, (state = { invalidationPending: false, failing: false }));
+  const state = health.get(ports) ?? { invalidationPending: false, failing: false };
+  health.set(ports, state);
   return state;
 }
 

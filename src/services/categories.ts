@@ -64,10 +64,7 @@ export async function deleteCategory(ctx: ServiceContext, input: { slug: string 
     // Lock the row so an agent cannot be filed under it between the count and the delete.
     const [row] = await tx.db.select({ id: categories.id }).from(categories).where(eq(categories.slug, input.slug)).for("update");
     if (!row) throw categoryNotFound(input.slug);
-    const [{ n } = { n: 0 }] = await tx.db
-      .select({ n: count() })
-      .from(agents)
-      .where(eq(agents.categoryId, row.id));
+    const [{ n } = { n: 0 }] = await tx.db.select({ n: count() }).from(agents).where(eq(agents.categoryId, row.id));
     if (n > 0) throw new BadRequest(`Cannot delete category with ${n} agent(s). Move them first.`);
     await tx.db.delete(categories).where(eq(categories.id, row.id));
   });
@@ -88,12 +85,7 @@ function categoryNotFound(slug: string): NotFound {
  * publish and updates accept it. "uncategorized" means none when `allowNone`. A name that matches
  * nothing is a 422 at `loc`.
  */
-export async function resolveCategoryRef(
-  db: Executor,
-  ref: string,
-  loc: (string | number)[],
-  { allowNone }: { allowNone: boolean },
-): Promise<number | null> {
+export async function resolveCategoryRef(db: Executor, ref: string, loc: (string | number)[], { allowNone }: { allowNone: boolean }): Promise<number | null> {
   const wanted = ref.trim().toLowerCase();
   const [row] = await db
     .select({ id: categories.id })

@@ -25,20 +25,20 @@ export interface Ports {
 }
 
 /** The job queue as producers see it, typed by src/contract/jobs.ts. */
-export interface JobQueue {
+interface JobQueue {
   enqueue<N extends JobName>(name: N, payload: JobPayloads[N], opts?: EnqueueOptions): Promise<string>;
   stats(): Promise<QueueStats>;
   listDead(queue?: QueueName, limit?: number): Promise<DeadJob[]>;
   retryDead(id: string): Promise<boolean>;
 }
 
-export interface DownloadEvent {
+interface DownloadEvent {
   agentId: number;
   versionId: number | null;
   userId: number | null;
 }
 
 /** Where downloads are counted, off the request path (services/downloads/recorder.ts). */
-export interface DownloadLog {
+interface DownloadLog {
   record(event: DownloadEvent): void;
 }

@@ -1,20 +1,13 @@
 import { and, count, desc, eq, type SQL, sql } from "drizzle-orm";
 import { agents, reviews, reviewVotes, users } from "../../db/schema/index.ts";
-import type {
-  AgentReviewPage,
-  CreateReviewInput,
-  ListReviewsInput,
-  Review,
-  ReviewRef,
-  UpdateReviewInput,
-} from "../contract/reviews.ts";
+import type { AgentReviewPage, CreateReviewInput, ListReviewsInput, Review, ReviewRef, UpdateReviewInput } from "../contract/reviews.ts";
 import { Conflict, Forbidden, NotFound } from "../errors.ts";
 import type { Executor } from "../lib/db/db.ts";
 import { isForeignKeyViolation } from "../lib/db/errors.ts";
+import { type Actor, isAdmin } from "./actor.ts";
 import { agentNotFound, findVisibleAgent, isAuthor, visibleTo } from "./agents/queries.ts";
 import { invalidateCatalog } from "./catalog-cache.ts";
-import { withTransaction, type ServiceContext, type AuthedContext } from "./context.ts";
-import { type Actor, isAdmin } from "./actor.ts";
+import { type AuthedContext, type ServiceContext, withTransaction } from "./context.ts";
 import { type Page, toPage } from "./pagination.ts";
 
 /**
@@ -71,9 +64,18 @@ export async function listAgentReviews(ctx: ServiceContext, input: ListReviewsIn
 }
 
 /** Reviews matching `where`, joined to their agent (the caller folds visibility into `where`). */
-export async function pageOfReviews(db: Executor, where: SQL | undefined, window: { limit: number; offset: number }, order: readonly SQL[]): Promise<Page<Review>> {
+export async function pageOfReviews(
+  db: Executor,
+  where: SQL | undefined,
+  window: { limit: number; offset: number },
+  order: readonly SQL[],
+): Promise<Page<Review>> {
   const [rows, [total]] = await Promise.all([
-    selectReviews(db).where(where).orderBy(...order).limit(window.limit).offset(window.offset),
+    selectReviews(db)
+      .where(where)
+      .orderBy(...order)
+      .limit(window.limit)
+      .offset(window.offset),
     db.select({ n: count() }).from(reviews).innerJoin(agents, eq(agents.id, reviews.agentId)).where(where),
   ]);
   return toPage(rows.map(toReview), total?.n ?? 0, window);
@@ -132,7 +134,11 @@ export async function markReviewHelpful(ctx: AuthedContext, input: ReviewRef): P
   const review = await findReviewOrThrow(ctx.db, ctx.actor, input);
   if (review.user.id === ctx.actor.user.id) return;
   await withTransaction(ctx, async (tx) => {
-    const [vote] = await tx.db.insert(reviewVotes).values({ reviewId: review.id, userId: ctx.actor.user.id }).onConflictDoNothing().returning({ reviewId: reviewVotes.reviewId });
+    const [vote] = await tx.db
+      .insert(reviewVotes)
+      .values({ reviewId: review.id, userId: ctx.actor.user.id })
+      .onConflictDoNothing()
+      .returning({ reviewId: reviewVotes.reviewId });
     if (!vote) return;
     await tx.db
       .update(reviews)
@@ -177,4 +183,3 @@ async function findReviewOrThrow(db: Executor, actor: Actor, ref: ReviewRef): Pr
 function reviewNotFound(id: number): NotFound {
   return new NotFound(`Review ${id} not found`);
 }
-

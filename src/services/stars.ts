@@ -4,7 +4,7 @@ import { Conflict, NotFound } from "../errors.ts";
 import { isForeignKeyViolation } from "../lib/db/errors.ts";
 import { agentNotFound, findVisibleAgent } from "./agents/queries.ts";
 import { invalidateCatalog } from "./catalog-cache.ts";
-import { withTransaction, type AuthedContext } from "./context.ts";
+import { type AuthedContext, withTransaction } from "./context.ts";
 
 /**
  * Stars: the stars row, a star_events row and agents.stars change in one transaction, with a
@@ -19,7 +19,10 @@ export async function starAgent(ctx: AuthedContext, input: { slug: string }): Pr
       const [added] = await tx.db.insert(stars).values({ userId, agentId: agent.id }).onConflictDoNothing().returning({ agentId: stars.agentId });
       if (!added) throw new Conflict("Agent already starred");
       await tx.db.insert(starEvents).values({ agentId: agent.id, userId, delta: 1 });
-      await tx.db.update(agents).set({ stars: sql`${agents.stars} + 1`, updatedAt: sql`${agents.updatedAt}` }).where(eq(agents.id, agent.id));
+      await tx.db
+        .update(agents)
+        .set({ stars: sql`${agents.stars} + 1`, updatedAt: sql`${agents.updatedAt}` })
+        .where(eq(agents.id, agent.id));
     });
   } catch (error) {
     // Deleted between the lookup and the insert.
@@ -39,7 +42,10 @@ export async function unstarAgent(ctx: AuthedContext, input: { slug: string }): 
       .returning({ agentId: stars.agentId });
     if (!removed) throw new NotFound("Agent not starred");
     await tx.db.insert(starEvents).values({ agentId: agent.id, userId, delta: -1 });
-    await tx.db.update(agents).set({ stars: sql`${agents.stars} - 1`, updatedAt: sql`${agents.updatedAt}` }).where(eq(agents.id, agent.id));
+    await tx.db
+      .update(agents)
+      .set({ stars: sql`${agents.stars} - 1`, updatedAt: sql`${agents.updatedAt}` })
+      .where(eq(agents.id, agent.id));
   });
   await invalidateCatalog(ctx.ports);
 }

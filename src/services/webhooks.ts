@@ -8,7 +8,7 @@ import { fieldError } from "../errors.ts";
 import type { AuthedContext, ServiceContext } from "./context.ts";
 import type { Ports } from "./ports.ts";
 
-export const SIGNATURE_HEADER = "X-Marketplace-Signature";
+const SIGNATURE_HEADER = "X-Marketplace-Signature";
 const DELIVERY_TIMEOUT_MS = 10_000;
 
 export async function getWebhook(ctx: AuthedContext): Promise<WebhookSettings> {
@@ -64,7 +64,11 @@ export async function deliverWebhook(ctx: ServiceContext, deliveryId: number, si
     });
     await db
       .update(webhookDeliveries)
-      .set({ attempts: sql`${webhookDeliveries.attempts} + 1`, responseStatus: response.status, ...(response.ok ? { status: "delivered", deliveredAt: new Date(), lastError: null } : {}) })
+      .set({
+        attempts: sql`${webhookDeliveries.attempts} + 1`,
+        responseStatus: response.status,
+        ...(response.ok ? { status: "delivered", deliveredAt: new Date(), lastError: null } : {}),
+      })
       .where(eq(webhookDeliveries.id, deliveryId));
     if (!response.ok) throw new Error(`webhook answered ${response.status}`);
     return "delivered";
@@ -94,16 +98,28 @@ export function signBody(secret: string, body: string): string {
 async function assertDeliverable(ports: Ports, url: string, loc: string[]): Promise<void> {
   if (ports.env.WEBHOOK_ALLOW_PRIVATE) return;
   const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
-  const addresses = isIP(host) ? [host] : await lookup(host, { all: true }).then((all) => all.map((a) => a.address)).catch(() => []);
+  const addresses = isIP(host)
+    ? [host]
+    : await lookup(host, { all: true })
+        .then((all) => all.map((a) => a.address))
+        .catch(() => []);
   if (addresses.length === 0) throw fieldError(loc, `Cannot resolve ${host}`);
   if (addresses.some(isPrivateAddress)) throw fieldError(loc, "Webhook URLs may not point at private, loopback or link-local addresses");
 }
 
-export function isPrivateAddress(address: string): boolean {
+function isPrivateAddress(address: string): boolean {
   if (address === "::1" || address === "::" || /^f[cd]/i.test(address) || /^fe80/i.test(address)) return true;
   const v4 = address.replace(/^::ffff:/i, "");
   const parts = v4.split(".").map(Number);
   if (parts.length !== 4) return false;
   const [a, b] = parts as [number, number, number, number];
-  return a === 10 || a === 127 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+  return (
+    a === 10 ||
+    a === 127 ||
+    a === 0 ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 169 && b === 254) ||
+    (a === 100 && b >= 64 && b <= 127)
+  );
 }

@@ -1,5 +1,5 @@
-import type { ApiTokenScope } from "../../db/schema/index.ts";
 import type { SessionTokens } from "../contract/auth.ts";
+import type { ApiTokenScope } from "../contract/tokens.ts";
 import { type Runtime, systemContextOf } from "../runtime.ts";
 import { insertApiToken } from "../services/auth/api-tokens.ts";
 import { createSession } from "../services/auth/sessions.ts";

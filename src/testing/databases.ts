@@ -1,4 +1,4 @@
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { readTestEnv } from "../env.ts";
 import { connectPostgres, type DatabaseHandle, openEmbedded, wrapPglite } from "../lib/db/db.ts";

@@ -17,7 +17,10 @@ export async function makeUser(db: Executor, overrides: Partial<typeof users.$in
 
 export async function makeCategory(db: Executor, overrides: Partial<typeof categories.$inferInsert> = {}) {
   const n = next();
-  const [row] = await db.insert(categories).values({ name: `Category ${n}`, slug: `category-${n}`, ...overrides }).returning();
+  const [row] = await db
+    .insert(categories)
+    .values({ name: `Category ${n}`, slug: `category-${n}`, ...overrides })
+    .returning();
   return row!;
 }
 

@@ -92,7 +92,10 @@ export function startFakeGitHub(): FakeGitHub {
     if (!issued) return refused;
     if (issued.codeChallenge !== null && s256(fields.code_verifier ?? "") !== issued.codeChallenge) return refused;
     if (fields.redirect_uri !== undefined && fields.redirect_uri !== issued.redirectUri) {
-      return Response.json({ error: "redirect_uri_mismatch", error_description: "The redirect_uri MUST match the registered callback URL for this application." });
+      return Response.json({
+        error: "redirect_uri_mismatch",
+        error_description: "The redirect_uri MUST match the registered callback URL for this application.",
+      });
     }
     const token = `gho_${crypto.randomUUID().replaceAll("-", "")}`;
     accessTokens.set(token, issued.user);
@@ -129,7 +132,14 @@ export function startFakeGitHub(): FakeGitHub {
           return answer("user", () => {
             const user = apiUser(request);
             if (!user) return badCredentials();
-            return Response.json({ id: user.id, login: user.login, avatar_url: user.avatar_url ?? null, email: user.email ?? null, bio: user.bio ?? null, type: "User" });
+            return Response.json({
+              id: user.id,
+              login: user.login,
+              avatar_url: user.avatar_url ?? null,
+              email: user.email ?? null,
+              bio: user.bio ?? null,
+              type: "User",
+            });
           });
         case "GET /api/v3/user/emails":
           return answer("emails", () => {

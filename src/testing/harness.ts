@@ -5,12 +5,13 @@ import { join } from "node:path";
 import { appRouter } from "../../routers/_app.ts";
 import { createApp } from "../app.ts";
 import { envWith, readTestEnv } from "../env.ts";
-import { createRuntime, requestContext, type Runtime } from "../runtime.ts";
+import type { DatabaseHandle } from "../lib/db/db.ts";
+import { createRuntime, type Runtime, requestContext } from "../runtime.ts";
 import type { Actor } from "../services/actor.ts";
 import { ANONYMOUS } from "../services/actor.ts";
 import type { Context } from "../trpc/context.ts";
-import { procedureContext } from "../trpc/service.ts";
 import { createCallerFactory } from "../trpc/init.ts";
+import { procedureContext } from "../trpc/service.ts";
 import { createEmbeddedTestDatabase, createPostgresTestDatabase } from "./databases.ts";
 
 /** "services": PostgreSQL + Redis + S3 (Ceph RGW); "embedded": PGlite, in-process, files. */
@@ -28,7 +29,7 @@ export async function createTestRuntime(mode: TestMode, overrides: Record<string
   const dataDir = await mkdtemp(join(tmpdir(), "am-test-"));
   const id = `${testEnv.TEST_RUN_ID}-${process.pid}-${++instance}`.replaceAll("_", "-");
   const base: Record<string, string> = { NODE_ENV: "test", LOG_LEVEL: "silent", DATA_DIR: dataDir, SIGNING_SECRET: "s".repeat(40), ...generousRateLimits };
-  let db;
+  let db: DatabaseHandle;
   if (mode === "services") {
     const created = await createPostgresTestDatabase();
     db = created.handle;
@@ -60,7 +61,7 @@ export async function createTestRuntime(mode: TestMode, overrides: Record<string
 }
 
 const createCaller = createCallerFactory(appRouter);
-export type AppCaller = ReturnType<typeof createCaller>;
+type AppCaller = ReturnType<typeof createCaller>;
 
 export interface TestApp {
   rt: Runtime;
@@ -95,7 +96,7 @@ export function useTestApp(mode: TestMode, overrides: Record<string, string> = {
   };
 }
 
-export function contextFor(rt: Runtime, actor: Actor = ANONYMOUS): Context {
+function contextFor(rt: Runtime, actor: Actor = ANONYMOUS): Context {
   return procedureContext(requestContext(rt, actor), { requestId: crypto.randomUUID(), ip: "127.0.0.1", headers: new Headers() });
 }
 

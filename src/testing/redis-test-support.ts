@@ -10,7 +10,7 @@ export function testRedisUrl(): string {
 }
 
 /** A prefix no other run (or parallel test file) uses, so runs can share one Redis. */
-export function uniquePrefix(label: string): string {
+function uniquePrefix(label: string): string {
   return `test:${label}:${randomUUID().slice(0, 8)}:`;
 }
 

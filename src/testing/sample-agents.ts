@@ -37,11 +37,7 @@ function main(respond) {
 
 function nodeAgent(name: string, body: string, extra: ZipWriterEntry[] = []): ZipWriterEntry[] {
   const pkg = { name, version: "1.0.0", description: `Sample agent ${name}`, license: "MIT", main: "index.js", scripts: { test: "node --test" } };
-  return [
-    { name: "package.json", data: JSON.stringify(pkg, null, 2) },
-    { name: "index.js", data: `${NODE_PROTOCOL}\n${body}\n` },
-    ...extra,
-  ];
+  return [{ name: "package.json", data: JSON.stringify(pkg, null, 2) }, { name: "index.js", data: `${NODE_PROTOCOL}\n${body}\n` }, ...extra];
 }
 
 const RUN_AS_MAIN = "if (require.main === module) main(handle);\nmodule.exports = { handle };";

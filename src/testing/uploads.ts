@@ -18,7 +18,9 @@ export function encodeMultipart(parts: FormPart[], boundary = `am-test-${crypto.
   for (const part of parts) {
     const filename = part.filename === undefined ? "" : `; filename="${part.filename}"`;
     const type = part.contentType ?? (part.filename === undefined ? undefined : "application/octet-stream");
-    chunks.push(encoder.encode(`--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${filename}\r\n${type ? `Content-Type: ${type}\r\n` : ""}\r\n`));
+    chunks.push(
+      encoder.encode(`--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${filename}\r\n${type ? `Content-Type: ${type}\r\n` : ""}\r\n`),
+    );
     chunks.push(typeof part.value === "string" ? encoder.encode(part.value) : part.value);
     chunks.push(encoder.encode("\r\n"));
   }
@@ -74,7 +76,10 @@ export async function leftovers(rt: Runtime, name: string) {
   const db = rt.db.db;
   const agentRows = await db.select({ id: agents.id }).from(agents).where(eq(agents.name, name));
   const versionRows = agentRows.length
-    ? await db.select({ id: agentVersions.id }).from(agentVersions).where(and(eq(agentVersions.agentId, agentRows[0]!.id)))
+    ? await db
+        .select({ id: agentVersions.id })
+        .from(agentVersions)
+        .where(and(eq(agentVersions.agentId, agentRows[0]!.id)))
     : [];
   const guards = await db.select({ key: storageDeletions.storageKey }).from(storageDeletions);
   return { agents: agentRows.length, versions: versionRows.length, guards: guards.map((g) => g.key), objects: await storedKeys(rt) };
@@ -99,7 +104,10 @@ export async function addVersionViaHttp(
   version: string,
   code: Uint8Array,
 ): Promise<{ id: number; version: string; sha256: string }> {
-  const parts: FormPart[] = [{ name: "version", value: version }, { name: "code", value: code, filename: "agent.zip" }];
+  const parts: FormPart[] = [
+    { name: "version", value: version },
+    { name: "code", value: code, filename: "agent.zip" },
+  ];
   const res = await fetch(`/api/v1/agents/${slug}/versions`, multipartInit("POST", parts, { authorization: `Bearer ${token}` }));
   if (res.status !== 202) throw new Error(`publish version answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as Awaited<ReturnType<typeof addVersionViaHttp>>;

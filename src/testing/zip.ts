@@ -4,12 +4,12 @@
  */
 import { writeZip } from "./zip-writer.ts";
 
-export interface ZipEntry {
+interface ZipEntry {
   name: string;
   data: string | Uint8Array;
 }
 
-export function makeZip(entries: ZipEntry[]): Uint8Array<ArrayBuffer> {
+function makeZip(entries: ZipEntry[]): Uint8Array<ArrayBuffer> {
   return new Uint8Array(writeZip(entries));
 }
 

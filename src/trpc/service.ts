@@ -2,10 +2,7 @@ import type { ServiceContext } from "../services/context.ts";
 import type { Context, ServiceHandle } from "./context.ts";
 
 /** The request facts the HTTP layer (or a test) knows, plus the service context it built. */
-export function procedureContext(
-  service: ServiceContext,
-  facts: { requestId: string; ip: string; headers: Headers; pathParams?: readonly string[] },
-): Context {
+export function procedureContext(service: ServiceContext, facts: { requestId: string; ip: string; headers: Headers; pathParams?: readonly string[] }): Context {
   return { ...facts, pathParams: facts.pathParams ?? [], actor: service.actor, service: service as unknown as ServiceHandle };
 }
 

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { closedPort, openTestRedis, sleep, type TestRedis, waitFor } from "../../testing/redis-test-support.ts";
+import { closeRedis, createRedisConnection } from "../redis.ts";
 import type { Cache } from "./cache.ts";
 import { createMemoryCache } from "./memory.ts";
 import { createRedisCache } from "./redis.ts";
-import { closeRedis, createRedisConnection } from "../redis.ts";
 
 interface Backend {
   name: string;

@@ -14,7 +14,7 @@ interface Entry {
   expiresAt: number;
 }
 
-export const DEFAULT_MEMORY_CACHE_ENTRIES = 10_000;
+const DEFAULT_MEMORY_CACHE_ENTRIES = 10_000;
 
 /**
  * In-process cache. A Map keeps insertion order, so re-inserting on every hit makes

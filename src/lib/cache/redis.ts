@@ -1,6 +1,6 @@
+import { closeRedis, keyspace, type Redis } from "../redis.ts";
 import type { Cache } from "./cache.ts";
 import { ttlToMs } from "./cache.ts";
-import { closeRedis, keyspace, type Redis } from "../redis.ts";
 
 export interface RedisCacheOptions {
   /** Usually REDIS_PREFIX; entries live under `<prefix>cache:`. */

@@ -1,21 +1,21 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePg, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import pg from "pg";
 import * as schema from "../../../db/schema/index.ts";
 import type { Env } from "../../env.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
 import { loadPgliteAssets, pgliteExtensions } from "./pglite-assets.ts";
 
-export type Schema = typeof schema;
+type Schema = typeof schema;
 /**
  * One database type for both drivers. The PGlite and node-postgres drizzle databases share
  * the whole query-builder API; only the driver's raw result type differs, which we never use.
  */
 export type Database = NodePgDatabase<Schema>;
-export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 /** A database handle or an open transaction: services accept either. */
 export type Executor = Database | Transaction;
 

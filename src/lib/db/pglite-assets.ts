@@ -1,12 +1,12 @@
-import pgliteWasmPath from "@electric-sql/pglite/pglite.wasm" with { type: "file" };
-import initdbWasmPath from "@electric-sql/pglite/initdb.wasm" with { type: "file" };
-import pgliteDataPath from "@electric-sql/pglite/pglite.data" with { type: "file" };
-// The package does not export its contrib bundles, so the file is reached by path.
-import pgTrgmBundlePath from "../../../node_modules/@electric-sql/pglite/dist/pg_trgm.tar.gz" with { type: "file" };
 import { rename } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import initdbWasmPath from "@electric-sql/pglite/initdb.wasm" with { type: "file" };
+import pgliteDataPath from "@electric-sql/pglite/pglite.data" with { type: "file" };
+import pgliteWasmPath from "@electric-sql/pglite/pglite.wasm" with { type: "file" };
+// The package does not export its contrib bundles, so the file is reached by path.
+import pgTrgmBundlePath from "../../../node_modules/@electric-sql/pglite/dist/pg_trgm.tar.gz" with { type: "file" };
 
 /**
  * PGlite finds its wasm and data files next to its own module, which does not exist inside a

@@ -39,9 +39,16 @@ const backends: Backend[] = [
 /** Poll until `key` can be taken (its previous holder's TTL ran out). */
 async function acquireEventually(manager: LockManager, key: string, ttlMs: number): Promise<Lock> {
   let lock: Lock | null = null;
-  await waitFor(`lock ${key} to become free`, async () => (lock = await manager.acquire(key, ttlMs)) !== null, {
-    timeoutMs: 3000,
-  });
+  await waitFor(
+    `lock ${key} to become free`,
+    async () => {
+      lock = await manager.acquire(key, ttlMs);
+      return lock !== null;
+    },
+    {
+      timeoutMs: 3000,
+    },
+  );
   if (!lock) throw new Error(`lock ${key} not acquired`);
   return lock;
 }

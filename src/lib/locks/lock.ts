@@ -35,27 +35,25 @@ export function assertTtl(ttlMs: number): void {
  * The lock is renewed every ttl/3 while `fn` runs, so `ttlMs` only bounds how long
  * a crashed holder blocks others, not how long `fn` may take.
  */
-export async function withLock<T>(
-  manager: LockManager,
-  key: string,
-  ttlMs: number,
-  fn: (scope: LockScope) => Promise<T>,
-): Promise<WithLockResult<T>> {
+export async function withLock<T>(manager: LockManager, key: string, ttlMs: number, fn: (scope: LockScope) => Promise<T>): Promise<WithLockResult<T>> {
   const lock = await manager.acquire(key, ttlMs);
   if (!lock) return { acquired: false };
   const lost = new AbortController();
   let renewing: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    renewing = lock.extend(ttlMs).then(
-      (held) => {
-        if (!held) lost.abort(new Error(`Lock ${key} was lost`));
-      },
-      () => {
-        // A failed renewal (store unreachable) is not yet a lost lock: the TTL still
-        // runs and the next renewal may succeed.
-      },
-    );
-  }, Math.max(1, Math.floor(ttlMs / 3)));
+  const timer = setInterval(
+    () => {
+      renewing = lock.extend(ttlMs).then(
+        (held) => {
+          if (!held) lost.abort(new Error(`Lock ${key} was lost`));
+        },
+        () => {
+          // A failed renewal (store unreachable) is not yet a lost lock: the TTL still
+          // runs and the next renewal may succeed.
+        },
+      );
+    },
+    Math.max(1, Math.floor(ttlMs / 3)),
+  );
   try {
     return { acquired: true, result: await fn({ lock, signal: lost.signal }) };
   } finally {

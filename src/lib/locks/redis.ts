@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { keyspace, type Redis, RedisScript, replyInteger } from "../redis.ts";
 import type { Lock, LockManager } from "./lock.ts";
 import { assertTtl } from "./lock.ts";
-import { keyspace, type Redis, RedisScript, replyInteger } from "../redis.ts";
 
 // Compare-and-delete / compare-and-extend: only the holder's token may touch the key,
 // so a holder whose lock expired cannot release or extend the next holder's lock.

@@ -1,19 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type {
-  DeadJob,
-  EnqueueOptions,
-  JobContextOf,
-  JobName,
-  JobRegistry,
-  PayloadsOf,
-  Queue,
-  QueueName,
-  StopOptions,
-  Worker,
-  WorkerOptions,
-} from "./queue.ts";
+import type { DeadJob, EnqueueOptions, JobContextOf, JobName, JobRegistry, PayloadsOf, Queue, QueueName, StopOptions, Worker, WorkerOptions } from "./queue.ts";
 import { InvalidJobPayload, QUEUE_NAMES, UnknownJob } from "./queue.ts";
-import { type JobEnvelope, type QueueTransport, decodeDead, encodeEnvelope } from "./transport.ts";
+import { decodeDead, encodeEnvelope, type JobEnvelope, type QueueTransport } from "./transport.ts";
 import { QueueWorker } from "./worker.ts";
 
 /** The Queue API on top of a transport; both backends are built with this. */

@@ -1,6 +1,6 @@
+import { createQueueFromTransport } from "./core.ts";
 import type { JobRegistry, Queue, QueueName, QueueStats } from "./queue.ts";
 import { QUEUE_NAMES } from "./queue.ts";
-import { createQueueFromTransport } from "./core.ts";
 import { decodeEnvelope, type QueueTransport } from "./transport.ts";
 
 /**

@@ -2,19 +2,13 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import {
-  openTestRedis,
-  sleep,
-  type TestRedis,
-  testRedisUrl,
-  waitFor,
-} from "../../testing/redis-test-support.ts";
+import { openTestRedis, sleep, type TestRedis, testRedisUrl, waitFor } from "../../testing/redis-test-support.ts";
+import { createRedisConnection } from "../redis.ts";
+import { createMemoryQueue, MemoryQueueStore } from "./memory.ts";
 import type { JobRegistry, Queue, QueueName, WorkerOptions } from "./queue.ts";
 import { defineJob, InvalidJobPayload, JobTimeout, UnknownJob, WorkerStopped } from "./queue.ts";
-import { createMemoryQueue, MemoryQueueStore } from "./memory.ts";
 import { createRedisQueue } from "./redis.ts";
 import { encodeEnvelope } from "./transport.ts";
-import { createRedisConnection } from "../redis.ts";
 
 /** Timers shortened so recovery paths finish in well under a second. */
 const FAST: WorkerOptions = { pollMs: 50, heartbeatIntervalMs: 50, heartbeatTtlMs: 1000, reapIntervalMs: 100 };
@@ -444,9 +438,7 @@ describe("queue (redis) with a worker process killed mid-job", () => {
 
   test("SIGKILLed worker: its job is recovered by another worker", async () => {
     const seen: string[] = [];
-    const registry = [
-      defineJob({ name: "crash.me", schema: item, handler: async (_p, ctx) => void seen.push(ctx.jobId) }),
-    ] as const;
+    const registry = [defineJob({ name: "crash.me", schema: item, handler: async (_p, ctx) => void seen.push(ctx.jobId) })] as const;
     const queue = createRedisQueue(registry, { redis: createRedisConnection(testRedisUrl()), prefix: t.prefix, ownsConnection: true });
     try {
       const id = await queue.enqueue("crash.me", { n: 1 });

@@ -68,11 +68,9 @@ export interface JobSpec<Name extends string, Schema extends z.ZodType, C> {
   handler: (payload: z.output<Schema>, run: JobRun<C>) => Promise<void>;
 }
 
-export const JOB_DEFAULTS = { queue: "default", retries: 3, backoffMs: 1000, timeoutMs: 60_000 } as const;
+const JOB_DEFAULTS = { queue: "default", retries: 3, backoffMs: 1000, timeoutMs: 60_000 } as const;
 
-export function defineJob<const Name extends string, Schema extends z.ZodType, C = unknown>(
-  spec: JobSpec<Name, Schema, C>,
-): JobDefinition<Name, Schema, C> {
+export function defineJob<const Name extends string, Schema extends z.ZodType, C = unknown>(spec: JobSpec<Name, Schema, C>): JobDefinition<Name, Schema, C> {
   const definition = {
     name: spec.name,
     schema: spec.schema,
@@ -106,7 +104,7 @@ export interface EnqueueOptions {
 }
 
 /** Handlers that want a context get one from every worker: `context` is required for them. */
-export type WorkerContextOption<C> = unknown extends C ? { context?: (job: JobInfo) => C } : { context: (job: JobInfo) => C };
+type WorkerContextOption<C> = unknown extends C ? { context?: (job: JobInfo) => C } : { context: (job: JobInfo) => C };
 
 export interface WorkerOptions<C = unknown> {
   /** Builds each run's `ctx` (the composition root hands services a system context). */
@@ -137,7 +135,7 @@ export interface Worker {
   stop(opts?: StopOptions): Promise<void>;
 }
 
-export interface QueueCounts {
+interface QueueCounts {
   /** Jobs waiting to be fetched. */
   waiting: number;
   /** Jobs taken by a worker and not finished. */

@@ -1,18 +1,9 @@
+import { closeRedis, createBlockingConnection, type Redis, replyInteger } from "../redis.ts";
+import { createQueueFromTransport } from "./core.ts";
 import type { JobRegistry, Queue, QueueName, QueueStats } from "./queue.ts";
 import { QUEUE_NAMES } from "./queue.ts";
-import { createQueueFromTransport } from "./core.ts";
-import {
-  BURY,
-  FETCH,
-  HEARTBEAT,
-  PROMOTE,
-  PUSH_DELAYED,
-  RELEASE,
-  REQUEUE_DEAD,
-  RETRY,
-} from "./redis-scripts.ts";
+import { BURY, FETCH, HEARTBEAT, PROMOTE, PUSH_DELAYED, RELEASE, REQUEUE_DEAD, RETRY } from "./redis-scripts.ts";
 import { decodeEnvelope, type QueueTransport } from "./transport.ts";
-import { closeRedis, createBlockingConnection, type Redis, replyInteger } from "../redis.ts";
 
 /**
  * Reliable queue on Redis lists. Keys, all under `prefix` (usually REDIS_PREFIX):
@@ -43,7 +34,7 @@ export function createRedisQueue<R extends JobRegistry>(registry: R, opts: Redis
   return createQueueFromTransport(registry, new RedisQueueTransport(opts));
 }
 
-export class RedisQueueTransport implements QueueTransport {
+class RedisQueueTransport implements QueueTransport {
   private readonly redis: Redis;
   private readonly prefix: string;
   private readonly deadLimit: number;
@@ -159,9 +150,7 @@ export class RedisQueueTransport implements QueueTransport {
 
   /** A snapshot assembled from several reads; counts may be off by in-flight moves. */
   async stats(): Promise<QueueStats> {
-    const stats = Object.fromEntries(
-      QUEUE_NAMES.map((name) => [name, { waiting: 0, running: 0, delayed: 0, dead: 0 }]),
-    ) as QueueStats;
+    const stats = Object.fromEntries(QUEUE_NAMES.map((name) => [name, { waiting: 0, running: 0, delayed: 0, dead: 0 }])) as QueueStats;
     const count = (raw: string, field: "running" | "delayed") => {
       stats[decodeEnvelope(raw)?.queue ?? "default"][field]++;
     };

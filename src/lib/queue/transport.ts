@@ -95,5 +95,5 @@ export function backoffDelay(baseMs: number, attempt: number): number {
 
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
-  return typeof error === "string" ? error : JSON.stringify(error) ?? String(error);
+  return typeof error === "string" ? error : (JSON.stringify(error) ?? String(error));
 }

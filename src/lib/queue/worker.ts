@@ -1,15 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AnyJobDefinition, JobInfo, JobLogger, JobRun, QueueName, StopOptions, Worker, WorkerOptions } from "./queue.ts";
 import { JobTimeout, QUEUE_NAMES, WorkerStopped } from "./queue.ts";
-import {
-  backoffDelay,
-  decodeEnvelope,
-  describeError,
-  encodeDead,
-  encodeEnvelope,
-  type JobEnvelope,
-  type QueueTransport,
-} from "./transport.ts";
+import { backoffDelay, decodeEnvelope, describeError, encodeDead, encodeEnvelope, type JobEnvelope, type QueueTransport } from "./transport.ts";
 
 interface Settings {
   concurrency: number;
@@ -108,9 +100,7 @@ export class QueueWorker implements Worker {
 
   start(): void {
     const { heartbeatIntervalMs, heartbeatTtlMs, pollMs, reapIntervalMs } = this.settings;
-    this.heartbeatTimer = this.every(heartbeatIntervalMs, "heartbeat", () =>
-      this.transport.heartbeat(this.id, heartbeatTtlMs),
-    );
+    this.heartbeatTimer = this.every(heartbeatIntervalMs, "heartbeat", () => this.transport.heartbeat(this.id, heartbeatTtlMs));
     this.timers.push(
       this.every(pollMs, "promote delayed jobs", () => this.transport.promoteDue(PROMOTE_BATCH)),
       this.every(reapIntervalMs, "reap dead workers", () => this.transport.reap()),

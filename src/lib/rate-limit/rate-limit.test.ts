@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { closedPort, openTestRedis, sleep } from "../../testing/redis-test-support.ts";
-import type { RateLimiter } from "./rate-limit.ts";
-import { createMemoryRateLimiter } from "./memory.ts";
-import { createRedisRateLimiter } from "./redis.ts";
 import { closeRedis, createRedisConnection, type Redis } from "../redis.ts";
+import { createMemoryRateLimiter } from "./memory.ts";
+import type { RateLimiter } from "./rate-limit.ts";
+import { createRedisRateLimiter } from "./redis.ts";
 
 interface Backend {
   name: string;

@@ -31,14 +31,7 @@ export function assertRateLimitArgs(limit: number, windowMs: number): void {
 }
 
 /** Build the result from the post-hit state shared by both implementations. */
-export function rateLimitResult(
-  allowed: boolean,
-  limit: number,
-  count: number,
-  now: number,
-  oldestHit: number,
-  windowMs: number,
-): RateLimitResult {
+export function rateLimitResult(allowed: boolean, limit: number, count: number, now: number, oldestHit: number, windowMs: number): RateLimitResult {
   const resetAt = oldestHit + windowMs;
   return {
     allowed,

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { keyspace, type Redis, RedisScript, replyIntegers } from "../redis.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import { assertRateLimitArgs, rateLimitResult } from "./rate-limit.ts";
-import { keyspace, type Redis, RedisScript, replyIntegers } from "../redis.ts";
 
 // One script so trimming, counting and adding are atomic: two API processes cannot
 // both see `limit - 1` and both add. The clock is the server's (TIME), so app hosts

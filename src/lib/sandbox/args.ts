@@ -9,7 +9,7 @@ import { basename, dirname } from "node:path";
 export const AGENT_MOUNT = "/agent";
 /** `nobody`: the uid and gid of the sandboxed program, inside its user namespace and, when this
  * process is root, outside it too (see sandbox.ts). */
-export const SANDBOX_UID = 65534;
+const SANDBOX_UID = 65534;
 
 // Searched instead of $PATH, so a node_modules/.bin or a shim cannot stand in for a system tool.
 const SYSTEM_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
@@ -68,10 +68,14 @@ export function bwrapArguments(plan: BwrapPlan): string[] {
     "--unshare-all",
     "--unshare-user",
     ...(plan.disableUserns ? ["--disable-userns"] : []),
-    "--uid", String(SANDBOX_UID),
-    "--gid", String(SANDBOX_UID),
-    "--hostname", "sandbox",
-    "--cap-drop", "ALL",
+    "--uid",
+    String(SANDBOX_UID),
+    "--gid",
+    String(SANDBOX_UID),
+    "--hostname",
+    "sandbox",
+    "--cap-drop",
+    "ALL",
     // The sandbox dies with its parent, and a new session keeps it off our terminal (TIOCSTI).
     "--die-with-parent",
     "--new-session",
@@ -80,13 +84,22 @@ export function bwrapArguments(plan: BwrapPlan): string[] {
   ];
   if (plan.node?.bindPrefix) args.push("--ro-bind", plan.node.bindPrefix, plan.node.bindPrefix);
   args.push(
-    "--proc", "/proc",
-    "--dev", "/dev",
-    "--size", String(plan.tmpfsBytes), "--tmpfs", "/tmp",
-    "--ro-bind", plan.dir, AGENT_MOUNT,
-    "--chdir", AGENT_MOUNT,
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--size",
+    String(plan.tmpfsBytes),
+    "--tmpfs",
+    "/tmp",
+    "--ro-bind",
+    plan.dir,
+    AGENT_MOUNT,
+    "--chdir",
+    AGENT_MOUNT,
     // Everything above is mounted; the root itself (bwrap's tmpfs) becomes read-only last.
-    "--remount-ro", "/",
+    "--remount-ro",
+    "/",
   );
   for (const [name, value] of Object.entries(sandboxEnv(plan))) args.push("--setenv", name, value);
   args.push("--", ...plan.command);

@@ -88,7 +88,10 @@ async function removeGroups(dirs: string[]): Promise<void> {
 
 async function killMembers(dir: string): Promise<void> {
   const text = await readFile(join(dir, "cgroup.procs"), "utf8").catch(() => "");
-  for (const pid of text.split("\n").map(Number).filter((n) => n > 0)) {
+  for (const pid of text
+    .split("\n")
+    .map(Number)
+    .filter((n) => n > 0)) {
     try {
       process.kill(pid, "SIGKILL");
     } catch {

@@ -20,10 +20,10 @@ import { spawnSync } from "node:child_process";
 import { chmod, lstat, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { hostUidFor, releaseUidSlot, takeUidSlot } from "./uids.ts";
 import { bwrapArguments, findNodeRuntime, findSystemTool, type NodeRuntime } from "./args.ts";
 import { createSandboxCgroup, type SandboxCgroup } from "./cgroup.ts";
 import { exitStatus, readCapped } from "./output.ts";
+import { hostUidFor, releaseUidSlot, takeUidSlot } from "./uids.ts";
 
 export { AGENT_MOUNT } from "./args.ts";
 
@@ -58,14 +58,14 @@ export interface SandboxRunResult {
   durationMs: number;
 }
 
-export class SandboxUnavailableError extends Error {
+class SandboxUnavailableError extends Error {
   constructor(reason: string) {
     super(`Sandbox unavailable: ${reason}`);
     this.name = "SandboxUnavailableError";
   }
 }
 
-export const SANDBOX_DEFAULTS = {
+const SANDBOX_DEFAULTS = {
   memoryBytes: 512 * 1024 ** 2,
   maxProcesses: 64,
   maxOutputBytes: 1024 ** 2,

@@ -1,21 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
-import { constants, type Stats } from "node:fs";
+import { constants, type Dirent, type Stats } from "node:fs";
 import { access, copyFile, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import type { Env } from "../../env.ts";
-import { assertValidKey, assertValidPrefix } from "./keys.ts";
-import { countingStream } from "./streams.ts";
-import {
-  ObjectMissing,
-  RangeNotSatisfiable,
-  type ByteRange,
-  type ObjectBody,
-  type ObjectStore,
-  type PutOptions,
-  type StoredObject,
-} from "./types.ts";
 import { fileStream, isCode, md5OfFile, openCreatingDir, openIfExists, statIfExists, writeAll } from "../fs-helpers.ts";
+import { assertValidKey, assertValidPrefix } from "./keys.ts";
 import { encodeKeyPath, fileUrlSignature, publicBaseUrl, resolveSigningSecret, verifySignedFileUrl } from "./signed-urls.ts";
+import { countingStream } from "./streams.ts";
+import { type ByteRange, type ObjectBody, ObjectMissing, type ObjectStore, type PutOptions, RangeNotSatisfiable, type StoredObject } from "./types.ts";
 
 /*
  * Layout under root: key "a/b.zip" is the file "a/b.zip~" plus a sidecar "a/b.zip~meta".
@@ -229,7 +221,7 @@ export class FilesystemStore implements ObjectStore {
   }
 
   private async *walk(dir: string, keyPrefix: string, prefix: string): AsyncGenerator<StoredObject & { lastModified: Date }> {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (error) {

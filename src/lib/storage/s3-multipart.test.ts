@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { readTestEnv } from "../../env.ts";
-import { removeStaleSpoolFiles } from "./s3-multipart.ts";
 import { createS3Store, S3Store } from "./s3.ts";
+import { removeStaleSpoolFiles } from "./s3-multipart.ts";
 
 const testEnv = readTestEnv();
 const MiB = 1024 * 1024;

@@ -53,8 +53,14 @@ export async function uploadStream(target: StreamUpload, body: ReadableStream<Ui
     sending = sending.then(async () => {
       if (sendFailure) return;
       try {
-        uploadId ??= (await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType })).catch(explainSdkFailure("starting a multipart upload"))).UploadId;
-        const url = await getSignedUrl(client, new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }), { expiresIn: URL_TTL_SECONDS });
+        uploadId ??= (
+          await client
+            .send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType }))
+            .catch(explainSdkFailure("starting a multipart upload"))
+        ).UploadId;
+        const url = await getSignedUrl(client, new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }), {
+          expiresIn: URL_TTL_SECONDS,
+        });
         const etag = await putFromFile(url, Bun.file(spoolPath).slice(start, end), {}, target.requestTimeoutMs);
         parts.push({ ETag: etag, PartNumber: partNumber });
       } catch (error) {

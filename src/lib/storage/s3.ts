@@ -12,20 +12,12 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { attachmentDisposition } from "./disposition.ts";
+import { assertValidKey, assertValidPrefix } from "./keys.ts";
 import { describeFailure, errorName, isNotFound, refusal, statusOf } from "./s3-errors.ts";
 import { removeStaleSpoolFiles, uploadStream } from "./s3-multipart.ts";
-import { assertValidKey, assertValidPrefix } from "./keys.ts";
-import {
-  ObjectMissing,
-  RangeNotSatisfiable,
-  type ByteRange,
-  type ObjectBody,
-  type ObjectStore,
-  type PutOptions,
-  type StoredObject,
-} from "./types.ts";
-import { attachmentDisposition } from "./disposition.ts";
 import { countingStream } from "./streams.ts";
+import { type ByteRange, type ObjectBody, ObjectMissing, type ObjectStore, type PutOptions, RangeNotSatisfiable, type StoredObject } from "./types.ts";
 
 export interface S3StoreOptions {
   /** Omit for AWS itself. */
@@ -69,10 +61,7 @@ export class S3Store implements ObjectStore {
       endpoint: options.endpoint,
       region: options.region,
       forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
-      credentials:
-        options.accessKey && options.secretKey
-          ? { accessKeyId: options.accessKey, secretAccessKey: options.secretKey }
-          : undefined,
+      credentials: options.accessKey && options.secretKey ? { accessKeyId: options.accessKey, secretAccessKey: options.secretKey } : undefined,
       // Flexible checksums (the SDK default since 3.729) add CRC headers or aws-chunked
       // trailers that not every S3 clone understands, and refuse plain PutObject of a stream;
       // plain SigV4 works everywhere, and callers verify the archive's sha256 themselves.
@@ -96,9 +85,7 @@ export class S3Store implements ObjectStore {
           Bucket: this.bucket,
           // Only AWS wants a location outside us-east-1; RGW rejects unknown zonegroup names.
           CreateBucketConfiguration:
-            !this.options.endpoint && this.options.region !== "us-east-1"
-              ? { LocationConstraint: this.options.region as never }
-              : undefined,
+            !this.options.endpoint && this.options.region !== "us-east-1" ? { LocationConstraint: this.options.region as never } : undefined,
         }),
       );
     } catch (error) {
@@ -147,9 +134,7 @@ export class S3Store implements ObjectStore {
   async get(key: string, range?: ByteRange): Promise<ObjectBody | null> {
     assertValidKey(key);
     try {
-      const result = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? rangeHeader(range) : undefined }),
-      );
+      const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? rangeHeader(range) : undefined }));
       if (!result.Body) throw new Error(`S3 returned no body for '${key}'`);
       const size = result.ContentLength ?? 0;
       return {
@@ -206,9 +191,7 @@ export class S3Store implements ObjectStore {
     assertValidPrefix(prefix);
     let token: string | undefined;
     do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
-      );
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
       for (const item of page.Contents ?? []) {
         if (!item.Key) continue;
         yield {

@@ -8,7 +8,9 @@ import { assertValidKey } from "./keys.ts";
 
 /** HMAC over key, expiry and filename; newlines keep the fields from running together. */
 export function fileUrlSignature(secret: string, key: string, expires: number, filename?: string | null): string {
-  return createHmac("sha256", secret).update(`${key}\n${expires}\n${filename ?? ""}`).digest("hex");
+  return createHmac("sha256", secret)
+    .update(`${key}\n${expires}\n${filename ?? ""}`)
+    .digest("hex");
 }
 
 /**
@@ -46,7 +48,7 @@ export async function resolveSigningSecret(env: Pick<Env, "SIGNING_SECRET" | "DA
   if (existing) return existing;
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${randomBytes(6).toString("hex")}~tmp`;
-  await writeFile(temp, randomBytes(32).toString("hex") + "\n", { mode: 0o600 });
+  await writeFile(temp, `${randomBytes(32).toString("hex")}\n`, { mode: 0o600 });
   try {
     // link() fails if the file exists, so of two processes racing here exactly one wins
     // and both end up reading the winner's secret (rename would let the loser overwrite it).

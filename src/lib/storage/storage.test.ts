@@ -1,21 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import {
-  AbortMultipartUploadCommand,
-  DeleteBucketCommand,
-  GetObjectCommand,
-  ListMultipartUploadsCommand,
-} from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { AbortMultipartUploadCommand, DeleteBucketCommand, GetObjectCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { envWith, readTestEnv } from "../../env.ts";
 import { createObjectStore } from "./factory.ts";
-import { ObjectMissing, RangeNotSatisfiable, type ObjectStore } from "./types.ts";
 import { createFilesystemStore, FilesystemStore } from "./fs.ts";
+import { createS3Store, type S3Store } from "./s3.ts";
 import { encodeKeyPath, fileUrlSignature, resolveSigningSecret, verifySignedFileUrl } from "./signed-urls.ts";
-import { createS3Store, S3Store } from "./s3.ts";
+import { ObjectMissing, type ObjectStore, RangeNotSatisfiable } from "./types.ts";
 
 /**
  * One contract, two backends: every test below runs against the filesystem store and against
@@ -196,28 +191,32 @@ for (const backend of backends) {
       await expect(store.copy(freshKey("no-such-source"), freshKey("x"))).rejects.toBeInstanceOf(ObjectMissing);
     });
 
-    it("saves an object to a local file, says false for a missing one, and fails like get when the backend is gone", async () => {
-      const { store, unreachable } = h();
-      const key = freshKey("save-to-file.zip");
-      const bytes = randomBytes(6 * MiB + 3);
-      await store.put(key, bytes);
-      const dir = await mkdtemp(join(tmpdir(), "am-save-"));
-      try {
-        const target = join(dir, "copy.zip");
-        await Bun.write(target, "stale bytes that must be replaced");
-        expect(await store.saveToFile(key, target)).toBe(true);
-        expect(Buffer.compare(Buffer.from(await Bun.file(target).arrayBuffer()), bytes)).toBe(0);
-        expect(await store.saveToFile(freshKey("no-such-object"), join(dir, "missing.zip"))).toBe(false);
-        expect(await readdir(dir)).toEqual(["copy.zip"]);
-        const gone = await unreachable();
-        // A vanished blob directory holds no objects (get answers null); an unreachable S3 is an error.
-        if (backend.name === "filesystem") expect(await gone.saveToFile(key, join(dir, "never.zip"))).toBe(false);
-        else await expect(gone.saveToFile(key, join(dir, "never.zip"))).rejects.toThrow();
-        expect(await readdir(dir)).toEqual(["copy.zip"]);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    }, SLOW);
+    it(
+      "saves an object to a local file, says false for a missing one, and fails like get when the backend is gone",
+      async () => {
+        const { store, unreachable } = h();
+        const key = freshKey("save-to-file.zip");
+        const bytes = randomBytes(6 * MiB + 3);
+        await store.put(key, bytes);
+        const dir = await mkdtemp(join(tmpdir(), "am-save-"));
+        try {
+          const target = join(dir, "copy.zip");
+          await Bun.write(target, "stale bytes that must be replaced");
+          expect(await store.saveToFile(key, target)).toBe(true);
+          expect(Buffer.compare(Buffer.from(await Bun.file(target).arrayBuffer()), bytes)).toBe(0);
+          expect(await store.saveToFile(freshKey("no-such-object"), join(dir, "missing.zip"))).toBe(false);
+          expect(await readdir(dir)).toEqual(["copy.zip"]);
+          const gone = await unreachable();
+          // A vanished blob directory holds no objects (get answers null); an unreachable S3 is an error.
+          if (backend.name === "filesystem") expect(await gone.saveToFile(key, join(dir, "never.zip"))).toBe(false);
+          else await expect(gone.saveToFile(key, join(dir, "never.zip"))).rejects.toThrow();
+          expect(await readdir(dir)).toEqual(["copy.zip"]);
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      },
+      SLOW,
+    );
 
     it("lists by plain string prefix, in key order", async () => {
       const { store } = h();
@@ -226,14 +225,7 @@ for (const backend of backends) {
       for (const [i, key] of keys.entries()) await store.put(key, randomBytes(i + 1));
 
       const all = await collect(store.list(`${base}/`));
-      expect(all.map((o) => o.key)).toEqual([
-        `${base}/a.b`,
-        `${base}/a/1`,
-        `${base}/a/2`,
-        `${base}/a/deep/x`,
-        `${base}/ab`,
-        `${base}/b/1`,
-      ]);
+      expect(all.map((o) => o.key)).toEqual([`${base}/a.b`, `${base}/a/1`, `${base}/a/2`, `${base}/a/deep/x`, `${base}/ab`, `${base}/b/1`]);
       expect(all.find((o) => o.key === `${base}/ab`)?.size).toBe(4);
       for (const item of all) expect(item.lastModified).toBeInstanceOf(Date);
 
@@ -244,11 +236,7 @@ for (const backend of backends) {
         `${base}/a/deep/x`,
         `${base}/ab`,
       ]);
-      expect((await collect(store.list(`${base}/a/`))).map((o) => o.key)).toEqual([
-        `${base}/a/1`,
-        `${base}/a/2`,
-        `${base}/a/deep/x`,
-      ]);
+      expect((await collect(store.list(`${base}/a/`))).map((o) => o.key)).toEqual([`${base}/a/1`, `${base}/a/2`, `${base}/a/deep/x`]);
       expect(await collect(store.list(`${base}/zzz`))).toEqual([]);
       expect(await collect(store.list(freshKey("nothing-here/")))).toEqual([]);
     });
@@ -276,9 +264,7 @@ for (const backend of backends) {
           ["large-fail", Array.from({ length: 7 }, () => randomBytes(MiB))],
         ] as const) {
           const key = freshKey(name);
-          await expect(store.put(key, streamOf([...chunks], new Error("client went away")))).rejects.toThrow(
-            "client went away",
-          );
+          await expect(store.put(key, streamOf([...chunks], new Error("client went away")))).rejects.toThrow("client went away");
           expect(await store.head(key)).toBeNull();
           expect(await store.get(key)).toBeNull();
           expect(await leftovers(key)).toBe(0);
@@ -302,9 +288,7 @@ for (const backend of backends) {
       const short = freshKey("short");
       const long = freshKey("long");
       await expect(store.put(short, streamOf([randomBytes(10)]), { size: 11 })).rejects.toThrow("expected 11");
-      await expect(store.put(long, streamOf([randomBytes(10), randomBytes(10)]), { size: 15 })).rejects.toThrow(
-        "expected 15",
-      );
+      await expect(store.put(long, streamOf([randomBytes(10), randomBytes(10)]), { size: 15 })).rejects.toThrow("expected 15");
       await expect(store.put(long, randomBytes(10), { size: 9 })).rejects.toThrow("expected 9");
       expect(await store.head(short)).toBeNull();
       expect(await store.head(long)).toBeNull();
@@ -384,7 +368,11 @@ describe("filesystem signed URLs", () => {
   const secret = "s".repeat(64);
   const parse = (url: string) => {
     const parsed = new URL(url);
-    const key = parsed.pathname.replace(/^\/files\//, "").split("/").map(decodeURIComponent).join("/");
+    const key = parsed.pathname
+      .replace(/^\/files\//, "")
+      .split("/")
+      .map(decodeURIComponent)
+      .join("/");
     const q = parsed.searchParams;
     return { key, expires: q.get("expires"), filename: q.get("filename"), sig: q.get("sig") };
   };

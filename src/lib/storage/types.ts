@@ -71,7 +71,10 @@ export class ObjectMissing extends Error {
 }
 
 export class RangeNotSatisfiable extends Error {
-  constructor(readonly key: string, readonly totalSize: number) {
+  constructor(
+    readonly key: string,
+    readonly totalSize: number,
+  ) {
     super(`Range not satisfiable for '${key}' (size ${totalSize})`);
     this.name = "RangeNotSatisfiable";
   }

@@ -11,14 +11,14 @@ import type {
 import { Conflict, fieldError } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
 import { assertValidKey } from "../../lib/storage/keys.ts";
-import { type AgentSummaryRow, agentOrder, findVisibleAgent, findVisibleSummary, inCategorySlug, selectAgentSummaries, toAgentSummary } from "./queries.ts";
-import { findVersionOrThrow, refreshCurrentVersion } from "./versions.ts";
-import { deleteAgentRow } from "./agents.ts";
 import { invalidateCatalog } from "../catalog-cache.ts";
 import { resolveCategoryRef } from "../categories.ts";
-import { withTransaction, type ServiceContext } from "../context.ts";
+import { type ServiceContext, withTransaction } from "../context.ts";
 import { isExternalKey, queueObjectDeletions } from "../storage/deletions.ts";
 import { enqueueValidation } from "../validation/queue.ts";
+import { deleteAgentRow } from "./agents.ts";
+import { type AgentSummaryRow, agentOrder, findVisibleAgent, findVisibleSummary, inCategorySlug, selectAgentSummaries, toAgentSummary } from "./queries.ts";
+import { findVersionOrThrow, refreshCurrentVersion } from "./versions.ts";
 
 /** The agent routes of /admin (contract section 9). The admin tier has already checked the caller. */
 
@@ -29,7 +29,11 @@ function toAdminAgent(row: AgentSummaryRow): AdminAgent {
 export async function listAdminAgents(ctx: ServiceContext, input: ListAdminAgentsInput): Promise<{ items: AdminAgent[]; total: number }> {
   const where = input.category === undefined ? undefined : inCategorySlug(ctx.db, input.category);
   const [rows, [total]] = await Promise.all([
-    selectAgentSummaries(ctx.db).where(where).orderBy(...agentOrder("created_at")).limit(input.limit).offset(input.offset),
+    selectAgentSummaries(ctx.db)
+      .where(where)
+      .orderBy(...agentOrder("created_at"))
+      .limit(input.limit)
+      .offset(input.offset),
     ctx.db.select({ n: count() }).from(agents).where(where),
   ]);
   return { items: rows.map(toAdminAgent), total: total?.n ?? 0 };

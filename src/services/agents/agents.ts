@@ -1,30 +1,15 @@
 import { and, eq } from "drizzle-orm";
 import { agents, agentVersions, categories } from "../../../db/schema/index.ts";
-import type {
-  AgentDetail,
-  AgentPage,
-  CategoryAgentsInput,
-  ListAgentsInput,
-  UpdateAgentInput,
-} from "../../contract/agents.ts";
+import type { AgentDetail, AgentPage, CategoryAgentsInput, ListAgentsInput, UpdateAgentInput } from "../../contract/agents.ts";
 import { Forbidden, NotFound } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
-import {
-  type AgentRow,
-  findVisibleAgent,
-  findVisibleSummary,
-  inCategorySlug,
-  isAuthor,
-  pageOfAgents,
-  toAgentSummary,
-  visibleTo,
-} from "./queries.ts";
-import { loadVersions, toAgentVersion } from "./versions.ts";
+import { type Actor, isAdmin } from "../actor.ts";
 import { cachedRead, DETAIL_TTL_SECONDS, invalidateCatalog, LIST_TTL_SECONDS } from "../catalog-cache.ts";
 import { resolveCategoryRef } from "../categories.ts";
-import { withTransaction, type ServiceContext } from "../context.ts";
-import { type Actor, isAdmin } from "../actor.ts";
+import { type ServiceContext, withTransaction } from "../context.ts";
 import { queueObjectDeletions } from "../storage/deletions.ts";
+import { type AgentRow, findVisibleAgent, findVisibleSummary, inCategorySlug, isAuthor, pageOfAgents, toAgentSummary, visibleTo } from "./queries.ts";
+import { loadVersions, toAgentVersion } from "./versions.ts";
 
 export async function listAgents(ctx: ServiceContext, input: ListAgentsInput): Promise<AgentPage> {
   return cachedRead(ctx, { name: "agents.list", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: true }, () => {
@@ -83,14 +68,17 @@ export async function deleteAgent(ctx: ServiceContext, input: { slug: string }):
 export async function deleteAgentRow(db: Executor, agentId: number): Promise<void> {
   await db.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId)).for("update");
   const versions = await db.select({ key: agentVersions.storageKey }).from(agentVersions).where(eq(agentVersions.agentId, agentId));
-  await queueObjectDeletions(db, versions.map((v) => v.key), "agent_deleted");
+  await queueObjectDeletions(
+    db,
+    versions.map((v) => v.key),
+    "agent_deleted",
+  );
   await db.delete(agents).where(eq(agents.id, agentId));
 }
 
 /** The agent when the actor is its author or an admin; 404 when they cannot see it, 403 otherwise. */
-export async function findManageableAgent(db: Executor, actor: Actor, slug: string): Promise<AgentRow> {
+async function findManageableAgent(db: Executor, actor: Actor, slug: string): Promise<AgentRow> {
   const agent = await findVisibleAgent(db, actor, slug);
   if (!isAuthor(actor, agent) && !isAdmin(actor)) throw new Forbidden("Only the author or an admin can change this agent");
   return agent;
 }
-

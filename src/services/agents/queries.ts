@@ -122,7 +122,10 @@ export type AgentRow = typeof agents.$inferSelect;
 
 /** The agent row when the actor may see it; 404 with the contract's message otherwise. */
 export async function findVisibleAgent(db: Executor, actor: Actor, slug: string): Promise<AgentRow> {
-  const [row] = await db.select().from(agents).where(and(eq(agents.slug, slug), visibleTo(actor)));
+  const [row] = await db
+    .select()
+    .from(agents)
+    .where(and(eq(agents.slug, slug), visibleTo(actor)));
   if (!row) throw agentNotFound(slug);
   return row;
 }

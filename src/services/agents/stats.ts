@@ -1,11 +1,11 @@
 import { and, count, eq, gte } from "drizzle-orm";
 import { stars } from "../../../db/schema/index.ts";
 import type { AgentAnalytics, AgentStats } from "../../contract/agent-stats.ts";
-import { findVisibleAgent, type AgentRow } from "./queries.ts";
-import { dailyCounts } from "../analytics/rollup.ts";
 import type { Executor } from "../../lib/db/db.ts";
+import { dailyCounts } from "../analytics/rollup.ts";
 import { cachedRead, DETAIL_TTL_SECONDS } from "../catalog-cache.ts";
 import type { ServiceContext } from "../context.ts";
+import { type AgentRow, findVisibleAgent } from "./queries.ts";
 
 /** Per-agent numbers (contract section 4): counters from the agent row, days from the events. */
 
@@ -21,7 +21,10 @@ async function computeAgentStats(ctx: ServiceContext, input: { slug: string }): 
   const days = windowDays();
   const [daily, [recentStars]] = await Promise.all([
     downloadsPerDay(ctx.db, agent, days),
-    ctx.db.select({ n: count() }).from(stars).where(and(eq(stars.agentId, agent.id), gte(stars.createdAt, new Date(`${days[0]}T00:00:00Z`)))),
+    ctx.db
+      .select({ n: count() })
+      .from(stars)
+      .where(and(eq(stars.agentId, agent.id), gte(stars.createdAt, new Date(`${days[0]}T00:00:00Z`)))),
   ]);
   return {
     downloads: {

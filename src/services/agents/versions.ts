@@ -1,13 +1,13 @@
 import { and, asc, eq } from "drizzle-orm";
 import { agents, agentVersions, validationResults } from "../../../db/schema/index.ts";
-import { VALIDATION_CHECKS } from "../../contract/validation.ts";
 import type { AgentVersion, VersionList } from "../../contract/agents.ts";
+import { compareSemver } from "../../contract/semver.ts";
 import type { ValidationReport } from "../../contract/validation.ts";
+import { VALIDATION_CHECKS } from "../../contract/validation.ts";
 import { NotFound } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
-import { compareSemver } from "../../contract/semver.ts";
-import { findVisibleAgent, type AgentRow } from "./queries.ts";
 import type { ServiceContext } from "../context.ts";
+import { type AgentRow, findVisibleAgent } from "./queries.ts";
 
 export type VersionRow = typeof agentVersions.$inferSelect;
 
@@ -28,7 +28,7 @@ export function toAgentVersion(row: VersionRow): AgentVersion {
 }
 
 /** Newest semver first, with real semver precedence (numeric pre-release parts compare as numbers). */
-export function bySemverDescending(a: VersionRow, b: VersionRow): number {
+function bySemverDescending(a: VersionRow, b: VersionRow): number {
   return compareSemver(b, a) || b.id - a.id;
 }
 
@@ -63,9 +63,10 @@ export async function getVersion(ctx: ServiceContext, input: { slug: string; ver
 
 /** The named version, or the agent's current one when no version is named. */
 export async function findVersionOrThrow(db: Executor, agent: AgentRow, version?: string): Promise<VersionRow> {
-  const where = version === undefined
-    ? and(eq(agentVersions.agentId, agent.id), eq(agentVersions.id, agent.currentVersionId ?? -1))
-    : and(eq(agentVersions.agentId, agent.id), eq(agentVersions.version, version));
+  const where =
+    version === undefined
+      ? and(eq(agentVersions.agentId, agent.id), eq(agentVersions.id, agent.currentVersionId ?? -1))
+      : and(eq(agentVersions.agentId, agent.id), eq(agentVersions.version, version));
   const [row] = await db.select().from(agentVersions).where(where);
   if (!row) {
     throw new NotFound(version === undefined ? `Agent '${agent.slug}' has no published version` : `Version '${version}' of agent '${agent.slug}' not found`);
@@ -77,11 +78,7 @@ export async function findVersionOrThrow(db: Executor, agent: AgentRow, version?
 export async function getValidationReport(ctx: ServiceContext, input: { slug: string; version?: string }): Promise<ValidationReport> {
   const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
   const version = await findVersionOrThrow(ctx.db, agent, input.version);
-  const results = await ctx.db
-    .select()
-    .from(validationResults)
-    .where(eq(validationResults.versionId, version.id))
-    .orderBy(asc(validationResults.id));
+  const results = await ctx.db.select().from(validationResults).where(eq(validationResults.versionId, version.id)).orderBy(asc(validationResults.id));
   const order = (name: string) => VALIDATION_CHECKS.indexOf(name as (typeof VALIDATION_CHECKS)[number]);
   const started = version.validationStartedAt;
   const finished = version.validationFinishedAt;

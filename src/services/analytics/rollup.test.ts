@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
 import { agentDailyStats, downloadEvents, rollupWatermarks, starEvents } from "../../../db/schema/index.ts";
+import { systemContextOf } from "../../runtime.ts";
 import { makeAgent, makeUser } from "../../testing/factories.ts";
 import { TEST_MODES, useTestApp } from "../../testing/harness.ts";
 import { dailyCounts, rollupDailyStats } from "./rollup.ts";
-import { systemContextOf } from "../../runtime.ts";
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);

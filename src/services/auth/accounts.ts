@@ -1,5 +1,5 @@
 import { and, eq, isNotNull, isNull, ne, notExists, sql } from "drizzle-orm";
-import { users, type User as UserRow } from "../../../db/schema/index.ts";
+import { type User as UserRow, users } from "../../../db/schema/index.ts";
 import { Forbidden } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
 import { isUniqueViolation } from "../../lib/db/errors.ts";
@@ -25,7 +25,7 @@ export function accountRefusal(account: AccountStanding): Forbidden | null {
   return null;
 }
 
-export function isConfiguredAdmin(ctx: ServiceContext, login: string): boolean {
+function isConfiguredAdmin(ctx: ServiceContext, login: string): boolean {
   const wanted = login.toLowerCase();
   return ctx.ports.env.ADMIN_GITHUB_LOGINS.some((name) => name.toLowerCase() === wanted);
 }

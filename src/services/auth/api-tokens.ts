@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
-import { apiTokens, type ApiToken as ApiTokenRow, type ApiTokenScope } from "../../../db/schema/index.ts";
-import type { ApiTokenInfo, CreateApiTokenInput, CreatedApiToken } from "../../contract/tokens.ts";
+import { type ApiToken as ApiTokenRow, apiTokens } from "../../../db/schema/index.ts";
+import type { ApiTokenInfo, ApiTokenScope, CreateApiTokenInput, CreatedApiToken } from "../../contract/tokens.ts";
 import { Forbidden, NotFound } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
 import type { AuthedContext } from "../context.ts";

@@ -1,5 +1,5 @@
 import { Unauthorized } from "../../errors.ts";
-import { ANONYMOUS, type Actor } from "../actor.ts";
+import { type Actor, ANONYMOUS } from "../actor.ts";
 import type { ServiceContext } from "../context.ts";
 import { authenticateBearer } from "./credentials.ts";
 

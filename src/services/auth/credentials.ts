@@ -1,8 +1,9 @@
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
-import { apiTokens, sessions, users, type ApiTokenScope } from "../../../db/schema/index.ts";
+import { apiTokens, sessions, users } from "../../../db/schema/index.ts";
+import type { ApiTokenScope } from "../../contract/tokens.ts";
 import { Unauthorized } from "../../errors.ts";
-import { invalidateCatalog } from "../catalog-cache.ts";
 import type { ActorUser, Caller } from "../actor.ts";
+import { invalidateCatalog } from "../catalog-cache.ts";
 import type { ServiceContext } from "../context.ts";
 import type { Ports } from "../ports.ts";
 import { ACTIVE_WINDOW_DAYS } from "../search/site-stats.ts";
@@ -46,7 +47,10 @@ async function authenticateSession(ctx: ServiceContext, token: string): Promise<
 
   if (isStale(row.lastSeenAt)) {
     touchLater(ctx.ports, `s:${row.id}`, () =>
-      ctx.db.update(sessions).set({ lastSeenAt: new Date() }).where(and(eq(sessions.id, row.id), staleBefore(sessions.lastSeenAt))),
+      ctx.db
+        .update(sessions)
+        .set({ lastSeenAt: new Date() })
+        .where(and(eq(sessions.id, row.id), staleBefore(sessions.lastSeenAt))),
     );
   }
   touchUserLater(ctx, row.user);
@@ -56,7 +60,14 @@ async function authenticateSession(ctx: ServiceContext, token: string): Promise<
 
 async function authenticateApiToken(ctx: ServiceContext, token: string): Promise<Caller> {
   const [row] = await ctx.db
-    .select({ id: apiTokens.id, scopes: apiTokens.scopes, expiresAt: apiTokens.expiresAt, revokedAt: apiTokens.revokedAt, lastUsedAt: apiTokens.lastUsedAt, user: userColumns })
+    .select({
+      id: apiTokens.id,
+      scopes: apiTokens.scopes,
+      expiresAt: apiTokens.expiresAt,
+      revokedAt: apiTokens.revokedAt,
+      lastUsedAt: apiTokens.lastUsedAt,
+      user: userColumns,
+    })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(eq(apiTokens.tokenHash, hashSecret(token)));
@@ -68,7 +79,10 @@ async function authenticateApiToken(ctx: ServiceContext, token: string): Promise
 
   if (isStale(row.lastUsedAt)) {
     touchLater(ctx.ports, `t:${row.id}`, () =>
-      ctx.db.update(apiTokens).set({ lastUsedAt: new Date() }).where(and(eq(apiTokens.id, row.id), staleBefore(apiTokens.lastUsedAt))),
+      ctx.db
+        .update(apiTokens)
+        .set({ lastUsedAt: new Date() })
+        .where(and(eq(apiTokens.id, row.id), staleBefore(apiTokens.lastUsedAt))),
     );
   }
   touchUserLater(ctx, row.user);
@@ -109,8 +123,8 @@ const inFlight = new WeakMap<Ports, Set<string>>();
 
 /** Runs the write after the response path, never awaited by the request; failures only log. */
 function touchLater(ports: Ports, key: string, write: () => PromiseLike<unknown>): void {
-  let pending = inFlight.get(ports);
-  if (!pending) inFlight.set(ports, (pending = new Set()));
+  const pending = inFlight.get(ports) ?? new Set<string>();
+  inFlight.set(ports, pending);
   if (pending.has(key)) return;
   pending.add(key);
   Promise.resolve()

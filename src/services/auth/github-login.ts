@@ -1,7 +1,7 @@
 import type { GithubCallbackInput, GithubLoginInput, TokenResponse } from "../../contract/auth.ts";
 import type { Env } from "../../env.ts";
 import { BadRequest, ServiceUnavailable } from "../../errors.ts";
-import { createGitHubClient, GitHubError, type GitHubClient } from "../../lib/github.ts";
+import { createGitHubClient, type GitHubClient, GitHubError } from "../../lib/github.ts";
 import type { ServiceContext } from "../context.ts";
 import { toUser } from "../users/users.ts";
 import { accountRefusal, upsertGithubUser } from "./accounts.ts";

@@ -5,7 +5,7 @@ import { BadRequest } from "../../errors.ts";
 import type { ServiceContext } from "../context.ts";
 
 /** OAuth `state` with its PKCE verifier, kept server-side for ten minutes and usable once. */
-export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
+const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
 
 export interface OAuthState {
   state: string;

@@ -51,7 +51,10 @@ export async function refreshSession(ctx: ServiceContext, refreshToken: string):
     if (refusal) throw refusal;
     const fresh = freshTokens(ctx);
     await tx.db.insert(rotatedRefreshTokens).values({ tokenHash: hash, sessionId: session.id });
-    await tx.db.update(sessions).set({ ...fresh.columns, lastSeenAt: new Date() }).where(eq(sessions.id, session.id));
+    await tx.db
+      .update(sessions)
+      .set({ ...fresh.columns, lastSeenAt: new Date() })
+      .where(eq(sessions.id, session.id));
     return fresh.tokens;
   });
   if (outcome === "reused") throw new Unauthorized("Refresh token was already used; the session has been revoked");

@@ -1,12 +1,12 @@
 import type { BunFile } from "bun";
 import type { DownloadUrl } from "../../contract/agents.ts";
 import { NotFound } from "../../errors.ts";
-import { findVisibleAgent, type AgentRow } from "../agents/queries.ts";
-import { findVersionOrThrow, type VersionRow } from "../agents/versions.ts";
-import { archiveFile } from "./archive-files.ts";
 import { userIdOf } from "../actor.ts";
+import { type AgentRow, findVisibleAgent } from "../agents/queries.ts";
+import { findVersionOrThrow, type VersionRow } from "../agents/versions.ts";
 import type { ServiceContext } from "../context.ts";
 import { isExternalKey } from "../storage/deletions.ts";
+import { archiveFile } from "./archive-files.ts";
 
 /**
  * Downloads (contract 4.2). Bytes go out from a local file (archive-files.ts explains why) by
@@ -36,7 +36,7 @@ export async function openDownload(ctx: ServiceContext, input: DownloadInput): P
     return { kind: "redirect", location: version.storageKey };
   }
   // The same ETag means the caller already has these bytes: not a download.
-  if (input.ifNoneMatch && input.ifNoneMatch.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag)) {
+  if (input.ifNoneMatch?.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag)) {
     return { kind: "not_modified", etag };
   }
   const filename = fileNameOf(agent, version);

@@ -9,7 +9,10 @@ import { gcPacer } from "./gc-pacer.ts";
 export type ArchiveProblem = "empty" | "not_zip" | "too_large";
 
 export class ArchiveRejected extends Error {
-  constructor(readonly problem: ArchiveProblem, message: string) {
+  constructor(
+    readonly problem: ArchiveProblem,
+    message: string,
+  ) {
     super(message);
     this.name = "ArchiveRejected";
   }

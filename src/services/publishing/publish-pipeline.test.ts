@@ -3,15 +3,14 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { count, eq } from "drizzle-orm";
 import { agents, agentVersions, downloadEvents } from "../../../db/schema/index.ts";
+import { systemContextOf } from "../../runtime.ts";
 import { sessionFor } from "../../testing/auth.ts";
 import { makeAgent, makeCategory, makeUser } from "../../testing/factories.ts";
 import { TEST_MODES, useTestApp } from "../../testing/harness.ts";
 import { publishViaHttp } from "../../testing/uploads.ts";
 import { sampleAgentZip } from "../../testing/zip.ts";
-import { systemContext } from "../context.ts";
 import { DownloadRecorder } from "../downloads/recorder.ts";
 import { requeueStuckValidations } from "../validation/queue.ts";
-import { systemContextOf } from "../../runtime.ts";
 
 /** What happens around a publish: the validation job, downloads counted later, archives served from files. */
 for (const mode of TEST_MODES) {
@@ -53,7 +52,10 @@ for (const mode of TEST_MODES) {
       const versionId = agent.versions[0]!.id;
       expect(await requeueStuckValidations(systemContextOf(t.rt))).toBe(0);
 
-      await t.rt.db.db.update(agentVersions).set({ publishedAt: new Date(Date.now() - 20 * 60_000) }).where(eq(agentVersions.id, versionId));
+      await t.rt.db.db
+        .update(agentVersions)
+        .set({ publishedAt: new Date(Date.now() - 20 * 60_000) })
+        .where(eq(agentVersions.id, versionId));
       const queued: number[] = [];
       await withEnqueue(recordingEnqueue(queued), async () => {
         expect(await requeueStuckValidations(systemContextOf(t.rt))).toBeGreaterThanOrEqual(1);
@@ -66,10 +68,16 @@ for (const mode of TEST_MODES) {
       const versionId = agent.versions[0]!.id;
       const queued: number[] = [];
       await withEnqueue(recordingEnqueue(queued), async () => {
-        await t.rt.db.db.update(agentVersions).set({ validationStatus: "running", validationStartedAt: new Date(Date.now() - 5 * 60_000) }).where(eq(agentVersions.id, versionId));
+        await t.rt.db.db
+          .update(agentVersions)
+          .set({ validationStatus: "running", validationStartedAt: new Date(Date.now() - 5 * 60_000) })
+          .where(eq(agentVersions.id, versionId));
         await requeueStuckValidations(systemContextOf(t.rt));
         expect(queued).not.toContain(versionId);
-        await t.rt.db.db.update(agentVersions).set({ validationStartedAt: new Date(Date.now() - 50 * 60_000) }).where(eq(agentVersions.id, versionId));
+        await t.rt.db.db
+          .update(agentVersions)
+          .set({ validationStartedAt: new Date(Date.now() - 50 * 60_000) })
+          .where(eq(agentVersions.id, versionId));
         await requeueStuckValidations(systemContextOf(t.rt));
         expect(queued).toContain(versionId);
       });

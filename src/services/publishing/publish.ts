@@ -1,20 +1,20 @@
-import { and, eq, like, or, sql } from "drizzle-orm";
+import { and, eq, like, or } from "drizzle-orm";
 import { agents, agentVersions } from "../../../db/schema/index.ts";
 import type { AgentVersion, PublishAgentFields, PublishedAgent, PublishVersionFields } from "../../contract/agents.ts";
-import { Conflict, fieldError, Forbidden, Unauthorized } from "../../errors.ts";
-import type { Executor } from "../../lib/db/db.ts";
 import { compareSemver, parseSemver, type Semver } from "../../contract/semver.ts";
-import { firstFreeSlug, slugify } from "../agents/slug.ts";
-import { type AgentRow, agentNotFound, findVisibleAgent, isAuthor } from "../agents/queries.ts";
-import { refreshCurrentVersion, toAgentVersion, type VersionRow } from "../agents/versions.ts";
+import { Conflict, Forbidden, fieldError, Unauthorized } from "../../errors.ts";
+import type { Executor } from "../../lib/db/db.ts";
+import { type Actor, type Caller, isCaller, mayChange, READ_ONLY_MESSAGE } from "../actor.ts";
 import { agentDetail } from "../agents/agents.ts";
+import { type AgentRow, agentNotFound, findVisibleAgent, isAuthor } from "../agents/queries.ts";
+import { firstFreeSlug, slugify } from "../agents/slug.ts";
+import { refreshCurrentVersion, toAgentVersion, type VersionRow } from "../agents/versions.ts";
 import { invalidateCatalog } from "../catalog-cache.ts";
 import { resolveCategoryRef } from "../categories.ts";
 import { type ServiceContext, withTransaction } from "../context.ts";
-import { type Actor, type Caller, isCaller, mayChange, READ_ONLY_MESSAGE } from "../actor.ts";
 import { discardGuardedObject, releasePendingObject } from "../storage/deletions.ts";
-import type { StagedUpload } from "./uploads.ts";
 import { enqueueValidation } from "../validation/queue.ts";
+import type { StagedUpload } from "./uploads.ts";
 
 /**
  * Publishing (contract 4.1). The archive is already staged (uploads.ts); here it gets its rows,
@@ -24,7 +24,7 @@ import { enqueueValidation } from "../validation/queue.ts";
  * something to find, never an orphan; a publish that fails drops the upload.
  */
 
-export const PUBLISHED_MESSAGE = "Agent submitted for validation";
+const PUBLISHED_MESSAGE = "Agent submitted for validation";
 
 export type PublishAgentInput = PublishAgentFields & { upload: StagedUpload };
 export type PublishVersionInput = PublishVersionFields & { slug: string; upload: StagedUpload };
@@ -116,9 +116,22 @@ function parseVersion(version: string): Semver {
 /** Versions are immutable: one with the same precedence (build metadata aside) is a 409. */
 async function assertVersionFree(db: Executor, agentId: number, semver: Semver): Promise<void> {
   const rows = await db
-    .select({ version: agentVersions.version, major: agentVersions.major, minor: agentVersions.minor, patch: agentVersions.patch, prerelease: agentVersions.prerelease })
+    .select({
+      version: agentVersions.version,
+      major: agentVersions.major,
+      minor: agentVersions.minor,
+      patch: agentVersions.patch,
+      prerelease: agentVersions.prerelease,
+    })
     .from(agentVersions)
-    .where(and(eq(agentVersions.agentId, agentId), eq(agentVersions.major, semver.major), eq(agentVersions.minor, semver.minor), eq(agentVersions.patch, semver.patch)));
+    .where(
+      and(
+        eq(agentVersions.agentId, agentId),
+        eq(agentVersions.major, semver.major),
+        eq(agentVersions.minor, semver.minor),
+        eq(agentVersions.patch, semver.patch),
+      ),
+    );
   const existing = rows.find((row) => compareSemver(row, semver) === 0);
   if (existing) throw new Conflict(`Version '${existing.version}' already exists; published versions are immutable`);
 }
@@ -147,7 +160,10 @@ async function insertVersion(db: Executor, agentId: number, input: PublishVersio
  */
 async function insertWithFreeSlug(db: Executor, base: string, values: Omit<typeof agents.$inferInsert, "slug">): Promise<{ id: number; slug: string }> {
   const pattern = `${base.replace(/[\\%_]/g, "\\$&")}-%`;
-  const rows = await db.select({ slug: agents.slug }).from(agents).where(or(eq(agents.slug, base), like(agents.slug, pattern)));
+  const rows = await db
+    .select({ slug: agents.slug })
+    .from(agents)
+    .where(or(eq(agents.slug, base), like(agents.slug, pattern)));
   const taken = new Set(rows.map((r) => r.slug));
   for (;;) {
     const slug = firstFreeSlug(base, taken);

@@ -1,7 +1,7 @@
 import { PayloadTooLarge, ServiceUnavailable, UnsupportedMediaType } from "../../errors.ts";
-import { ArchiveRejected, inspectArchive } from "./archive-stream.ts";
 import type { ServiceContext } from "../context.ts";
 import { discardGuardedObject, guardPendingObject } from "../storage/deletions.ts";
+import { ArchiveRejected, inspectArchive } from "./archive-stream.ts";
 
 /**
  * Where uploaded archives land. Bytes stream to a fresh `staging/<uuid>.zip` key while they are
@@ -24,7 +24,6 @@ export const STAGING_PREFIX = "staging/";
 export function permanentArchiveKey(agentId: number, sha256: string): string {
   return `agents/${agentId}/${sha256}.zip`;
 }
-
 
 /**
  * Streams `body` to storage, refusing a non-zip (415) or one past MAX_UPLOAD_BYTES (413) the

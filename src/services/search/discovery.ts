@@ -1,10 +1,10 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { agents, type TrendTimeframe } from "../../../db/schema/index.ts";
+import { agents } from "../../../db/schema/index.ts";
 import type { AgentSummary } from "../../contract/agents.ts";
-import type { AnalyticsTrending, Popular, Trending, TrendingInput } from "../../contract/discovery.ts";
+import type { AnalyticsTrending, Popular, Trending, TrendingInput, TrendTimeframe } from "../../contract/discovery.ts";
 import type { Executor } from "../../lib/db/db.ts";
-import { pageOfAgents, selectAgentSummaries, toAgentSummary, visibleTo } from "../agents/queries.ts";
 import { ANONYMOUS } from "../actor.ts";
+import { pageOfAgents, selectAgentSummaries, toAgentSummary, visibleTo } from "../agents/queries.ts";
 import { activityBetween } from "../analytics/windows.ts";
 import { cachedRead, LIST_TTL_SECONDS } from "../catalog-cache.ts";
 import type { ServiceContext } from "../context.ts";
@@ -35,7 +35,10 @@ export interface TrendRow {
 export async function getTrending(ctx: ServiceContext, input: TrendingInput): Promise<Trending> {
   return cachedRead(ctx, { name: "trending", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: false }, async () => {
     const rows = await risingAgents(ctx.db, input.timeframe, input.limit);
-    const summaries = await publicSummaries(ctx.db, rows.map((r) => r.agentId));
+    const summaries = await publicSummaries(
+      ctx.db,
+      rows.map((r) => r.agentId),
+    );
     return {
       agents: rows.flatMap((row) => {
         const agent = summaries.get(row.agentId);
@@ -48,7 +51,10 @@ export async function getTrending(ctx: ServiceContext, input: TrendingInput): Pr
 export async function getAnalyticsTrending(ctx: ServiceContext, input: { limit: number }): Promise<AnalyticsTrending> {
   return cachedRead(ctx, { name: "analytics.trending", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: false }, async () => {
     const rows = await risingAgents(ctx.db, "week", input.limit);
-    const summaries = await publicSummaries(ctx.db, rows.map((r) => r.agentId));
+    const summaries = await publicSummaries(
+      ctx.db,
+      rows.map((r) => r.agentId),
+    );
     return {
       items: rows.flatMap((row) => {
         const agent = summaries.get(row.agentId);
@@ -68,7 +74,7 @@ export async function getPopular(ctx: ServiceContext, input: { limit: number }):
 }
 
 /** "+35%", "-20%", "+0%"; "New" when the previous window had no downloads and this one has. */
-export function downloadsChange(now: number, before: number): string {
+function downloadsChange(now: number, before: number): string {
   if (before === 0) return now > 0 ? "New" : "+0%";
   const percent = Math.round(((now - before) / before) * 100);
   return `${percent >= 0 ? "+" : ""}${percent}%`;

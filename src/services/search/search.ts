@@ -3,15 +3,15 @@ import { agents } from "../../../db/schema/index.ts";
 import type { AgentPage, AgentSummary } from "../../contract/agents.ts";
 import type { SearchAgentsInput, SearchInput, SearchResult } from "../../contract/search.ts";
 import type { Executor } from "../../lib/db/db.ts";
+import type { Actor } from "../actor.ts";
 import { inCategorySlug, pageOfAgents, selectAgentSummaries, toAgentSummary, visibleTo } from "../agents/queries.ts";
 import { cachedRead, LIST_TTL_SECONDS } from "../catalog-cache.ts";
 import type { ServiceContext } from "../context.ts";
-import type { Actor } from "../actor.ts";
 import { toPage } from "../pagination.ts";
+import { findUsers } from "../users/search.ts";
 import { buildMatchQueries } from "./query.ts";
 import { rankCandidates } from "./ranking.ts";
 import { parseSearchText } from "./text.ts";
-import { findUsers } from "../users/search.ts";
 
 /**
  * Agent search (contract section 6). Candidates are the agents whose text matches every word of
@@ -42,7 +42,7 @@ export async function searchEverything(ctx: ServiceContext, input: SearchInput):
   });
 }
 
-export async function findAgents(db: Executor, actor: Actor, input: SearchAgentsInput): Promise<AgentPage> {
+async function findAgents(db: Executor, actor: Actor, input: SearchAgentsInput): Promise<AgentPage> {
   const filters = and(
     visibleTo(actor),
     input.category === undefined ? undefined : inCategorySlug(db, input.category),
@@ -66,4 +66,3 @@ async function summariesInOrder(db: Executor, ids: number[]): Promise<AgentSumma
   const byId = new Map(rows.map((row) => [row.id, toAgentSummary(row)]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
-

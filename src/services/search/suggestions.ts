@@ -57,7 +57,9 @@ function nameWordsQuery(search: SearchText, alternatives: Map<string, string[]>)
     const quoted = quotedPrefix(chunk, "A");
     const options = [
       ...(quoted ? [sql`to_tsquery('simple', ${quoted})`] : []),
-      ...wordsOf(chunk).flatMap((word) => alternatives.get(word) ?? []).map((term) => sql`to_tsquery('simple', ${quotedPrefix(term, "A")})`),
+      ...wordsOf(chunk)
+        .flatMap((word) => alternatives.get(word) ?? [])
+        .map((term) => sql`to_tsquery('simple', ${quotedPrefix(term, "A")})`),
     ];
     return options.length === 0 ? [] : [sql`(${sql.join(options, sql` || `)})`];
   });

@@ -20,7 +20,14 @@ export interface SearchText {
 export function parseSearchText(raw: string): SearchText {
   const cleaned = raw.normalize("NFKC").replace(/[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu, " ");
   const text = cleaned.replace(/\s+/gu, " ").trim();
-  const chunks = [...new Set(text.toLowerCase().split(" ").filter((c) => c !== ""))].slice(0, MAX_CHUNKS);
+  const chunks = [
+    ...new Set(
+      text
+        .toLowerCase()
+        .split(" ")
+        .filter((c) => c !== ""),
+    ),
+  ].slice(0, MAX_CHUNKS);
   return { text, chunks, typing: !/\s$/u.test(cleaned), hasWords: /[\p{L}\p{N}]/u.test(text) };
 }
 

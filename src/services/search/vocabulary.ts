@@ -33,7 +33,10 @@ export async function expandWords(db: Executor, search: SearchText): Promise<Map
   const typed = typedWord && typedWord.length >= MIN_WORD_LENGTH ? typedWord : undefined;
   const words = [...new Set(search.chunks.flatMap(wordsOf))].filter((w) => w.length >= MIN_WORD_LENGTH).slice(0, MAX_WORDS);
   if (words.length === 0) return new Map();
-  const list = sql.join(words.map((w) => sql`(${w})`), sql`, `);
+  const list = sql.join(
+    words.map((w) => sql`(${w})`),
+    sql`, `,
+  );
   const prefix = typed ? `${escapeLike(typed)}%` : "";
   // The word being typed is corrected only when nothing in the vocabulary starts with it.
   const completable = typed ? sql`and not (w.word = ${typed} and exists (select 1 from search_terms p where p.term like ${prefix}))` : sql``;
@@ -78,7 +81,7 @@ function allowedEdits(word: string): number {
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const x = [...a];
   const y = [...b];
   const rows: number[][] = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));

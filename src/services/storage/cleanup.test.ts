@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { agentVersions, storageDeletions } from "../../../db/schema/index.ts";
+import { systemContextOf } from "../../runtime.ts";
 import { makeAgent, makeUser } from "../../testing/factories.ts";
 import { TEST_MODES, useTestApp } from "../../testing/harness.ts";
 import { processStorageDeletions } from "./cleanup.ts";
-import { systemContextOf } from "../../runtime.ts";
 
 for (const mode of TEST_MODES) {
   describe(`storage cleanup [${mode}]`, () => {

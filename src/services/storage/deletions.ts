@@ -14,7 +14,7 @@ import type { ServiceContext } from "../context.ts";
  */
 
 /** How long an upload may take before its guard row makes the cleanup job remove the object. */
-export const UPLOAD_GUARD_MS = 60 * 60 * 1000;
+const UPLOAD_GUARD_MS = 60 * 60 * 1000;
 
 /** Versions imported from elsewhere keep their archive at an external URL instead of a key of ours. */
 export function isExternalKey(key: string): boolean {

@@ -25,7 +25,14 @@ describe.skipIf(!testEnv.TEST_S3_ENDPOINT)("archive storage outage [services]", 
 
   async function duringOutage<T>(fn: () => Promise<T>): Promise<T> {
     const storage = t.rt.storage;
-    t.rt.storage = new S3Store({ endpoint: "http://127.0.0.1:1", bucket: "unreachable", accessKey: "k", secretKey: "s", region: "us-east-1", connectTimeoutMs: 500 });
+    t.rt.storage = new S3Store({
+      endpoint: "http://127.0.0.1:1",
+      bucket: "unreachable",
+      accessKey: "k",
+      secretKey: "s",
+      region: "us-east-1",
+      connectTimeoutMs: 500,
+    });
     try {
       return await fn();
     } finally {
@@ -38,10 +45,16 @@ describe.skipIf(!testEnv.TEST_S3_ENDPOINT)("archive storage outage [services]", 
     ["a multipart archive", "Outage Large Agent", 6 * 1024 * 1024],
   ])("publishing %s is 503 and leaves no agent or version", async (_, name, size) => {
     const res = await duringOutage(() =>
-      t.fetch("/api/v1/agents", multipartInit("POST", publishParts({ category: ctx.category, name, code: zipOfSize(size) }), { authorization: `Bearer ${ctx.token}` })),
+      t.fetch(
+        "/api/v1/agents",
+        multipartInit("POST", publishParts({ category: ctx.category, name, code: zipOfSize(size) }), { authorization: `Bearer ${ctx.token}` }),
+      ),
     );
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ error: "service_unavailable", detail: "Archive storage is unavailable, so nothing was published; try again later" });
+    expect(await res.json()).toMatchObject({
+      error: "service_unavailable",
+      detail: "Archive storage is unavailable, so nothing was published; try again later",
+    });
     expect(await leftovers(t.rt, name)).toMatchObject({ agents: 0, versions: 0 });
   });
 

@@ -1,5 +1,5 @@
 import { and, count, desc, eq, ilike, ne, or, sql } from "drizzle-orm";
-import { agents, agentVersions, reviews, reviewVotes, starEvents, stars, users, type User as UserRow } from "../../../db/schema/index.ts";
+import { agents, agentVersions, reviews, reviewVotes, starEvents, stars, type User as UserRow, users } from "../../../db/schema/index.ts";
 import type { AdminUser, BlockUserInput, ListAdminUsersInput, UpdateAdminUserInput } from "../../contract/users.ts";
 import { BadRequest } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
@@ -98,7 +98,11 @@ async function queueAgentFiles(db: Executor, userId: number): Promise<void> {
     .from(agentVersions)
     .innerJoin(agents, eq(agents.id, agentVersions.agentId))
     .where(eq(agents.authorId, userId));
-  await queueObjectDeletions(db, versions.map((v) => v.key), "user_deleted");
+  await queueObjectDeletions(
+    db,
+    versions.map((v) => v.key),
+    "user_deleted",
+  );
 }
 
 /** Takes the user's stars, reviews and helpful votes off the counters of agents and reviews that stay. */

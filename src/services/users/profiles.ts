@@ -1,5 +1,5 @@
 import { and, count, desc, eq, sql } from "drizzle-orm";
-import { agents, reviews, stars, users, type User as UserRow } from "../../../db/schema/index.ts";
+import { agents, reviews, stars, type User as UserRow, users } from "../../../db/schema/index.ts";
 import type { AgentPage } from "../../contract/agents.ts";
 import type { UserAgentsInput, UserPageInput } from "../../contract/profiles.ts";
 import type { ReviewPage } from "../../contract/reviews.ts";
@@ -55,8 +55,10 @@ export async function listUserReviews(ctx: ServiceContext, input: UserPageInput)
 
 /** Usernames are unique case-insensitively (users_username_lower_unique). */
 async function findUserByName(db: Executor, username: string): Promise<UserRow> {
-  const [row] = await db.select().from(users).where(eq(sql`lower(${users.username})`, username.toLowerCase()));
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(eq(sql`lower(${users.username})`, username.toLowerCase()));
   if (!row) throw new NotFound(`User '${username}' not found`);
   return row;
 }
-

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { ANONYMOUS } from "../actor.ts";
 import type { User as UserRow } from "../../../db/schema/index.ts";
 import { actorFor } from "../../testing/factories.ts";
+import { ANONYMOUS } from "../actor.ts";
 import { canSeeEmail, toUser } from "./users.ts";
 
 const row = {

@@ -1,10 +1,10 @@
 import { and, desc, eq, or, sql } from "drizzle-orm";
-import { agents, stars, users, type User as UserRow } from "../../../db/schema/index.ts";
+import { agents, stars, type User as UserRow, users } from "../../../db/schema/index.ts";
 import type { AdminUser, User, UserProfile } from "../../contract/users.ts";
 import { NotFound } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
-import type { AuthedContext } from "../context.ts";
 import { type Actor, isAdmin, userIdOf } from "../actor.ts";
+import type { AuthedContext } from "../context.ts";
 
 /** The contract's email rule: the real address only for the user themself and admins. */
 export function canSeeEmail(viewer: Actor, userId: number): boolean {

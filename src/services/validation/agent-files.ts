@@ -44,10 +44,7 @@ export function hasFile(agent: AgentPackage, path: string): boolean {
   return agent.files.some((file) => file.path === path);
 }
 
-export type PackageJson =
-  | { state: "absent" }
-  | { state: "invalid"; error: string }
-  | { state: "valid"; json: Record<string, unknown> };
+export type PackageJson = { state: "absent" } | { state: "invalid"; error: string } | { state: "valid"; json: Record<string, unknown> };
 
 export async function readPackageJson(agent: AgentPackage): Promise<PackageJson> {
   const file = agent.files.find((candidate) => candidate.path === "package.json");
@@ -71,9 +68,7 @@ export function normalizeMain(main: unknown): string | null {
   return normalized;
 }
 
-export type EntryPoint =
-  | { kind: "node" | "python"; file: string; command: string[] }
-  | { kind: "none"; reason: string };
+export type EntryPoint = { kind: "node" | "python"; file: string; command: string[] } | { kind: "none"; reason: string };
 
 export async function findEntryPoint(agent: AgentPackage): Promise<EntryPoint> {
   const pkg = await readPackageJson(agent);

@@ -79,7 +79,11 @@ export function planEntries(entries: ZipEntryRecord[], zipBytes: number, limits:
   if (total > limits.maxTotalBytes) {
     issues.push({ severity: "high", code: "archive_too_large", message: `Unpacks to ${total} bytes, over the limit of ${limits.maxTotalBytes} (zip bomb?)` });
   } else if (total >= limits.ratioMinBytes && total / Math.max(1, zipBytes) > limits.maxCompressionRatio) {
-    issues.push({ severity: "high", code: "compression_ratio", message: `The archive expands ${Math.round(total / zipBytes)}x, over the limit of ${limits.maxCompressionRatio}x (zip bomb?)` });
+    issues.push({
+      severity: "high",
+      code: "compression_ratio",
+      message: `The archive expands ${Math.round(total / zipBytes)}x, over the limit of ${limits.maxCompressionRatio}x (zip bomb?)`,
+    });
   }
   return { planned, issues };
 }
@@ -103,11 +107,19 @@ function entryProblem(record: ZipEntryRecord, limits: ArchiveLimits): Omit<Valid
     return { severity: "high", code: "size_mismatch", message: "A stored entry's sizes disagree" };
   }
   if (record.uncompressedSize > limits.maxFileBytes) {
-    return { severity: "high", code: "file_too_large", message: `Unpacks to ${record.uncompressedSize} bytes, over the per-file limit of ${limits.maxFileBytes}` };
+    return {
+      severity: "high",
+      code: "file_too_large",
+      message: `Unpacks to ${record.uncompressedSize} bytes, over the per-file limit of ${limits.maxFileBytes}`,
+    };
   }
   const ratio = record.uncompressedSize / Math.max(1, record.compressedSize);
   if (record.uncompressedSize >= limits.ratioMinBytes && ratio > limits.maxCompressionRatio) {
-    return { severity: "high", code: "compression_ratio", message: `Expands ${Math.round(ratio)}x, over the limit of ${limits.maxCompressionRatio}x (zip bomb?)` };
+    return {
+      severity: "high",
+      code: "compression_ratio",
+      message: `Expands ${Math.round(ratio)}x, over the limit of ${limits.maxCompressionRatio}x (zip bomb?)`,
+    };
   }
   return null;
 }
@@ -122,7 +134,7 @@ function unsafePath(name: string, limits: ArchiveLimits): Omit<ValidationIssue, 
   if (name.length === 0 || segments.some((segment) => segment === "" || segment === ".")) {
     return { severity: "high", code: "invalid_path", message: "Empty or '.' path segments are not allowed" };
   }
-  if (/[\u0000-\u001f\u007f]/.test(name)) return { severity: "high", code: "invalid_path", message: "Control characters are not allowed in paths" };
+  if (/\p{Cc}/u.test(name)) return { severity: "high", code: "invalid_path", message: "Control characters are not allowed in paths" };
   if (segments.length > limits.maxPathDepth) {
     return { severity: "high", code: "path_too_deep", message: `Nested ${segments.length} levels deep, over the limit of ${limits.maxPathDepth}` };
   }

@@ -36,14 +36,23 @@ describe("archive check", () => {
   });
 
   test("looks through the __MACOSX folder macOS adds beside the wrapper folder", async () => {
-    const zip = entries([{ name: "my-agent/agent.py", data: "print(1)\n" }, { name: "__MACOSX/my-agent/._agent.py", data: "fork" }]);
+    const zip = entries([
+      { name: "my-agent/agent.py", data: "print(1)\n" },
+      { name: "__MACOSX/my-agent/._agent.py", data: "fork" },
+    ]);
     const result = await unpack(zip);
     expect(result.agent).toEqual({ root: join(dest, "my-agent"), files: [{ path: "agent.py", size: 9 }] });
   });
 
   test("keeps executables executable and reads archives from a path too", async () => {
     const zipPath = join(parent, "upload.zip");
-    await writeFile(zipPath, entries([{ name: "run.sh", data: "#!/bin/sh\n", mode: 0o4755 }, { name: "lib/a.py", data: "x = 1\n" }]));
+    await writeFile(
+      zipPath,
+      entries([
+        { name: "run.sh", data: "#!/bin/sh\n", mode: 0o4755 },
+        { name: "lib/a.py", data: "x = 1\n" },
+      ]),
+    );
     const result = await checkArchive(zipPath, dest);
     expect(result.outcome.status).toBe("passed");
     // The setuid bit is never carried over.
@@ -68,7 +77,10 @@ describe("archive check", () => {
   test("enforces entry count, per-file and total size limits", async () => {
     const many = entries(Array.from({ length: 12 }, (_, i) => ({ name: `f${i}.txt`, data: "x" })));
     expect(codes((await unpack(many, { maxEntries: 10 })).outcome.issues)).toEqual(["too_many_entries"]);
-    const big = entries([{ name: "a.bin", data: new Uint8Array(3000) }, { name: "b.bin", data: new Uint8Array(3000) }]);
+    const big = entries([
+      { name: "a.bin", data: new Uint8Array(3000) },
+      { name: "b.bin", data: new Uint8Array(3000) },
+    ]);
     expect(codes((await unpack(big, { maxFileBytes: 2000 })).outcome.issues)).toEqual(["file_too_large"]);
     expect(codes((await unpack(big, { maxTotalBytes: 5000 })).outcome.issues)).toEqual(["archive_too_large"]);
     expect(codes((await unpack(big, { maxArchiveBytes: 1000 })).outcome.issues)).toEqual(["archive_too_large"]);
@@ -107,11 +119,27 @@ describe("archive check", () => {
   });
 
   test("refuses duplicate names, file/directory clashes, odd paths and deep nesting", async () => {
-    const duplicate = await unpack(entries([{ name: "a.txt", data: "1" }, { name: "a.txt", data: "2" }]));
+    const duplicate = await unpack(
+      entries([
+        { name: "a.txt", data: "1" },
+        { name: "a.txt", data: "2" },
+      ]),
+    );
     expect(codes(duplicate.outcome.issues)).toEqual(["duplicate_entry"]);
-    const clash = await unpack(entries([{ name: "a", data: "file" }, { name: "a/b.txt", data: "in a dir" }]));
+    const clash = await unpack(
+      entries([
+        { name: "a", data: "file" },
+        { name: "a/b.txt", data: "in a dir" },
+      ]),
+    );
     expect(codes(clash.outcome.issues)).toEqual(["path_conflict"]);
-    const odd = await unpack(entries([{ name: "a//b.txt", data: "" }, { name: "./c.txt", data: "" }, { name: "d\u0001.txt", data: "" }]));
+    const odd = await unpack(
+      entries([
+        { name: "a//b.txt", data: "" },
+        { name: "./c.txt", data: "" },
+        { name: "d\u0001.txt", data: "" },
+      ]),
+    );
     expect(codes(odd.outcome.issues)).toEqual(["invalid_path"]);
     const deep = await unpack(entries([{ name: `${"d/".repeat(40)}x.txt`, data: "" }]));
     expect(codes(deep.outcome.issues)).toEqual(["path_too_deep"]);

@@ -11,12 +11,10 @@
 import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { inflateRawSync } from "node:zlib";
-import { DEFAULT_ARCHIVE_LIMITS, planEntries, type ArchiveLimits, type PlannedEntry } from "./archive-policy.ts";
-import type { AgentFile, AgentPackage, CheckOutcome } from "./types.ts";
 import type { ValidationIssue } from "../../contract/validation.ts";
-import { readZipEntries, TooManyEntriesError, ZipFormatError, type ZipEntryRecord } from "./zip-reader.ts";
-
-export { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from "./archive-policy.ts";
+import { type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS, type PlannedEntry, planEntries } from "./archive-policy.ts";
+import type { AgentFile, AgentPackage, CheckOutcome } from "./types.ts";
+import { readZipEntries, TooManyEntriesError, type ZipEntryRecord, ZipFormatError } from "./zip-reader.ts";
 
 export interface ArchiveCheck {
   outcome: CheckOutcome;

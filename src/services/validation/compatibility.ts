@@ -9,19 +9,24 @@
  * The answer is stdout as a whole, or else its last line that is a JSON object, so agents that
  * log a line or two before answering still pass.
  */
-import { runSandboxed, sandboxNodeBinary, type SandboxRunResult } from "../../lib/sandbox/sandbox.ts";
-import { findEntryPoint } from "./agent-files.ts";
-import { isBlocking, skipped, type AgentPackage, type CheckOutcome, type ExecutionContext } from "./types.ts";
-import { type ValidationIssue } from "../../contract/validation.ts";
 
-export const UNKNOWN_ACTION = "__marketplace_unknown_action__";
+import type { ValidationIssue } from "../../contract/validation.ts";
+import { runSandboxed, type SandboxRunResult, sandboxNodeBinary } from "../../lib/sandbox/sandbox.ts";
+import { findEntryPoint } from "./agent-files.ts";
+import { type AgentPackage, type CheckOutcome, type ExecutionContext, isBlocking, skipped } from "./types.ts";
+
+const UNKNOWN_ACTION = "__marketplace_unknown_action__";
 const PING = JSON.stringify({ action: "ping", params: {} });
 const UNKNOWN = JSON.stringify({ action: UNKNOWN_ACTION, params: {} });
 
 export async function checkCompatibility(agent: AgentPackage, context: ExecutionContext): Promise<CheckOutcome> {
   const entry = await findEntryPoint(agent);
   if (entry.kind === "none") {
-    return { status: "failed", summary: `Cannot run the agent: ${entry.reason}`, issues: [{ severity: "high", code: "no_entry_point", message: entry.reason }] };
+    return {
+      status: "failed",
+      summary: `Cannot run the agent: ${entry.reason}`,
+      issues: [{ severity: "high", code: "no_entry_point", message: entry.reason }],
+    };
   }
   if (!context.sandbox.ok) return skipped(`Not run: ${context.sandbox.reason}`);
   if (entry.kind === "node" && !sandboxNodeBinary()) return skipped("Not run: no node binary on this host");
@@ -32,7 +37,8 @@ export async function checkCompatibility(agent: AgentPackage, context: Execution
   const pingAnswer = judge(ping, "ping", "success", context.timeoutMs);
   if (pingAnswer) issues.push({ ...pingAnswer, file: entry.file });
   // The answer is what the protocol promises; a non-zero exit after it is sloppy, not broken.
-  else if (ping.exitCode !== 0) issues.push({ severity: "medium", code: "ping_exit_code", message: `ping answered but the process exited with ${ping.exitCode}`, file: entry.file });
+  else if (ping.exitCode !== 0)
+    issues.push({ severity: "medium", code: "ping_exit_code", message: `ping answered but the process exited with ${ping.exitCode}`, file: entry.file });
 
   if (!ping.timedOut) {
     const unknown = await run(UNKNOWN);

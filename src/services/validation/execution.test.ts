@@ -1,7 +1,7 @@
 /** The executing checks (compatibility, tests) on small agents beyond the sample fixtures. */
 import { afterEach, describe, expect, test } from "bun:test";
 import { goodNodeAgent, goodPythonAgent } from "../../testing/sample-agents.ts";
-import { unpackAgent, type UnpackedAgent } from "../../testing/validation-support.ts";
+import { type UnpackedAgent, unpackAgent } from "../../testing/validation-support.ts";
 import type { ZipWriterEntry } from "../../testing/zip-writer.ts";
 import { checkCompatibility } from "./compatibility.ts";
 import { checkTests } from "./tests.ts";
@@ -33,14 +33,23 @@ process.stdin.on("end", () => {
   const { action } = JSON.parse(input);
   console.log(JSON.stringify(action === "ping" ? { status: "success" } : { status: "error", error: "unknown" }));
 });`;
-    const agent = await unpack([{ name: "package.json", data: JSON.stringify({ name: "a", version: "1.0.0" }) }, { name: "dist/index.js", data: script }]);
+    const agent = await unpack([
+      { name: "package.json", data: JSON.stringify({ name: "a", version: "1.0.0" }) },
+      { name: "dist/index.js", data: script },
+    ]);
     const outcome = await checkCompatibility(agent, context);
     expect(outcome).toMatchObject({ status: "passed", issues: [] });
     expect(outcome.summary).toContain("dist/index.js");
   });
 
   test("fails a package whose main does not exist, and one with no entry point at all", async () => {
-    const missing = await checkCompatibility(await unpack([{ name: "package.json", data: JSON.stringify({ main: "gone.js" }) }, { name: "x.js", data: "" }]), context);
+    const missing = await checkCompatibility(
+      await unpack([
+        { name: "package.json", data: JSON.stringify({ main: "gone.js" }) },
+        { name: "x.js", data: "" },
+      ]),
+      context,
+    );
     expect(missing).toMatchObject({ status: "failed", issues: [{ code: "no_entry_point" }] });
     const none = await checkCompatibility(await unpack([{ name: "README.md", data: "hi" }]), context);
     expect(none).toMatchObject({ status: "failed", issues: [{ code: "no_entry_point" }] });
@@ -86,7 +95,10 @@ describe("tests check", () => {
   });
 
   test("fails tests that do not finish in time", async () => {
-    const outcome = await checkTests(await unpack([{ name: "test_hang.py", data: "def test_hang():\n    while True:\n        pass\n" }]), { ...context, timeoutMs: 2_000 });
+    const outcome = await checkTests(await unpack([{ name: "test_hang.py", data: "def test_hang():\n    while True:\n        pass\n" }]), {
+      ...context,
+      timeoutMs: 2_000,
+    });
     expect(outcome).toMatchObject({ status: "failed", issues: [{ code: "tests_timeout" }] });
   });
 

@@ -5,9 +5,9 @@
  * installs have no network, install hooks), low for missing metadata.
  */
 import { parseSemver } from "../../contract/semver.ts";
+import type { ValidationIssue } from "../../contract/validation.ts";
 import { hasFile, normalizeMain, type PackageJson } from "./agent-files.ts";
 import type { AgentPackage } from "./types.ts";
-import type { ValidationIssue } from "../../contract/validation.ts";
 
 const FILE = "package.json";
 // npm's rules for new package names: lowercase, URL-safe, optional @scope/, at most 214 chars.
@@ -22,7 +22,8 @@ export function packageJsonIssues(pkg: PackageJson, agent: AgentPackage): Valida
   const issue = (severity: ValidationIssue["severity"], code: string, message: string) => issues.push({ severity, code, message, file: FILE });
 
   if (typeof json.name !== "string" || json.name.length === 0) issue("medium", "package_json_name_missing", "`name` is missing");
-  else if (json.name.length > 214 || !NPM_NAME.test(json.name)) issue("medium", "package_json_name_invalid", `\`name\` "${json.name}" is not a valid npm package name`);
+  else if (json.name.length > 214 || !NPM_NAME.test(json.name))
+    issue("medium", "package_json_name_invalid", `\`name\` "${json.name}" is not a valid npm package name`);
 
   if (typeof json.version !== "string") issue("medium", "package_json_version_missing", "`version` is missing");
   else if (!parseSemver(json.version)) issue("medium", "package_json_version_invalid", `\`version\` "${json.version}" is not semver (x.y.z)`);
@@ -30,7 +31,8 @@ export function packageJsonIssues(pkg: PackageJson, agent: AgentPackage): Valida
   if (json.main !== undefined) {
     const main = normalizeMain(json.main);
     if (main === null) issue("high", "package_json_main_invalid", "`main` must be a relative path inside the package");
-    else if (!hasFile(agent, main) && !hasFile(agent, `${main}.js`)) issue("high", "package_json_main_missing", `\`main\` points to ${main}, which is not in the package`);
+    else if (!hasFile(agent, main) && !hasFile(agent, `${main}.js`))
+      issue("high", "package_json_main_missing", `\`main\` points to ${main}, which is not in the package`);
   } else if (!hasFile(agent, "index.js") && !hasFile(agent, "dist/index.js")) {
     issue("high", "package_json_no_entry", "No `main`, and neither index.js nor dist/index.js exists");
   }
@@ -40,7 +42,8 @@ export function packageJsonIssues(pkg: PackageJson, agent: AgentPackage): Valida
   }
   for (const field of ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"]) {
     const value = json[field];
-    if (value !== undefined && !isStringRecord(value)) issue("medium", "package_json_dependencies_invalid", `\`${field}\` must map package names to version strings`);
+    if (value !== undefined && !isStringRecord(value))
+      issue("medium", "package_json_dependencies_invalid", `\`${field}\` must map package names to version strings`);
   }
   const dependencies = isStringRecord(json.dependencies) ? Object.keys(json.dependencies) : [];
   const unbundled = dependencies.filter((name) => !agent.files.some((file) => file.path.startsWith(`node_modules/${name}/`)));

@@ -7,12 +7,12 @@ import { existsSync } from "node:fs";
 import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { CheckStatus } from "../../contract/validation.ts";
 import { runSandboxed } from "../../lib/sandbox/sandbox.ts";
 import * as samples from "../../testing/sample-agents.ts";
 import { processesMatching, unpackAgent } from "../../testing/validation-support.ts";
 import { runValidation, type ValidationOptions, type ValidationOutcome } from "./pipeline.ts";
 import * as quality from "./quality.ts";
-import type { CheckStatus } from "../../contract/validation.ts";
 
 let tempParent: string;
 // Short limits keep the hostile fixtures quick; the defaults are 30 s and 120 s.
@@ -122,7 +122,8 @@ describe("validation pipeline", () => {
     const links = await runValidation(samples.symlinkArchive(), options());
     expect(statuses(links)).toEqual(ARCHIVE_REFUSED);
     expect(issueCodes(links, "archive")).toEqual(["symlink", "symlink"]);
-    for (const outcome of [bomb, slip, links]) expect(outcome).toMatchObject({ status: "failed", tested: false, securityScanPassed: false, qualityScore: null });
+    for (const outcome of [bomb, slip, links])
+      expect(outcome).toMatchObject({ status: "failed", tested: false, securityScanPassed: false, qualityScore: null });
     expect(await readdir(tempParent)).toEqual([]);
   });
 

@@ -14,15 +14,15 @@
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { createSandboxWorkDir, sandboxAvailable, type SandboxAvailability } from "../../lib/sandbox/sandbox.ts";
-import { checkArchive, type ArchiveLimits } from "./archive.ts";
+import type { CheckName, ValidationStatus as ContractValidationStatus } from "../../contract/validation.ts";
+import { createSandboxWorkDir, type SandboxAvailability, sandboxAvailable } from "../../lib/sandbox/sandbox.ts";
+import { checkArchive } from "./archive.ts";
+import type { ArchiveLimits } from "./archive-policy.ts";
 import { checkCompatibility } from "./compatibility.ts";
 import { checkQuality } from "./quality.ts";
 import { checkSecurity } from "./security.ts";
 import { checkTests } from "./tests.ts";
-import { skipped, type AgentPackage, type CheckOutcome, type CheckResult } from "./types.ts";
-import { type CheckName } from "../../contract/validation.ts";
-import type { ValidationStatus as ContractValidationStatus } from "../../contract/validation.ts";
+import { type AgentPackage, type CheckOutcome, type CheckResult, skipped } from "./types.ts";
 
 export interface ValidationOptions {
   /** Parent of the private temp dir (default: the OS temp dir). The sandbox runs as nobody when
@@ -44,7 +44,7 @@ export interface ValidationOptions {
 }
 
 /** A finished run ends in one of these (see ValidationStatus in the contract). */
-export type ValidationStatus = Extract<ContractValidationStatus, "passed" | "failed" | "error">;
+type ValidationStatus = Extract<ContractValidationStatus, "passed" | "failed" | "error">;
 
 export interface ValidationOutcome {
   status: ValidationStatus;
@@ -59,7 +59,7 @@ export interface ValidationOutcome {
   durationMs: number;
 }
 
-export const VALIDATION_DEFAULTS = {
+const VALIDATION_DEFAULTS = {
   compatibilityTimeoutMs: 30_000,
   testsTimeoutMs: 120_000,
 } as const;
@@ -85,11 +85,15 @@ export async function runValidation(zip: string | Uint8Array, options: Validatio
   try {
     const unpacked: { agent: AgentPackage | null } = { agent: null };
     record(
-      await runCheck("archive", async () => {
-        const result = await checkArchive(zip, join(workDir, "agent"), options.archiveLimits);
-        unpacked.agent = result.agent;
-        return result.outcome;
-      }, signal),
+      await runCheck(
+        "archive",
+        async () => {
+          const result = await checkArchive(zip, join(workDir, "agent"), options.archiveLimits);
+          unpacked.agent = result.agent;
+          return result.outcome;
+        },
+        signal,
+      ),
     );
     const agent = unpacked.agent;
     const steps: [CheckName, (agent: AgentPackage) => Promise<CheckOutcome>][] = [
@@ -130,7 +134,11 @@ async function runCheck(name: CheckName, check: () => Promise<CheckOutcome>, sig
     // A stopped run is not a verdict on the package.
     if (signal?.aborted) throw signal.reason;
     const message = error instanceof Error ? error.message : String(error);
-    outcome = { status: "error", summary: `The ${name} check could not complete: ${message}`, issues: [{ severity: "medium", code: "internal_error", message }] };
+    outcome = {
+      status: "error",
+      summary: `The ${name} check could not complete: ${message}`,
+      issues: [{ severity: "medium", code: "internal_error", message }],
+    };
   }
   return { name, durationMs: Math.round(performance.now() - started), ...outcome };
 }

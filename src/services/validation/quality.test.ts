@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { goodNodeAgent, goodPythonAgent } from "../../testing/sample-agents.ts";
-import { unpackAgent, type UnpackedAgent } from "../../testing/validation-support.ts";
+import { type UnpackedAgent, unpackAgent } from "../../testing/validation-support.ts";
 import type { ZipWriterEntry } from "../../testing/zip-writer.ts";
 import { checkQuality } from "./quality.ts";
 
@@ -47,12 +47,18 @@ describe("quality check", () => {
   });
 
   test("does not lint bundled virtualenvs", async () => {
-    const outcome = await quality([{ name: "agent.py", data: "print('ok')\n" }, { name: ".venv/lib/x.py", data: "import os\n" }]);
+    const outcome = await quality([
+      { name: "agent.py", data: "print('ok')\n" },
+      { name: ".venv/lib/x.py", data: "import os\n" },
+    ]);
     expect(outcome).toMatchObject({ status: "passed", score: 1, issues: [] });
   });
 
   test("fails a package.json that is not JSON or points at a missing main", async () => {
-    const invalid = await quality([{ name: "package.json", data: "{ name: nope" }, { name: "index.js", data: "" }]);
+    const invalid = await quality([
+      { name: "package.json", data: "{ name: nope" },
+      { name: "index.js", data: "" },
+    ]);
     expect(invalid.status).toBe("failed");
     expect(codes(invalid.issues)).toEqual(["package_json_invalid"]);
     const missing = await quality([pkg({ name: "a", version: "1.0.0", main: "dist/agent.js", description: "d", license: "MIT" })]);

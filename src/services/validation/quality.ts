@@ -10,11 +10,11 @@
  *    per 10 lines of code, or 10 bugs in a small package, gives 0.
  *  - package.json: 1 - 0.4 per high, 0.15 per medium, 0.05 per low finding, floored at 0.
  */
-import { PositionEncoding, Workspace, type Diagnostic } from "@astral-sh/ruff-wasm-nodejs";
+import { type Diagnostic, PositionEncoding, Workspace } from "@astral-sh/ruff-wasm-nodejs";
+import type { Severity, ValidationIssue } from "../../contract/validation.ts";
 import { isPython, isVendored, readPackageJson, readText } from "./agent-files.ts";
 import { packageJsonIssues } from "./package-json-rules.ts";
-import { isBlocking, type AgentPackage, type CheckOutcome } from "./types.ts";
-import { type Severity, type ValidationIssue } from "../../contract/validation.ts";
+import { type AgentPackage, type CheckOutcome, isBlocking } from "./types.ts";
 
 // pycodestyle errors that are real problems (E4 imports, E7 statements, E9 runtime), pyflakes,
 // and bugbear's likely-bug rules; no pure style rules, so formatting taste costs nothing.
@@ -43,7 +43,8 @@ export async function checkQuality(agent: AgentPackage): Promise<CheckOutcome> {
 
   const score = Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 100) / 100;
   const reported = issues.slice(0, MAX_REPORTED_ISSUES);
-  if (issues.length > reported.length) reported.push({ severity: "low", code: "more_issues", message: `${issues.length - reported.length} more findings not listed` });
+  if (issues.length > reported.length)
+    reported.push({ severity: "low", code: "more_issues", message: `${issues.length - reported.length} more findings not listed` });
   return {
     status: issues.some(isBlocking) ? "failed" : "passed",
     summary: `${parts.join("; ")}; score ${score}`,

@@ -13,9 +13,9 @@ import type { ServiceContext } from "../context.ts";
  */
 
 /** Versions pending longer than this are presumed to have lost their job. */
-export const STUCK_PENDING_AFTER_MS = 15 * 60_000;
+const STUCK_PENDING_AFTER_MS = 15 * 60_000;
 /** Past every attempt of the job (4 x 10 min timeout, plus backoff), a running version has lost its worker. */
-export const STUCK_RUNNING_AFTER_MS = 45 * 60_000;
+const STUCK_RUNNING_AFTER_MS = 45 * 60_000;
 
 /** Never fails the caller: the version is committed, and the schedule catches a lost job. */
 export async function enqueueValidation(ctx: ServiceContext, versionId: number): Promise<void> {

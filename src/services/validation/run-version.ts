@@ -9,10 +9,10 @@ import { invalidateCatalog } from "../catalog-cache.ts";
 import type { ServiceContext } from "../context.ts";
 import type { Ports } from "../ports.ts";
 import { permanentArchiveKey, STAGING_PREFIX } from "../publishing/uploads.ts";
+import { isExternalKey } from "../storage/deletions.ts";
 import { notifyUser } from "../webhooks.ts";
 import { runValidation, type ValidationOptions, type ValidationOutcome } from "./pipeline.ts";
 import type { CheckResult } from "./types.ts";
-import { isExternalKey } from "../storage/deletions.ts";
 
 export type RunResult = "validated" | "gone" | "already-final";
 
@@ -22,7 +22,7 @@ type RunOptions = { signal?: AbortSignal; pipeline?: Omit<ValidationOptions, "on
 const RUN_LOCK_TTL_MS = 30_000;
 
 /** Another worker still validates this version; the job retries later and finds it final. */
-export class ValidationInProgress extends Error {
+class ValidationInProgress extends Error {
   constructor(versionId: number) {
     super(`Version ${versionId} is being validated by another run`);
     this.name = "ValidationInProgress";

@@ -19,7 +19,8 @@ interface Pattern {
   accept?: (value: string) => boolean;
 }
 
-const PLACEHOLDER = /^(x+|\*+|\.+|changeme|change_me|password|passw0rd|secret|example.*|.*example|your[_-].*|<.*>|\$\{.*\}|\{\{.*\}\}|%\(.*\)s|dummy|test|testing|placeholder|todo|none|null|redacted|foo|bar)$/i;
+const PLACEHOLDER =
+  /^(x+|\*+|\.+|changeme|change_me|password|passw0rd|secret|example.*|.*example|your[_-].*|<.*>|\$\{.*\}|\{\{.*\}\}|%\(.*\)s|dummy|test|testing|placeholder|todo|none|null|redacted|foo|bar)$/i;
 
 const SECRET_PATTERNS: Pattern[] = [
   { code: "aws_access_key_id", severity: "critical", what: "AWS access key id", regex: /\b((?:AKIA|ASIA)[0-9A-Z]{16})\b/g, group: 1 },
@@ -32,18 +33,30 @@ const SECRET_PATTERNS: Pattern[] = [
   },
   { code: "github_token", severity: "critical", what: "GitHub token", regex: /\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g, group: 1 },
   { code: "slack_token", severity: "high", what: "Slack token", regex: /\b(xox[abposr]-[A-Za-z0-9-]{10,})/g, group: 1 },
-  { code: "slack_webhook", severity: "high", what: "Slack webhook URL", regex: /https:\/\/hooks\.slack\.com\/services\/T[A-Za-z0-9]+\/B[A-Za-z0-9]+\/[A-Za-z0-9]+/g },
+  {
+    code: "slack_webhook",
+    severity: "high",
+    what: "Slack webhook URL",
+    regex: /https:\/\/hooks\.slack\.com\/services\/T[A-Za-z0-9]+\/B[A-Za-z0-9]+\/[A-Za-z0-9]+/g,
+  },
   { code: "private_key", severity: "critical", what: "private key block", regex: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g },
   { code: "stripe_secret_key", severity: "critical", what: "Stripe live secret key", regex: /\b((?:sk|rk)_live_[0-9a-zA-Z]{24,})\b/g, group: 1 },
   { code: "google_api_key", severity: "high", what: "Google API key", regex: /\b(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])/g, group: 1 },
-  { code: "openai_api_key", severity: "critical", what: "OpenAI API key", regex: /\b(sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,})/g, group: 1 },
+  {
+    code: "openai_api_key",
+    severity: "critical",
+    what: "OpenAI API key",
+    regex: /\b(sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,})/g,
+    group: 1,
+  },
   { code: "anthropic_api_key", severity: "critical", what: "Anthropic API key", regex: /\b(sk-ant-[a-z0-9]+-[A-Za-z0-9_-]{40,})/g, group: 1 },
   {
     code: "hardcoded_secret",
     severity: "medium",
     what: "hard-coded password or API key",
     // Preceded by a non-alphanumeric, so db_password and DB_PASSWORD count and mypassword does not.
-    regex: /(?<![A-Za-z0-9])(?:password|passwd|pwd|secret|secret_key|client_secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token)["']?\s*[:=]\s*(["'])([^"'\s]{6,})\1/gi,
+    regex:
+      /(?<![A-Za-z0-9])(?:password|passwd|pwd|secret|secret_key|client_secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token)["']?\s*[:=]\s*(["'])([^"'\s]{6,})\1/gi,
     group: 2,
     accept: (value) => !PLACEHOLDER.test(value),
   },
@@ -102,7 +115,7 @@ function matchPatterns(text: string, file: string, patterns: Pattern[], commentL
       const value = match[pattern.group ?? 0] ?? match[0];
       if (pattern.accept && !pattern.accept(value)) continue;
       const line = lineOf(lines, match.index);
-      if (commentLine && commentLine.test(text.slice(lines[line - 1], lines[line] ?? text.length))) continue;
+      if (commentLine?.test(text.slice(lines[line - 1], lines[line] ?? text.length))) continue;
       const shown = pattern.group === undefined ? "" : ` (${redact(value)})`;
       issues.push({ severity: pattern.severity, code: pattern.code, message: `${capitalize(pattern.what)}${shown}`, file, line });
     }

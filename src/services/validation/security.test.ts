@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { awsKeyLeakAgent, goodNodeAgent, goodPythonAgent, LEAKED_AWS_KEY_ID } from "../../testing/sample-agents.ts";
-import { unpackAgent, type UnpackedAgent } from "../../testing/validation-support.ts";
-import { findDangerousCalls, findSecrets } from "./security-patterns.ts";
+import { type UnpackedAgent, unpackAgent } from "../../testing/validation-support.ts";
 import { banditInstalled, checkSecurity } from "./security.ts";
+import { findDangerousCalls, findSecrets } from "./security-patterns.ts";
 
 // Assembled at run time so this file does not look like a leak to repository scanners.
 const fake = {

@@ -9,11 +9,12 @@
  * bandit only parses the files, but parsing hostile input is still done in the sandbox; without
  * one, bandit is left out (and the summary says so) rather than run unconfined.
  */
+
+import type { Severity, ValidationIssue } from "../../contract/validation.ts";
 import { AGENT_MOUNT, runSandboxed } from "../../lib/sandbox/sandbox.ts";
 import { isJavaScript, isPython, isVendored, PYTHON_INTERPRETER, readText } from "./agent-files.ts";
 import { findDangerousCalls, findSecrets } from "./security-patterns.ts";
-import { isBlocking, SEVERITY_RANK, type AgentPackage, type CheckOutcome, type ExecutionContext } from "./types.ts";
-import { type Severity, type ValidationIssue } from "../../contract/validation.ts";
+import { type AgentPackage, type CheckOutcome, type ExecutionContext, isBlocking, SEVERITY_RANK } from "./types.ts";
 
 const BANDIT_TIMEOUT_MS = 60_000;
 // assert_used: pytest tests are made of asserts, and asserts are no vulnerability in an agent.

@@ -10,10 +10,11 @@
  *    (pytest's defaults), without the cache plugin since /agent is read-only.
  * No test files: skipped. A timeout, a failing test or a runner error: failed.
  */
-import { AGENT_MOUNT, runSandboxed, sandboxNodeBinary, type SandboxRunResult } from "../../lib/sandbox/sandbox.ts";
+
+import type { ValidationIssue } from "../../contract/validation.ts";
+import { AGENT_MOUNT, runSandboxed, type SandboxRunResult, sandboxNodeBinary } from "../../lib/sandbox/sandbox.ts";
 import { isVendored, PYTHON_INTERPRETER } from "./agent-files.ts";
-import { skipped, type AgentPackage, type CheckOutcome, type ExecutionContext } from "./types.ts";
-import { type ValidationIssue } from "../../contract/validation.ts";
+import { type AgentPackage, type CheckOutcome, type ExecutionContext, skipped } from "./types.ts";
 
 const NODE_TEST_FILE = /(^|\/)(test\/.*\.[cm]?js|[^/]*[.\-_]test\.[cm]?js|test-[^/]*\.[cm]?js|test\.[cm]?js)$/;
 const PYTEST_FILE = /(^|\/)(test_[^/]*|[^/]*_test)\.py$/;
@@ -54,7 +55,10 @@ export async function checkTests(agent: AgentPackage, context: ExecutionContext)
 
   const issues = tallies.flatMap((tally) => tally.issues);
   const failed = issues.length > 0;
-  const summary = tallies.map((t) => `${t.runner}: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`).concat(notes).join("; ");
+  const summary = tallies
+    .map((t) => `${t.runner}: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`)
+    .concat(notes)
+    .join("; ");
   return { status: failed ? "failed" : "passed", summary, issues };
 }
 
@@ -66,7 +70,13 @@ async function runNodeTests(agent: AgentPackage, files: string[], { timeoutMs, s
     signal,
   });
   const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, "m").exec(run.stdout)?.[1] ?? 0);
-  const tally: Tally = { runner: "node --test", passed: count("pass"), failed: count("fail") + count("cancelled"), skipped: count("skipped") + count("todo"), issues: [] };
+  const tally: Tally = {
+    runner: "node --test",
+    passed: count("pass"),
+    failed: count("fail") + count("cancelled"),
+    skipped: count("skipped") + count("todo"),
+    issues: [],
+  };
   tally.issues = outcomeIssues(run, tally, tapFailures(run.stdout), timeoutMs);
   return tally;
 }
@@ -96,7 +106,12 @@ async function runPytest(agent: AgentPackage, { timeoutMs, signal }: ExecutionCo
   });
   const tally: Tally = { runner: "pytest", passed: 0, failed: 0, skipped: 0, issues: [] };
   // The summary line, e.g. "1 failed, 2 passed, 1 skipped in 0.05s".
-  const summary = run.stdout.trim().split("\n").reverse().find((line) => / in [\d.]+s/.test(line)) ?? "";
+  const summary =
+    run.stdout
+      .trim()
+      .split("\n")
+      .reverse()
+      .find((line) => / in [\d.]+s/.test(line)) ?? "";
   for (const [, n, what] of summary.matchAll(/(\d+) (passed|failed|skipped|errors?|xfailed|xpassed)/g)) {
     if (what === "passed" || what === "xfailed" || what === "xpassed") tally.passed += Number(n);
     else if (what === "skipped") tally.skipped += Number(n);

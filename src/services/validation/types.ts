@@ -5,8 +5,6 @@
 import type { CheckName, CheckStatus, Severity, ValidationIssue } from "../../contract/validation.ts";
 import type { SandboxAvailability } from "../../lib/sandbox/sandbox.ts";
 
-
-
 export interface CheckResult {
   name: CheckName;
   status: CheckStatus;
