@@ -13,7 +13,11 @@ const external = process.env.TEST_SERVICES === "external";
 const runId = `r${Date.now().toString(36)}`;
 
 if (!external) {
-  const up = Bun.spawnSync(["bash", join(root, "scripts/services/up.sh")], { stdout: "inherit", stderr: "inherit" });
+  const up = Bun.spawnSync(["bash", join(root, "scripts/services/up.sh")], {
+    stdout: "inherit",
+    stderr: "inherit",
+    env: { ...process.env, BUN: process.execPath },
+  });
   if (up.exitCode !== 0) {
     console.error("could not start the test services");
     process.exit(up.exitCode ?? 1);

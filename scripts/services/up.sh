@@ -60,8 +60,31 @@ if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
   log "redis up on 127.0.0.1:$REDIS_PORT"
 fi
 
-# S3: Ceph RADOS Gateway, which verifies signatures like AWS.
-bash "$ROOT/scripts/services/ceph.sh" start "$STATE/ceph" "$S3_PORT"
+# S3: Ceph RADOS Gateway, which verifies signatures like AWS. Our own cluster when it is up;
+# else a gateway on the port that takes the test credentials (another checkout's) is reused;
+# else a new cluster on the first free set of ports.
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+BUN=${BUN:-$ROOT/node_modules/.bin/bun}
+if bash "$ROOT/scripts/services/ceph.sh" status "$STATE/ceph" 2>/dev/null; then
+  S3_PORT=$(sed -n 's/^rgw frontends = beast endpoint=127.0.0.1:\([0-9]*\)$/\1/p' "$STATE/ceph/ceph.conf")
+else
+  base=$S3_PORT
+  for offset in 0 1 2 3 4 5 6 7; do
+    S3_PORT=$((base + offset))
+    if port_in_use "$S3_PORT"; then
+      if "$BUN" "$ROOT/scripts/services/s3-ready.ts" "http://127.0.0.1:$S3_PORT"; then
+        log "reusing the S3 gateway already on 127.0.0.1:$S3_PORT"
+        break
+      fi
+      continue
+    fi
+    mon_v2=$((${CEPH_MON_V2_PORT:-3300} + offset))
+    mon_v1=$((${CEPH_MON_V1_PORT:-6789} + offset))
+    if port_in_use "$mon_v2" || port_in_use "$mon_v1"; then continue; fi
+    CEPH_MON_V2_PORT=$mon_v2 CEPH_MON_V1_PORT=$mon_v1 bash "$ROOT/scripts/services/ceph.sh" start "$STATE/ceph" "$S3_PORT"
+    break
+  done
+fi
 
 cat >"$STATE/env" <<ENV
 TEST_DATABASE_URL=postgres://postgres@127.0.0.1:$PG_PORT/postgres
