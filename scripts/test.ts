@@ -26,7 +26,9 @@ if (!external) {
 
 const serviceEnv = external ? {} : parseEnvFile(join(root, ".test-services/env"));
 const env: Record<string, string | undefined> = { ...process.env, ...serviceEnv, TEST_RUN_ID: runId, NODE_ENV: "test" };
-const child = Bun.spawn([process.execPath, "test", ...process.argv.slice(2)], {
+// Real services (PostgreSQL, Redis, Ceph RGW) and sandboxed runs make some tests slow on a busy
+// 2-core machine; bunfig.toml's [test] timeout is not read by Bun 1.4, so it is passed here.
+const child = Bun.spawn([process.execPath, "test", "--timeout=30000", ...process.argv.slice(2)], {
   cwd: root,
   env,
   stdout: "inherit",
