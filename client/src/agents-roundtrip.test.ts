@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createApp } from "../src/app.ts";
-import type { Runtime } from "../src/runtime.ts";
-import { sessionFor } from "../src/testing/auth.ts";
-import { makeCategory, makeUser } from "../src/testing/factories.ts";
-import { createTestRuntime, TEST_MODES } from "../src/testing/harness.ts";
-import { zipOfSize } from "../src/testing/zip.ts";
+import { createApp } from "../../src/app.ts";
+import type { Runtime } from "../../src/runtime.ts";
+import { sessionFor } from "../../src/testing/auth.ts";
+import { makeCategory, makeUser } from "../../src/testing/factories.ts";
+import { createTestRuntime, TEST_MODES } from "../../src/testing/harness.ts";
+import { zipOfSize } from "../../src/testing/zip.ts";
 import { createMarketplaceClient } from "./index.ts";
 
 /** Publish through REST (multipart, as the SDK and the web app do), read through the typed tRPC client, download and compare. */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createApp } from "../src/app.ts";
-import type { Runtime } from "../src/runtime.ts";
-import { makeCategory } from "../src/testing/factories.ts";
-import { createTestRuntime } from "../src/testing/harness.ts";
+import { createApp } from "../../src/app.ts";
+import type { Runtime } from "../../src/runtime.ts";
+import { makeCategory } from "../../src/testing/factories.ts";
+import { createTestRuntime } from "../../src/testing/harness.ts";
 import { createMarketplaceClient, type RouterOutputs } from "./index.ts";
 
 describe("typed client against a running server", () => {
