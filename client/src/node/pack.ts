@@ -103,7 +103,7 @@ export async function listPackageFiles(dir: string, options: PackOptions = {}): 
 
   await walk("", []);
   if (refused.length > 0) throw invalidPackage(refused);
-  if (files.length === 0) throw invalidPackage([{ loc: [dir], msg: "Nothing to pack: every file is excluded", type: "empty" }]);
+  if (files.every((f) => f.path === MANIFEST_FILE)) throw invalidPackage([{ loc: [dir], msg: "Nothing to pack: every file is excluded", type: "empty" }]);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, manifest };
 }

@@ -51,7 +51,7 @@ export async function unpackArchive(archive: string, dir: string, limits: Unpack
   try {
     const entries = await readEntries(zip);
     const planned = plan(entries, { maxBytes: limits.maxBytes ?? 256 * 1024 ** 2, maxEntries: limits.maxEntries ?? 10_000 });
-    await mkdir(dirname(target), { recursive: true });
+    const createdParent = await mkdir(dirname(target), { recursive: true });
     const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.partial-`));
     try {
       const files = await extract(zip, planned, staging);
@@ -61,7 +61,7 @@ export async function unpackArchive(archive: string, dir: string, limits: Unpack
       await rename(staging, target);
       return files;
     } catch (error) {
-      await rm(staging, { recursive: true, force: true });
+      await rm(createdParent ?? staging, { recursive: true, force: true });
       throw error;
     }
   } finally {
