@@ -47,6 +47,7 @@ export const githubLoginOpenApiPaths = (components: Record<string, unknown>): Op
     get: {
       tags: ["auth"],
       summary: "Start a GitHub login: 302 to GitHub's authorize URL (state and PKCE kept server-side for 10 minutes)",
+      description: "For a browser. GitHub sends it back to the callback, or to `redirect_uri` when it is in the server's allow-list.",
       operationId: "auth-githubRedirect",
       parameters: [
         { name: "redirect_uri", in: "query", required: false, schema: openApiSchema(redirectUriInput.shape.redirect_uri, components, "input") as never },
