@@ -30,6 +30,8 @@ export function combine<H extends object>(trpc: TRPCClient<AppRouter>, helpers: 
   return new Proxy(helpers, {
     get(target, key, receiver) {
       if (key in target) return Reflect.get(target, key, receiver);
+      // Not a thenable: `await client` or returning it from an async function must not call the router.
+      if (key === "then") return undefined;
       return (trpc as unknown as Record<PropertyKey, unknown>)[key];
     },
   }) as TRPCClient<AppRouter> & H;

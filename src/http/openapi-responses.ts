@@ -79,7 +79,8 @@ export function procedureErrors(route: RestRoute, operation: Operation): Record<
 
 /** What every operation gets: the common headers on its own answers, 429, 500 and 503. */
 export function finishOperation(operation: Operation, method: string): void {
-  const responses = (operation.responses ??= {});
+  operation.responses ??= {};
+  const responses = operation.responses;
   for (const [status, response] of Object.entries(responses)) {
     if (response.$ref) continue;
     response.headers = { ...COMMON_HEADERS, ...response.headers };
