@@ -4,9 +4,19 @@ import { join } from "node:path";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import openapiTS, { astToString } from "openapi-typescript";
 import { buildOpenApiDocument } from "../app.ts";
+import { apiTokenFor } from "../testing/auth.ts";
+import { makeUser } from "../testing/factories.ts";
+import { useTestApp } from "../testing/harness.ts";
 
 type Response = { $ref?: string; description?: string; headers?: Record<string, unknown> };
-type Operation = { summary?: string; description?: string; tags?: string[]; responses: Record<string, Response>; security?: unknown[] };
+type Operation = {
+  summary?: string;
+  description?: string;
+  tags?: string[];
+  responses: Record<string, Response>;
+  security?: unknown[];
+  parameters?: { name: string; in: string }[];
+};
 type Property = { type?: unknown; minimum?: number; anyOf?: Property[] };
 type Doc = {
   tags?: { name: string; description?: string }[];
@@ -137,4 +147,33 @@ export { sizes, status, more };
       expect((doc.components.schemas[name] as { examples?: unknown[] }).examples?.length).toBeGreaterThan(0);
     }
   });
+});
+
+describe("the OpenAPI document against the running server", () => {
+  const t = useTestApp("services");
+  const sample: Record<string, string> = { slug: "no-such-agent", id: "999999", version: "1.0.0", username: "nobody" };
+
+  /** Every probe's answer must be one the document lists for that operation. */
+  test("anonymous, bad-token, read-only-token and bad-query probes of every operation answer only documented statuses", async () => {
+    const readOnly = await apiTokenFor(t.rt, await makeUser(t.rt.db.db), ["read"]);
+    const undocumented: string[] = [];
+    for (const { id, method, path, op } of operations) {
+      const url = `/api/v1${path.replace(/\{(\w+)\}/g, (_, name: string) => sample[name] ?? "x")}`;
+      const query = (op.parameters ?? []).filter((p) => p.in === "query").map((p) => `${p.name}=%00not-valid`);
+      const hasBody = method !== "get" && method !== "delete";
+      const probes: [string, string, Record<string, string>][] = [
+        ["anonymous", url, {}],
+        ["bad token", url, { authorization: "Bearer amp_not_a_real_token" }],
+        ["read-only token", url, { authorization: `Bearer ${readOnly}` }],
+      ];
+      if (query.length > 0) probes.push(["bad query", `${url}?${query.join("&")}`, {}]);
+      for (const [probe, target, headers] of probes) {
+        const init: RequestInit = { method: method.toUpperCase(), headers: { ...headers, ...(hasBody ? { "content-type": "application/json" } : {}) } };
+        if (hasBody) init.body = "{}";
+        const res = await t.fetch(target, { ...init, redirect: "manual" });
+        if (!(String(res.status) in op.responses)) undocumented.push(`${id} (${probe}): ${res.status}`);
+      }
+    }
+    expect(undocumented).toEqual([]);
+  }, 60_000);
 });
