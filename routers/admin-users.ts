@@ -8,38 +8,93 @@ const tags = ["admin"];
 
 export const adminUsersRouter = router({
   list: adminProcedure
-    .meta({ openapi: { method: "GET", path: "/admin/users", tags, summary: "List accounts, newest first", protect: true } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/admin/users",
+        tags,
+        summary: "List accounts, newest first",
+        description: "Admins only. `search` matches login and email.",
+        protect: true,
+      },
+    })
     .input(listAdminUsersInput)
     .output(adminUserList)
     .query(({ ctx, input }) => adminUsers.listAdminUsers(svc(ctx), input)),
 
   get: adminProcedure
-    .meta({ openapi: { method: "GET", path: "/admin/users/{id}", tags, summary: "Get one account", protect: true } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/admin/users/{id}",
+        tags,
+        summary: "Get one account",
+        description: "Admins only. With the real email address and the block state.",
+        protect: true,
+      },
+    })
     .input(userIdInput)
     .output(adminUser)
     .query(({ ctx, input }) => adminUsers.getAdminUser(svc(ctx), input)),
 
   update: adminProcedure
-    .meta({ openapi: { method: "PUT", path: "/admin/users/{id}", tags, summary: "Change role, bio or active flag", protect: true } })
+    .meta({
+      errors: [400],
+      openapi: {
+        method: "PUT",
+        path: "/admin/users/{id}",
+        tags,
+        summary: "Change role, bio or active flag",
+        description: "Admins only. 400 when you would remove your own admin role or deactivate yourself.",
+        protect: true,
+      },
+    })
     .input(updateAdminUserInput)
     .output(adminUser)
     .mutation(({ ctx, input }) => adminUsers.updateAdminUser(svc(ctx), input)),
 
   block: adminProcedure
-    .meta({ openapi: { method: "POST", path: "/admin/users/{id}/block", tags, summary: "Block an account and revoke its sessions and tokens", protect: true } })
+    .meta({
+      errors: [400],
+      openapi: {
+        method: "POST",
+        path: "/admin/users/{id}/block",
+        tags,
+        summary: "Block an account and revoke its sessions and tokens",
+        description: "Admins only. Every session and token of the account stops working at once; admins cannot be blocked (400).",
+        protect: true,
+      },
+    })
     .input(blockUserInput)
     .output(adminUser)
     .mutation(({ ctx, input }) => adminUsers.blockUser(svc(ctx), input)),
 
   unblock: adminProcedure
-    .meta({ openapi: { method: "POST", path: "/admin/users/{id}/unblock", tags, summary: "Lift a block", protect: true } })
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/admin/users/{id}/unblock",
+        tags,
+        summary: "Lift a block",
+        description: "Admins only. The account can sign in again.",
+        protect: true,
+      },
+    })
     .input(userIdInput)
     .output(adminUser)
     .mutation(({ ctx, input }) => adminUsers.unblockUser(svc(ctx), input)),
 
   delete: adminProcedure
     .meta({
-      openapi: { method: "DELETE", path: "/admin/users/{id}", tags, summary: "Delete an account with its agents, reviews and stars", protect: true },
+      errors: [400],
+      openapi: {
+        method: "DELETE",
+        path: "/admin/users/{id}",
+        tags,
+        summary: "Delete an account with its agents, reviews and stars",
+        description: "Admins only. Admins cannot be deleted (400).",
+        protect: true,
+      },
       status: 204,
     })
     .input(userIdInput)

@@ -20,13 +20,29 @@ export const agentsRouter = router({
     .query(({ ctx, input }) => agents.listAgents(svc(ctx), input)),
 
   listByCategory: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/categories/{slug}/agents", tags: ["categories"], summary: "List the agents of a category" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/categories/{slug}/agents",
+        tags: ["categories"],
+        summary: "List the agents of a category",
+        description: "Sorted like `GET /agents`; private agents appear only to their author and admins. 404 for an unknown category.",
+      },
+    })
     .input(categoryAgentsInput)
     .output(agentPage)
     .query(({ ctx, input }) => agents.listCategoryAgents(svc(ctx), input)),
 
   get: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/agents/{slug}", tags, summary: "Get an agent with its versions, newest semver first" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/agents/{slug}",
+        tags,
+        summary: "Get an agent with its versions, newest semver first",
+        description: "Private agents are found only by their author and admins; everyone else gets 404.",
+      },
+    })
     .input(agentSlugInput)
     .output(agentDetail)
     .query(({ ctx, input }) => agents.getAgent(svc(ctx), input)),
@@ -69,13 +85,29 @@ export const agentsRouter = router({
     .mutation(({ ctx, input }) => agents.deleteAgent(svc(ctx), input)),
 
   stats: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/agents/{slug}/stats", tags, summary: "Download, star and review numbers of an agent (30 daily points)" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/agents/{slug}/stats",
+        tags,
+        summary: "Download, star and review numbers of an agent (30 daily points)",
+        description: "Totals, the last 30 days with 30 zero-filled daily download points, and the reviews' count and mean rating.",
+      },
+    })
     .input(agentSlugInput)
     .output(agentStatsShape)
     .query(({ ctx, input }) => agentStats.getAgentStats(svc(ctx), input)),
 
   analytics: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/agents/{slug}/analytics", tags, summary: "Totals and 30 days of downloads of an agent" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/agents/{slug}/analytics",
+        tags,
+        summary: "Totals and 30 days of downloads of an agent",
+        description: "The earlier API's shape: totals and daily downloads stamped at midnight UTC (RFC 3339).",
+      },
+    })
     .input(agentSlugInput)
     .output(agentAnalytics)
     .query(({ ctx, input }) => agentStats.getAgentAnalytics(svc(ctx), input)),

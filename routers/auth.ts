@@ -25,13 +25,24 @@ const clientOf = (ctx: Context) => ({ ip: ctx.ip, userAgent: ctx.headers.get("us
 
 export const authRouter = router({
   githubAuthorize: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/auth/github/authorize", tags, summary: "GitHub authorize URL (with state and PKCE) as JSON" } })
+    .meta({
+      errors: [400, 503],
+      openapi: {
+        method: "GET",
+        path: "/auth/github/authorize",
+        tags,
+        summary: "GitHub authorize URL (with state and PKCE) as JSON",
+        description:
+          "For clients that open the browser themselves. `redirect_uri` must be in the server's allow-list (400); 503 when GitHub login is not configured.",
+      },
+    })
     .input(redirectUriInput)
     .output(authorizeUrl)
     .query(({ ctx, input }) => github.startGithubLogin(svc(ctx), input)),
 
   githubCallback: publicProcedure
     .meta({
+      errors: [400, 403, 503],
       openapi: {
         method: "GET",
         path: "/auth/github/callback",
@@ -46,21 +57,49 @@ export const authRouter = router({
 
   githubLogin: publicProcedure
     .use(limitAuthAttempts)
-    .meta({ openapi: { method: "POST", path: "/auth/github", tags, summary: "Log in with a GitHub code (the web app's flow)" } })
+    .meta({
+      errors: [400, 403, 503],
+      openapi: {
+        method: "POST",
+        path: "/auth/github",
+        tags,
+        summary: "Log in with a GitHub code (the web app's flow)",
+        description: "The web app posts the code GitHub sent to its page. A blocked account gets 403 with the reason; GitHub unreachable gives 503.",
+      },
+    })
     .input(githubLoginInput)
     .output(tokenResponse)
     .mutation(({ ctx, input }) => github.loginWithGithub(svc(ctx), { ...input, client: clientOf(ctx) })),
 
   refresh: publicProcedure
     .use(limitAuthAttempts)
-    .meta({ openapi: { method: "POST", path: "/auth/refresh", tags, summary: "Rotate a refresh token into new tokens" } })
+    .meta({
+      errors: [403],
+      openapi: {
+        method: "POST",
+        path: "/auth/refresh",
+        tags,
+        summary: "Rotate a refresh token into new tokens",
+        description:
+          "Refresh tokens rotate: the answer carries a new one. Re-using a rotated token revokes the whole session (401); a blocked account gets 403.",
+      },
+    })
     .input(refreshInput)
     .output(sessionTokens)
     .mutation(({ ctx, input }) => sessions.refreshSession(svc(ctx), input.refresh_token)),
 
   logout: publicProcedure
     .use(limitAuthAttempts)
-    .meta({ openapi: { method: "POST", path: "/auth/logout", tags, summary: "Revoke the session of the presented token (bearer optional)" }, status: 204 })
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/logout",
+        tags,
+        summary: "Revoke the session of the presented token (bearer optional)",
+        description: "Revokes the session of the bearer access token, or of `refresh_token` once the access token expired. Answers 204 either way.",
+      },
+      status: 204,
+    })
     .input(logoutInput)
     .output(z.void())
     .mutation(({ ctx, input }) =>
@@ -71,13 +110,31 @@ export const authRouter = router({
     ),
 
   me: authedProcedure
-    .meta({ openapi: { method: "GET", path: "/auth/me", tags, summary: "The caller's account", protect: true } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/auth/me",
+        tags,
+        summary: "The caller's account",
+        description: "The account behind the token, with its real email address.",
+        protect: true,
+      },
+    })
     .input(z.void())
     .output(user)
     .query(({ ctx }) => users.getMe(svc(ctx))),
 
   starred: authedProcedure
-    .meta({ openapi: { method: "GET", path: "/auth/me/starred", tags, summary: "Slugs of the caller's starred agents", protect: true } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/auth/me/starred",
+        tags,
+        summary: "Slugs of the caller's starred agents",
+        description: "Slugs only, to mark stars in lists; `GET /users/{username}/starred` pages the agents themselves.",
+        protect: true,
+      },
+    })
     .input(z.void())
     .output(starredSlugs)
     .query(({ ctx }) => users.listMyStarred(svc(ctx))),

@@ -9,32 +9,71 @@ const adminTags = ["admin"];
 
 export const categoriesRouter = router({
   list: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/categories", tags, summary: "List categories by name" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/categories",
+        tags,
+        summary: "List categories by name",
+        description: "Every category with its exact count of public agents; `items` repeats `categories` for older clients.",
+      },
+    })
     .input(z.void())
     .output(categoryList)
     .query(({ ctx }) => categories.listCategories(svc(ctx))),
 
   get: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/categories/{slug}", tags, summary: "Get one category" } })
+    .meta({
+      openapi: { method: "GET", path: "/categories/{slug}", tags, summary: "Get one category", description: "By slug, with its exact count of public agents." },
+    })
     .input(categorySlugInput)
     .output(category)
     .query(({ ctx, input }) => categories.getCategory(svc(ctx), input)),
 
   create: adminProcedure
-    .meta({ openapi: { method: "POST", path: "/admin/categories", tags: adminTags, summary: "Create a category", protect: true }, status: 201 })
+    .meta({
+      errors: [409],
+      openapi: {
+        method: "POST",
+        path: "/admin/categories",
+        tags: adminTags,
+        summary: "Create a category",
+        description: "Admins only. 409 when the slug or the name is taken.",
+        protect: true,
+      },
+      status: 201,
+    })
     .input(createCategoryInput)
     .output(category)
     .mutation(({ ctx, input }) => categories.createCategory(svc(ctx), input)),
 
   update: adminProcedure
-    .meta({ openapi: { method: "PUT", path: "/admin/categories/{slug}", tags: adminTags, summary: "Update a category", protect: true } })
+    .meta({
+      errors: [409],
+      openapi: {
+        method: "PUT",
+        path: "/admin/categories/{slug}",
+        tags: adminTags,
+        summary: "Update a category",
+        description: "Admins only. The slug stays as it is; 409 when the new name is taken.",
+        protect: true,
+      },
+    })
     .input(updateCategoryInput)
     .output(category)
     .mutation(({ ctx, input }) => categories.updateCategory(svc(ctx), input)),
 
   delete: adminProcedure
     .meta({
-      openapi: { method: "DELETE", path: "/admin/categories/{slug}", tags: adminTags, summary: "Delete an empty category", protect: true },
+      errors: [400],
+      openapi: {
+        method: "DELETE",
+        path: "/admin/categories/{slug}",
+        tags: adminTags,
+        summary: "Delete an empty category",
+        description: "Admins only. 400 while agents are in it: move them first.",
+        protect: true,
+      },
       status: 204,
     })
     .input(categorySlugInput)

@@ -25,19 +25,43 @@ export const profilesRouter = router({
     .query(({ ctx, input }) => profiles.getUserProfile(svc(ctx), input)),
 
   agents: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/users/{username}/agents", tags, summary: "A user's agents" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/users/{username}/agents",
+        tags,
+        summary: "A user's agents",
+        description: "Public agents only, unless the viewer is the user or an admin.",
+      },
+    })
     .input(userAgentsInput)
     .output(agentPage)
     .query(({ ctx, input }) => profiles.listUserAgents(svc(ctx), input)),
 
   starred: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/users/{username}/starred", tags, summary: "Agents a user starred, newest star first" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/users/{username}/starred",
+        tags,
+        summary: "Agents a user starred, newest star first",
+        description: "Public agents only, unless the viewer is the user or an admin.",
+      },
+    })
     .input(userPageInput)
     .output(agentPage)
     .query(({ ctx, input }) => profiles.listUserStarred(svc(ctx), input)),
 
   reviews: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/users/{username}/reviews", tags, summary: "A user's reviews, newest first" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/users/{username}/reviews",
+        tags,
+        summary: "A user's reviews, newest first",
+        description: "Reviews of agents the viewer may see.",
+      },
+    })
     .input(userPageInput)
     .output(reviewPage)
     .query(({ ctx, input }) => profiles.listUserReviews(svc(ctx), input)),

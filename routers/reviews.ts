@@ -19,13 +19,22 @@ const nested = "Same as the flat route; the review must belong to this agent.";
 // Every write route exists flat (/reviews/{id}) and nested under its agent, as the clients call both.
 export const reviewsRouter = router({
   list: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/agents/{slug}/reviews", tags, summary: "List an agent's reviews" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/agents/{slug}/reviews",
+        tags,
+        summary: "List an agent's reviews",
+        description: "Sorted by helpful votes (default), recency or rating; `average_rating` is the agent's exact mean.",
+      },
+    })
     .input(listReviewsInput)
     .output(agentReviewPage)
     .query(({ ctx, input }) => reviews.listAgentReviews(svc(ctx), input)),
 
   create: authedProcedure
     .meta({
+      errors: [409],
       openapi: {
         method: "POST",
         path: "/agents/{slug}/reviews",

@@ -9,6 +9,7 @@ const tags = ["agents"];
 export const starsRouter = router({
   star: authedProcedure
     .meta({
+      errors: [409],
       openapi: { method: "POST", path: "/agents/{slug}/star", tags, summary: "Star an agent", description: "409 when already starred.", protect: true },
       status: 204,
     })

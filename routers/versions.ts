@@ -10,13 +10,29 @@ const tags = ["versions"];
 
 export const versionsRouter = router({
   list: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/agents/{slug}/versions", tags, summary: "List an agent's versions, newest semver first" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/agents/{slug}/versions",
+        tags,
+        summary: "List an agent's versions, newest semver first",
+        description: "`versions` repeats `items` for older clients.",
+      },
+    })
     .input(agentSlugInput)
     .output(versionList)
     .query(({ ctx, input }) => versions.listVersions(svc(ctx), input)),
 
   get: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/agents/{slug}/versions/{version}", tags, summary: "Get one version" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/agents/{slug}/versions/{version}",
+        tags,
+        summary: "Get one version",
+        description: "Its size, SHA-256 and validation state.",
+      },
+    })
     .input(versionInput)
     .output(agentVersion)
     .query(({ ctx, input }) => versions.getVersion(svc(ctx), input)),

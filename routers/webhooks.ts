@@ -8,7 +8,16 @@ const tags = ["users"];
 
 export const webhooksRouter = router({
   get: authedProcedure
-    .meta({ openapi: { method: "GET", path: "/users/me/webhook", tags, summary: "Your validation-notification webhook", protect: true } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/users/me/webhook",
+        tags,
+        summary: "Your validation-notification webhook",
+        description: "Where validation results of your agents are posted, if anywhere.",
+        protect: true,
+      },
+    })
     .input(z.void())
     .output(webhookSettings)
     .query(({ ctx }) => getWebhook(svc(ctx))),
@@ -20,6 +29,7 @@ export const webhooksRouter = router({
         path: "/users/me/webhook",
         tags,
         summary: "Set the URL that receives a signed POST when a validation of one of your agents finishes",
+        description: "The answer carries the signing secret, shown once. Loopback and private addresses are refused unless the server allows them.",
         protect: true,
       },
     })
@@ -28,7 +38,17 @@ export const webhooksRouter = router({
     .mutation(({ ctx, input }) => setWebhook(svc(ctx), input)),
 
   delete: authedProcedure
-    .meta({ openapi: { method: "DELETE", path: "/users/me/webhook", tags, summary: "Stop webhook notifications", protect: true }, status: 204 })
+    .meta({
+      openapi: {
+        method: "DELETE",
+        path: "/users/me/webhook",
+        tags,
+        summary: "Stop webhook notifications",
+        description: "Validations of your agents finish without a call.",
+        protect: true,
+      },
+      status: 204,
+    })
     .input(z.void())
     .output(z.void())
     .mutation(({ ctx }) => deleteWebhook(svc(ctx))),

@@ -7,7 +7,7 @@ export const adminAgent = agentSummary
   .extend({ storage_key: z.string().nullable().describe("Object key (or external http(s) URL) of the current version") })
   .meta({ id: "AdminAgent" });
 
-export const adminAgentList = z.object({ items: z.array(adminAgent), total: z.number().int() });
+export const adminAgentList = z.object({ items: z.array(adminAgent), total: z.number().int().nonnegative() });
 
 export const listAdminAgentsInput = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100).describe("Page size, 1..500"),
@@ -29,7 +29,7 @@ export const bulkCategoryInput = z.object({
   new_category: z.string().trim().min(1).max(100).describe('Slug or name, case-insensitive; "uncategorized" removes it'),
 });
 
-export const bulkCategoryResult = z.object({ updated: z.number().int().describe("Agents found and moved") });
+export const bulkCategoryResult = z.object({ updated: z.number().int().nonnegative().describe("Agents found and moved") });
 
 export const revalidateInput = agentSlugInput.extend({
   version: z.string().min(1).max(100).optional().describe("Defaults to the current version"),

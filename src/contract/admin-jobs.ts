@@ -1,10 +1,10 @@
 import { z } from "zod";
 
 const queueCounts = z.object({
-  waiting: z.number().int(),
-  running: z.number().int(),
-  delayed: z.number().int(),
-  dead: z.number().int(),
+  waiting: z.number().int().nonnegative(),
+  running: z.number().int().nonnegative(),
+  delayed: z.number().int().nonnegative(),
+  dead: z.number().int().nonnegative(),
 });
 
 const deadJob = z.object({
@@ -12,7 +12,7 @@ const deadJob = z.object({
   name: z.string(),
   queue: z.string(),
   payload: z.unknown(),
-  attempts: z.number().int(),
+  attempts: z.number().int().nonnegative(),
   error: z.string(),
   enqueued_at: z.string(),
   failed_at: z.string(),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-const count = z.number().int();
+const count = z.number().int().nonnegative();
 
 export const agentStats = z
   .object({

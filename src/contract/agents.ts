@@ -1,19 +1,20 @@
 import { z } from "zod";
 import { agentSlugInput, page, paginationInput, timestamp, userSummary } from "./common.ts";
+import { exampleAgent, exampleAgentSummary, exampleAgentVersion, exampleDownloadUrl, examplePublishedAgent } from "./examples.ts";
 import { parseSemver } from "./semver.ts";
 import { validationStatus } from "./validation.ts";
 
 export const agentSummary = z
   .object({
-    id: z.number().int(),
+    id: z.number().int().nonnegative(),
     name: z.string(),
     slug: z.string(),
     description: z.string(),
     author: userSummary,
     category: z.string().describe('Category slug, or "uncategorized"'),
     current_version: z.string().nullable().describe("Highest semver version whose validation passed, else the newest"),
-    downloads: z.number().int(),
-    stars: z.number().int(),
+    downloads: z.number().int().nonnegative(),
+    stars: z.number().int().nonnegative(),
     rating: z.number().describe("Exact mean of the reviews, 2 decimals; 0 without reviews"),
     is_public: z.boolean(),
     is_validated: z.boolean(),
@@ -21,15 +22,15 @@ export const agentSummary = z
     created_at: timestamp,
     updated_at: timestamp,
   })
-  .meta({ id: "AgentSummary" });
+  .meta({ id: "AgentSummary", examples: [exampleAgentSummary] });
 
 export const agentVersion = z
   .object({
-    id: z.number().int(),
-    agent_id: z.number().int(),
+    id: z.number().int().nonnegative(),
+    agent_id: z.number().int().nonnegative(),
     version: z.string(),
     changelog: z.string().nullable(),
-    size_bytes: z.number().int(),
+    size_bytes: z.number().int().nonnegative(),
     sha256: z.string(),
     tested: z.boolean(),
     security_scan_passed: z.boolean(),
@@ -37,12 +38,16 @@ export const agentVersion = z
     validation_status: validationStatus,
     published_at: timestamp,
   })
-  .meta({ id: "AgentVersion" });
+  .meta({ id: "AgentVersion", examples: [exampleAgentVersion] });
 
-export const agentDetail = agentSummary.extend({ versions: z.array(agentVersion).describe("Newest semver first") }).meta({ id: "Agent" });
+export const agentDetail = agentSummary
+  .extend({ versions: z.array(agentVersion).describe("Newest semver first") })
+  .meta({ id: "Agent", examples: [exampleAgent] });
 
 /** What a multipart publish answers (202). */
-export const publishedAgent = agentDetail.extend({ message: z.string().describe('"Agent submitted for validation"') }).meta({ id: "PublishedAgent" });
+export const publishedAgent = agentDetail
+  .extend({ message: z.string().describe('"Agent submitted for validation"') })
+  .meta({ id: "PublishedAgent", examples: [examplePublishedAgent] });
 
 export const agentSort = z.enum(["created_at", "downloads", "stars", "rating", "name"]);
 
@@ -103,7 +108,7 @@ export const publishVersionFields = z.object({
 export const versionList = z.object({
   items: z.array(agentVersion).describe("Newest semver first"),
   versions: z.array(agentVersion).describe("The same list as `items`, for older clients"),
-  total: z.number().int(),
+  total: z.number().int().nonnegative(),
 });
 
 export const versionInput = agentSlugInput.extend({ version: z.string().min(1).max(100).describe("Version string, e.g. 1.2.3") });
@@ -114,12 +119,12 @@ export const downloadRedirect = z.enum(["true", "false", "1", "0", ""]).optional
 export const downloadUrl = z
   .object({
     url: z.string().describe("Presigned storage URL (or app-signed file URL); an external URL as stored"),
-    expires_in: z.number().int().nullable().describe("Seconds the URL stays valid; null for an external URL"),
+    expires_in: z.number().int().nonnegative().nullable().describe("Seconds the URL stays valid; null for an external URL"),
     sha256: z.string(),
-    size_bytes: z.number().int(),
+    size_bytes: z.number().int().nonnegative(),
     version: z.string(),
   })
-  .meta({ id: "DownloadUrl" });
+  .meta({ id: "DownloadUrl", examples: [exampleDownloadUrl] });
 
 export type AgentSummary = z.infer<typeof agentSummary>;
 export type AgentVersion = z.infer<typeof agentVersion>;

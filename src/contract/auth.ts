@@ -28,7 +28,7 @@ export const sessionTokens = z
     access_token: z.string(),
     refresh_token: z.string(),
     token_type: z.literal("bearer"),
-    expires_in: z.number().int().describe("Seconds until the access token expires"),
+    expires_in: z.number().int().nonnegative().describe("Seconds until the access token expires"),
   })
   .meta({ id: "SessionTokens" });
 

@@ -1,15 +1,16 @@
 import { z } from "zod";
+import { exampleCategory } from "./examples.ts";
 
 export const category = z
   .object({
-    id: z.number().int(),
+    id: z.number().int().nonnegative(),
     name: z.string(),
     slug: z.string(),
     icon: z.string().nullable(),
     description: z.string().nullable(),
-    agent_count: z.number().int().describe("Public agents in this category; always exact"),
+    agent_count: z.number().int().nonnegative().describe("Public agents in this category; always exact"),
   })
-  .meta({ id: "Category" });
+  .meta({ id: "Category", examples: [exampleCategory] });
 
 export const categoryList = z.object({
   categories: z.array(category),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { exampleUserSummary } from "./examples.ts";
 
 /** Shapes shared by several domains. */
 
@@ -14,9 +15,9 @@ export const paginationInput = z.object({
 export function page<T extends z.ZodType>(item: T) {
   return z.object({
     items: z.array(item),
-    total: z.number().int(),
-    limit: z.number().int(),
-    offset: z.number().int(),
+    total: z.number().int().nonnegative(),
+    limit: z.number().int().nonnegative(),
+    offset: z.number().int().nonnegative(),
     has_more: z.boolean(),
   });
 }
@@ -25,10 +26,10 @@ export const timestamp = z.string().describe("RFC 3339 timestamp in UTC");
 
 export const userSummary = z
   .object({
-    id: z.number().int(),
+    id: z.number().int().nonnegative(),
     username: z.string(),
     avatar_url: z.string().nullable(),
   })
-  .meta({ id: "UserSummary" });
+  .meta({ id: "UserSummary", examples: [exampleUserSummary] });
 
 export type UserSummary = z.infer<typeof userSummary>;

@@ -4,7 +4,7 @@ import { agentSummary } from "./agents.ts";
 export const TREND_TIMEFRAMES = ["hour", "day", "week", "month"] as const;
 export type TrendTimeframe = (typeof TREND_TIMEFRAMES)[number];
 
-const count = z.number().int();
+const count = z.number().int().nonnegative();
 const shortLimit = z.coerce.number().int().min(1).max(50).default(10).describe("1..50");
 const trendScore = z.number().min(0).max(1).describe("0..1; 1 is the strongest riser of the answer");
 

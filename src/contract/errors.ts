@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { exampleErrors } from "./examples.ts";
 
 /** The contract's error codes, each with its HTTP status. */
 export const ERROR_STATUS = {
@@ -35,7 +36,7 @@ export const errorBody = z
       .describe("A message; for validation_error an array of {loc, msg, type}; for a blocked user an object"),
     request_id: z.string().optional().describe("Present on 5xx answers; also in the X-Request-Id header"),
   })
-  .meta({ id: "ErrorBody" });
+  .meta({ id: "ErrorBody", examples: exampleErrors });
 
 export type ValidationIssue = z.infer<typeof validationIssue>;
 export type ErrorBody = z.infer<typeof errorBody>;

@@ -1,20 +1,21 @@
 import { z } from "zod";
 import { agentSlugInput, page, paginationInput, timestamp, userSummary } from "./common.ts";
+import { exampleReview } from "./examples.ts";
 
 export const review = z
   .object({
-    id: z.number().int(),
-    agent_id: z.number().int(),
+    id: z.number().int().nonnegative(),
+    agent_id: z.number().int().nonnegative(),
     agent_slug: z.string(),
     agent_name: z.string(),
     user: userSummary,
     rating: z.number().int().min(1).max(5),
     comment: z.string().nullable(),
-    helpful_count: z.number().int(),
+    helpful_count: z.number().int().nonnegative(),
     created_at: timestamp,
     updated_at: timestamp,
   })
-  .meta({ id: "Review" });
+  .meta({ id: "Review", examples: [exampleReview] });
 
 export const reviewPage = page(review);
 

@@ -38,7 +38,7 @@ export const searchResult = z
   .object({
     agents: z.array(agentSummary).describe("Best match first"),
     users: z.array(userSummary).describe("Best match first"),
-    total: z.number().int().describe("Agents and users that match, beyond `limit` too"),
+    total: z.number().int().nonnegative().describe("Agents and users that match, beyond `limit` too"),
   })
   .meta({ id: "SearchResult" });
 

@@ -8,7 +8,7 @@ const tokenScope = z.enum(API_TOKEN_SCOPES).describe("read: look only; publish: 
 
 const apiToken = z
   .object({
-    id: z.number().int(),
+    id: z.number().int().nonnegative(),
     name: z.string(),
     scopes: z.array(tokenScope),
     prefix: z.string().describe("The token's first characters, to tell tokens apart"),
@@ -28,7 +28,7 @@ export const createApiTokenInput = z.object({
 
 export const createdApiToken = z
   .object({
-    id: z.number().int(),
+    id: z.number().int().nonnegative(),
     token: z.string().describe("The secret; shown only in this answer"),
     name: z.string(),
     scopes: z.array(tokenScope),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { timestamp } from "./common.ts";
+import { exampleUser } from "./examples.ts";
 
 export const USER_ROLES = ["user", "admin"] as const;
 
@@ -7,8 +8,8 @@ const userRole = z.enum(USER_ROLES);
 
 export const user = z
   .object({
-    id: z.number().int(),
-    github_id: z.number().int().nullable().describe("Null only for accounts created by bootstrap-admin before their first login"),
+    id: z.number().int().nonnegative(),
+    github_id: z.number().int().nonnegative().nullable().describe("Null only for accounts created by bootstrap-admin before their first login"),
     username: z.string(),
     email: z
       .string()
@@ -22,12 +23,12 @@ export const user = z
     created_at: timestamp,
     updated_at: timestamp,
   })
-  .meta({ id: "User" });
+  .meta({ id: "User", examples: [exampleUser] });
 
 const userStats = z.object({
-  agents_published: z.number().int(),
-  total_downloads: z.number().int(),
-  total_stars: z.number().int(),
+  agents_published: z.number().int().nonnegative(),
+  total_downloads: z.number().int().nonnegative(),
+  total_stars: z.number().int().nonnegative(),
 });
 
 export const userProfile = user
@@ -36,7 +37,7 @@ export const userProfile = user
 
 export const adminUser = user.extend({ is_blocked: z.boolean(), blocked_reason: z.string().nullable() }).meta({ id: "AdminUser" });
 
-export const adminUserList = z.object({ items: z.array(adminUser), total: z.number().int() });
+export const adminUserList = z.object({ items: z.array(adminUser), total: z.number().int().nonnegative() });
 
 export const listAdminUsersInput = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(100).describe("Page size, 1..100"),

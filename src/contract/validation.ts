@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { agentSlugInput, timestamp } from "./common.ts";
+import { exampleValidationReport } from "./examples.ts";
 
 /** The validation vocabulary: one definition, used by the tables, the checks and the API. */
 
@@ -22,7 +23,7 @@ const validationIssue = z.object({
   code: z.string().describe("Stable machine-readable code, e.g. aws_access_key, ruff:F401, bandit:B602"),
   message: z.string(),
   file: z.string().optional().describe("Path relative to the agent root"),
-  line: z.number().int().optional(),
+  line: z.number().int().nonnegative().optional(),
 });
 
 export type ValidationIssue = z.infer<typeof validationIssue>;
@@ -30,7 +31,7 @@ export type ValidationIssue = z.infer<typeof validationIssue>;
 const validationCheck = z.object({
   name: z.enum(VALIDATION_CHECKS),
   status: z.enum(CHECK_STATUSES),
-  duration_ms: z.number().int(),
+  duration_ms: z.number().int().nonnegative(),
   summary: z.string(),
   score: z.number().optional(),
   issues: z.array(validationIssue),
@@ -43,10 +44,10 @@ export const validationReport = z
     status: validationStatus,
     started_at: timestamp.nullable(),
     finished_at: timestamp.nullable(),
-    duration_ms: z.number().int().nullable(),
+    duration_ms: z.number().int().nonnegative().nullable(),
     checks: z.array(validationCheck).describe("Empty while the version is pending"),
   })
-  .meta({ id: "ValidationReport" });
+  .meta({ id: "ValidationReport", examples: [exampleValidationReport] });
 
 export const validationInput = agentSlugInput.extend({
   version: z.string().min(1).max(100).optional().describe("Defaults to the current version"),

@@ -47,13 +47,17 @@ export const githubLoginOpenApiPaths = (components: Record<string, unknown>): Op
     get: {
       tags: ["auth"],
       summary: "Start a GitHub login: 302 to GitHub's authorize URL (state and PKCE kept server-side for 10 minutes)",
+      description: "For a browser. GitHub sends it back to the callback, or to `redirect_uri` when it is in the server's allow-list.",
       operationId: "auth-githubRedirect",
+      security: [{}, { bearer: [] }],
       parameters: [
         { name: "redirect_uri", in: "query", required: false, schema: openApiSchema(redirectUriInput.shape.redirect_uri, components, "input") as never },
       ],
       responses: {
         "302": { description: "Redirect to GitHub" },
         "400": { description: "redirect_uri is not allowed", content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorBody" } } } },
+        "401": { $ref: "#/components/responses/InvalidToken" },
+        "422": { $ref: "#/components/responses/ValidationError" },
         "503": { description: "GitHub login is not configured", content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorBody" } } } },
       },
     },

@@ -1,28 +1,17 @@
 import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import { appRouter } from "../../routers/_app.ts";
 import { errorBody } from "../contract/errors.ts";
+import { finishOperation, HEADERS, type Operation, procedureErrors, RESPONSES, TAGS } from "./openapi-responses.ts";
 import { openApiSchema } from "./openapi-zod.ts";
 import { REST_PREFIX, restRoutes } from "./rest.ts";
 
 type ExtraPaths = NonNullable<Parameters<typeof generateOpenApiDocument>[1]["paths"]>;
 type Components = Record<string, unknown>;
 
-type Operation = { responses?: Record<string, { description?: string; content?: unknown }>; security?: Record<string, string[]>[] };
-
-const errorDescriptions: Record<string, string> = {
-  "400": "Malformed request (for example invalid JSON) or a rule of the operation refused it",
-  "401": "Not authenticated (WWW-Authenticate: Bearer)",
-  "403": "Authenticated but not allowed",
-  "404": "Not found (private resources of others are reported as not found)",
-  "409": "Conflicts with the current state",
-  "422": "Input failed validation; detail lists each problem with its location",
-  "429": "Rate limited (Retry-After)",
-  "500": "Internal error; carries a request_id",
-};
-
 /**
  * trpc-to-openapi describes tRPC's own error shape and always a 200. The contract answers
- * `{error, detail}`, 422 for bad input and 201/204 where the meta says so: the document says that.
+ * `{error, detail}`, 422 for bad input and 201/204 where the meta says so, with rate-limit and
+ * request-id headers on every answer: the document says that (rules in openapi-responses.ts).
  */
 export function buildOpenApiDocument(
   info: { title: string; version: string; description: string },
@@ -35,18 +24,24 @@ export function buildOpenApiDocument(
   });
   const schemas: Components = { ...doc.components?.schemas };
   openApiSchema(errorBody, schemas);
-  doc.components = { ...doc.components, schemas: schemas as never };
+  doc.components = { ...doc.components, schemas: schemas as never, headers: HEADERS as never, responses: RESPONSES as never };
   for (const schemaId of Object.keys(doc.components.schemas ?? {})) {
     if (schemaId.startsWith("error.")) delete schemas[schemaId];
   }
   for (const route of restRoutes) {
     const operation = (doc.paths?.[route.template] as Record<string, Operation> | undefined)?.[route.method.toLowerCase()];
     if (!operation?.responses) continue;
-    rewriteResponses(operation, route.status, route.params.length > 0 || route.method !== "GET");
+    setSuccess(operation, route.status);
+    for (const code of Object.keys(operation.responses)) if (Number(code) >= 400) delete operation.responses[code];
+    Object.assign(operation.responses, procedureErrors(route, operation));
     // Public routes work without a token and show more (your private agents) with one.
     if (route.auth === "public") operation.security = [{}, { bearer: [] }];
   }
   mergeExtraPaths(doc, extraPaths(schemas));
+  for (const operations of Object.values(doc.paths ?? {})) {
+    for (const [method, operation] of Object.entries(operations as Record<string, Operation>)) finishOperation(operation, method);
+  }
+  doc.tags = TAGS;
   return doc;
 }
 
@@ -76,19 +71,11 @@ function mergeExtraPaths(doc: OpenAPIObject, extraPaths: ExtraPaths): void {
   }
 }
 
-function rewriteResponses(operation: Operation, status: number, hasInput: boolean): void {
+function setSuccess(operation: Operation, status: number): void {
   const responses = operation.responses!;
   const success = responses["200"];
   if (success && status !== 200) {
     delete responses["200"];
     responses[String(status)] = status === 204 ? { description: "No content" } : success;
-  }
-  const codes = new Set(Object.keys(responses).filter((code) => Number(code) >= 400));
-  if (hasInput) codes.add("422");
-  for (const code of codes) {
-    responses[code] = {
-      description: errorDescriptions[code] ?? "Error",
-      content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorBody" } } },
-    };
   }
 }

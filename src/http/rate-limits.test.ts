@@ -37,6 +37,19 @@ for (const mode of TEST_MODES) {
       expect((await t.fetch("/health", { headers: ip })).headers.get("x-ratelimit-limit")).toBeNull();
     });
 
+    test("the API reference (/docs, its assets and the OpenAPI document) is never charged to the anonymous limit", async () => {
+      const ip = freshIp();
+      for (let i = 0; i < 8; i++) {
+        for (const path of ["/docs", "/api/v1/openapi.json", "/openapi.json"]) {
+          const res = await t.fetch(path, { headers: ip });
+          expect([path, res.status]).toEqual([path, 200]);
+          expect(res.headers.get("x-ratelimit-remaining")).toBeNull();
+        }
+      }
+      const first = await t.fetch("/api/v1/categories", { headers: ip });
+      expect(first.headers.get("x-ratelimit-remaining")).toBe("4");
+    });
+
     test("a user has one window across all their tokens, whatever IP they call from", async () => {
       const user = await makeUser(t.rt.db.db);
       const session = await sessionFor(t.rt, user);

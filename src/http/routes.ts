@@ -1,6 +1,11 @@
 import type { AnyRouter } from "@trpc/server";
 
-type Meta = { openapi?: { method: string; path: string; enabled?: boolean }; status?: number; auth?: "public" | "user" | "admin" };
+type Meta = {
+  openapi?: { method: string; path: string; enabled?: boolean };
+  status?: number;
+  auth?: "public" | "user" | "admin";
+  errors?: readonly number[];
+};
 
 export interface RestRoute {
   method: string;
@@ -12,6 +17,8 @@ export interface RestRoute {
   status: number;
   /** Who may call it; public routes still accept a bearer (private agents show to their author). */
   auth?: "public" | "user" | "admin";
+  /** Error statuses beyond what the tier, path and input imply (for the OpenAPI document). */
+  errors?: readonly number[];
 }
 
 /** Every REST route the tRPC router declares, for 405 answers, metrics labels and 2xx codes. */
@@ -21,7 +28,7 @@ export function restRoutesOf(router: AnyRouter): RestRoute[] {
   for (const [procedure, def] of Object.entries(procedures)) {
     const meta = def._def.meta;
     if (!meta?.openapi || meta.openapi.enabled === false) continue;
-    routes.push({ ...makeRoute(meta.openapi.method, meta.openapi.path, procedure, meta.status ?? 200), auth: meta.auth });
+    routes.push({ ...makeRoute(meta.openapi.method, meta.openapi.path, procedure, meta.status ?? 200), auth: meta.auth, errors: meta.errors });
   }
   return routes;
 }

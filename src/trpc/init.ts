@@ -9,7 +9,10 @@ import { svc } from "./service.ts";
 /** Which tier guards a procedure; set by the tier itself, so every procedure carries it. */
 export type AuthTier = "public" | "user" | "admin";
 
-/** What trpc-to-openapi reads from `.meta({ openapi })`, plus our own success status and tier. */
+/** Answers a procedure gives beyond what its tier, path and input imply; the OpenAPI document lists them. */
+type DocumentedError = 400 | 403 | 404 | 409 | 503;
+
+/** What trpc-to-openapi reads from `.meta({ openapi })`, plus our own success status, tier and answers. */
 export type ProcedureMeta = {
   openapi?: {
     method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -22,6 +25,7 @@ export type ProcedureMeta = {
   };
   status?: 200 | 201 | 202 | 204;
   auth?: AuthTier;
+  errors?: readonly DocumentedError[];
 };
 
 const t = initTRPC

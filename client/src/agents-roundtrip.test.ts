@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createApp } from "../src/app.ts";
-import type { Runtime } from "../src/runtime.ts";
-import { sessionFor } from "../src/testing/auth.ts";
-import { makeCategory, makeUser } from "../src/testing/factories.ts";
-import { createTestRuntime, TEST_MODES } from "../src/testing/harness.ts";
-import { zipOfSize } from "../src/testing/zip.ts";
+import { createApp } from "../../src/app.ts";
+import type { Runtime } from "../../src/runtime.ts";
+import { sessionFor } from "../../src/testing/auth.ts";
+import { makeCategory, makeUser } from "../../src/testing/factories.ts";
+import { createTestRuntime, TEST_MODES } from "../../src/testing/harness.ts";
+import { zipOfSize } from "../../src/testing/zip.ts";
 import { createMarketplaceClient } from "./index.ts";
 
-/** Publish through REST (multipart, as the SDK and the web app do), read through the typed tRPC client, download and compare. */
+/** Publish whole bytes (FormData, as in a browser), read through the typed tRPC client, download and compare. */
 for (const mode of TEST_MODES) {
   describe(`typed client round trip [${mode}]`, () => {
     let rt: Runtime;
@@ -35,17 +35,16 @@ for (const mode of TEST_MODES) {
       const archive = zipOfSize(3 * 1024 * 1024 + 17);
       const sha256 = new Bun.CryptoHasher("sha256").update(archive).digest("hex");
 
-      const form = new FormData();
-      form.set("name", "Round Trip Agent");
-      form.set("description", "Published by the typed client test");
-      form.set("category", category.name);
-      form.set("version", "1.0.0");
-      form.set("code", new Blob([archive], { type: "application/octet-stream" }), "agent.zip");
-      const published = await fetch(`${server.url}api/v1/agents`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
-      expect(published.status).toBe(202);
-      const { slug } = (await published.json()) as { slug: string };
-
       const client = createMarketplaceClient({ url: server.url.href, token });
+      // Whole bytes go as FormData, the way a browser sends them.
+      const { slug } = await client.publish({
+        name: "Round Trip Agent",
+        description: "Published by the typed client test",
+        category: category.name,
+        version: "1.0.0",
+        zip: new Blob([archive]),
+      });
+
       const [agent, versions, link] = await Promise.all([
         client.agents.get.query({ slug }),
         client.versions.list.query({ slug }),
@@ -55,10 +54,9 @@ for (const mode of TEST_MODES) {
       expect(versions.items[0]).toMatchObject({ version: "1.0.0", sha256, size_bytes: archive.length });
       expect(link).toMatchObject({ sha256, size_bytes: archive.length, version: "1.0.0" });
 
-      const download = await fetch(`${server.url}api/v1/agents/${slug}/download`);
-      expect(download.status).toBe(200);
-      expect(download.headers.get("content-length")).toBe(String(archive.length));
-      const bytes = new Uint8Array(await download.arrayBuffer());
+      const download = await client.download(slug);
+      expect(download).toMatchObject({ version: "1.0.0", sizeBytes: archive.length, etag: sha256 });
+      const bytes = new Uint8Array(await new Response(download.body).arrayBuffer());
       expect(bytes.length).toBe(archive.length);
       expect(new Bun.CryptoHasher("sha256").update(bytes).digest("hex")).toBe(sha256);
       expect(bytes).toEqual(archive);
