@@ -1,7 +1,7 @@
 import { initTRPC } from "@trpc/server";
 import { ZodError } from "zod";
 import { DomainError, describeDomainError, Forbidden, Unauthorized, ValidationFailed, zodIssuesToDetail } from "../errors.ts";
-import { type Caller, isCaller, mayChange, READ_ONLY_MESSAGE } from "../services/actor.ts";
+import { type Caller, isAdmin, isCaller, mayChange, READ_ONLY_MESSAGE } from "../services/actor.ts";
 import type { Context } from "./context.ts";
 import { domainToTrpc, trpcToDomain } from "./errors.ts";
 import { svc } from "./service.ts";
@@ -80,9 +80,8 @@ export const authedProcedure = publicProcedure
 export const adminProcedure = authedProcedure
   .use(({ ctx, next }) => {
     if (ctx.actor.user.role !== "admin") throw new Forbidden("Admin access required");
-    if (ctx.actor.kind === "apiToken" && !ctx.actor.scopes.includes("admin")) {
-      throw new Forbidden("This token lacks the admin scope");
-    }
+    // The same rule the services apply (isAdmin): the admin scope, whatever kind of credential.
+    if (!isAdmin(ctx.actor)) throw new Forbidden("This token lacks the admin scope");
     return next({ ctx });
   })
   .meta({ auth: "admin" });
