@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { agentSlugInput, timestamp } from "./common.ts";
 import { exampleValidationReport } from "./examples.ts";
+import { text } from "./text.ts";
 
 /** The validation vocabulary: one definition, used by the tables, the checks and the API. */
 
@@ -50,7 +51,7 @@ export const validationReport = z
   .meta({ id: "ValidationReport", examples: [exampleValidationReport] });
 
 export const validationInput = agentSlugInput.extend({
-  version: z.string().min(1).max(100).optional().describe("Defaults to the current version"),
+  version: text().min(1).max(100).optional().describe("Defaults to the current version"),
 });
 
 export type ValidationReport = z.infer<typeof validationReport>;

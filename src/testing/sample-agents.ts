@@ -130,6 +130,12 @@ export function wrongPingAgent(): Uint8Array {
   return writeZip(nodeAgent("wrong-ping-agent", body));
 }
 
+/** Prints NUL bytes (and a string a naive reader would store as a lone surrogate) instead of an answer. */
+export function nulOutputAgent(): Uint8Array {
+  const body = `process.stderr.write("boom\\u0000\\ud800 POISON\\n"); process.stdout.write("not json\\u0000\\n"); process.exit(1);`;
+  return writeZip(nodeAgent("nul-output-agent", body));
+}
+
 /** Spins forever before reading its request. */
 export function loopForeverAgent(): Uint8Array {
   return writeZip(nodeAgent("loop-agent", "for (;;) {}"));

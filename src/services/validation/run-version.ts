@@ -67,7 +67,7 @@ async function validateClaimed(ctx: ServiceContext, versionId: number, opts: Run
   opts.signal?.throwIfAborted();
 
   const finalKey = outcome.status === "passed" ? await promoteArchive(ports, version) : version.storageKey;
-  const agentId = await recordOutcome(ctx, versionId, outcome, finalKey, version.storageKey);
+  const agentId = await recordOutcomeOrError(ctx, versionId, outcome, finalKey, version.storageKey);
   await invalidateCatalog(ports);
   if (agentId === null) return "gone";
   logger.info({ version_id: versionId, status: outcome.status, duration_ms: outcome.durationMs }, "validation finished");
@@ -97,6 +97,35 @@ async function promoteArchive(ports: Ports, version: { agentId: number; sha256: 
   const permanent = permanentArchiveKey(version.agentId, version.sha256);
   if (!(await ports.storage.head(permanent))) await ports.storage.copy(key, permanent);
   return permanent;
+}
+
+/**
+ * An outcome the database refuses must not leave the version `running` for the stuck-validation
+ * schedule to re-run forever: it is recorded as `error`, with the reason on each check, and the
+ * archive stays in staging. Only a database that cannot take even that throws (the job retries).
+ */
+async function recordOutcomeOrError(
+  ctx: ServiceContext,
+  versionId: number,
+  outcome: ValidationOutcome,
+  finalKey: string,
+  oldKey: string,
+): Promise<number | null> {
+  try {
+    return await recordOutcome(ctx, versionId, outcome, finalKey, oldKey);
+  } catch (err) {
+    ctx.logger.error({ err, version_id: versionId }, "could not record the validation outcome; recording it as error");
+    const reason = `The result of this check could not be stored (${err instanceof Error ? err.message.slice(0, 200) : "database error"})`;
+    const unrecordable: ValidationOutcome = {
+      ...outcome,
+      status: "error",
+      tested: false,
+      securityScanPassed: false,
+      qualityScore: null,
+      checks: outcome.checks.map((check) => ({ name: check.name, status: "error", durationMs: check.durationMs, summary: reason, issues: [] })),
+    };
+    return recordOutcome(ctx, versionId, unrecordable, oldKey, oldKey);
+  }
 }
 
 /** Results, version and agent change together, so no reader sees half an outcome. */
