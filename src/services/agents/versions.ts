@@ -1,8 +1,8 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { agents, agentVersions, validationResults } from "../../../db/schema/index.ts";
 import type { AgentVersion, VersionList } from "../../contract/agents.ts";
 import { compareSemver } from "../../contract/semver.ts";
-import type { ValidationReport } from "../../contract/validation.ts";
+import type { ValidationInput, ValidationIssue, ValidationReport } from "../../contract/validation.ts";
 import { VALIDATION_CHECKS } from "../../contract/validation.ts";
 import { NotFound } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
@@ -74,11 +74,30 @@ export async function findVersionOrThrow(db: Executor, agent: AgentRow, version?
   return row;
 }
 
-/** The latest validation run of a version; a pending version answers with no checks yet. */
-export async function getValidationReport(ctx: ServiceContext, input: { slug: string; version?: string }): Promise<ValidationReport> {
+/**
+ * The latest validation run of a version; a pending version answers with no checks yet. Issues
+ * are sliced in the database, so a report stored before issues were capped cannot flood the API.
+ */
+export async function getValidationReport(ctx: ServiceContext, input: ValidationInput): Promise<ValidationReport> {
   const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
   const version = await findVersionOrThrow(ctx.db, agent, input.version);
-  const results = await ctx.db.select().from(validationResults).where(eq(validationResults.versionId, version.id)).orderBy(asc(validationResults.id));
+  const { issues_offset: offset = 0, issues_limit: limit = 200 } = input;
+  const issues = sql<
+    ValidationIssue[]
+  >`coalesce((select jsonb_agg(e.value order by e.ord) from jsonb_array_elements(${validationResults.issues}) with ordinality as e(value, ord) where e.ord > ${offset} and e.ord <= ${offset + limit}), '[]'::jsonb)`;
+  const results = await ctx.db
+    .select({
+      checkName: validationResults.checkName,
+      status: validationResults.status,
+      durationMs: validationResults.durationMs,
+      summary: validationResults.summary,
+      score: validationResults.score,
+      issues,
+      issuesTotal: sql<number>`jsonb_array_length(${validationResults.issues})`.mapWith(Number),
+    })
+    .from(validationResults)
+    .where(eq(validationResults.versionId, version.id))
+    .orderBy(asc(validationResults.id));
   const order = (name: string) => VALIDATION_CHECKS.indexOf(name as (typeof VALIDATION_CHECKS)[number]);
   const started = version.validationStartedAt;
   const finished = version.validationFinishedAt;
@@ -98,6 +117,7 @@ export async function getValidationReport(ctx: ServiceContext, input: { slug: st
         summary: r.summary,
         ...(r.score === null ? {} : { score: r.score }),
         issues: r.issues,
+        issues_total: r.issuesTotal,
       })),
   };
 }
