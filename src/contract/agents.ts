@@ -37,6 +37,8 @@ export const agentVersion = z
     security_scan_passed: z.boolean(),
     quality_score: z.number().nullable().describe("0..1, null until the quality check ran"),
     validation_status: validationStatus,
+    quarantined: z.boolean().describe("Failed the archive or security check with a high or critical finding: only its author and admins can download it"),
+    quarantine_reason: z.string().nullable().describe("Why, when quarantined"),
     published_at: timestamp,
   })
   .meta({ id: "AgentVersion", examples: [exampleAgentVersion] });

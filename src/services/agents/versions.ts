@@ -23,6 +23,8 @@ export function toAgentVersion(row: VersionRow): AgentVersion {
     security_scan_passed: row.securityScanPassed,
     quality_score: row.qualityScore,
     validation_status: row.validationStatus,
+    quarantined: row.quarantineReason !== null,
+    quarantine_reason: row.quarantineReason,
     published_at: row.publishedAt.toISOString(),
   };
 }
@@ -39,11 +41,14 @@ export async function loadVersions(db: Executor, agentId: number): Promise<Versi
 
 /**
  * Points agents.current_version_id at the highest version whose validation passed, else the
- * highest version. Call it in the transaction that changed a version (publish, validation).
+ * highest version that is not quarantined, else (every version quarantined: the agent is then
+ * seen by its author and admins only) the highest. Call it in the transaction that changed a
+ * version (publish, validation).
  */
 export async function refreshCurrentVersion(db: Executor, agentId: number): Promise<void> {
   const versions = await loadVersions(db, agentId);
-  const current = versions.find((v) => v.validationStatus === "passed") ?? versions[0];
+  const current =
+    versions.find((v) => v.validationStatus === "passed" && v.quarantineReason === null) ?? versions.find((v) => v.quarantineReason === null) ?? versions[0];
   await db
     .update(agents)
     .set({ currentVersionId: current?.id ?? null })
