@@ -3,7 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { agentVersions, validationResults } from "../db/schema/index.ts";
 import { systemContextOf } from "../src/runtime.ts";
 import { validateStoredVersion } from "../src/services/validation/run-version.ts";
-import { apiTokenFor } from "../src/testing/auth.ts";
+import { apiTokenFor, bearer } from "../src/testing/auth.ts";
 import { makeCategory, makeUser } from "../src/testing/factories.ts";
 import { TEST_MODES, useTestApp } from "../src/testing/harness.ts";
 import { nulOutputAgent } from "../src/testing/sample-agents.ts";
@@ -21,7 +21,7 @@ for (const mode of TEST_MODES) {
       const user = await makeUser(t.rt.db.db);
       const token = await apiTokenFor(t.rt, user);
       const agent = await publishViaHttp(t.fetch, token, { name, category: (await makeCategory(t.rt.db.db)).slug, code });
-      return { slug: agent.slug, versionId: agent.versions[0]!.id };
+      return { slug: agent.slug, versionId: agent.versions[0]!.id, token };
     }
 
     async function statusOf(versionId: number) {
@@ -45,10 +45,10 @@ for (const mode of TEST_MODES) {
         { name: "package.json", data: "{}" },
         { name: "evil\u0000.js", data: "x" },
       ]);
-      const { slug, versionId } = await publish(code, `Nul Name ${mode}`);
+      const { slug, versionId, token } = await publish(code, `Nul Name ${mode}`);
       expect(await validateStoredVersion(systemContextOf(t.rt), versionId)).toBe("validated");
       expect(await statusOf(versionId)).toBe("failed");
-      const report = (await (await t.fetch(`/api/v1/agents/${slug}/validation`)).json()) as Report;
+      const report = (await (await t.fetch(`/api/v1/agents/${slug}/validation`, { headers: bearer(token) })).json()) as Report;
       expect(report.checks[0]).toMatchObject({ name: "archive", status: "failed" });
       expect(JSON.stringify(report)).not.toContain("\u0000");
     }, 60_000);
