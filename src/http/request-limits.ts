@@ -8,7 +8,7 @@ import { MAX_JSON_BODY_BYTES, readTextWithLimit } from "./body.ts";
  * request line and headers pass 16 KiB (its --max-http-header-size); that answer cannot be
  * intercepted. Below it, a URL longer than MAX_URL_BYTES gets the contract's JSON error (414).
  */
-export const MAX_URL_BYTES = 8 * 1024;
+const MAX_URL_BYTES = 8 * 1024;
 
 /** Procedure calls one tRPC request may batch; each is charged to the rate limit. */
 export const MAX_TRPC_BATCH = 20;
