@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { agentSummary } from "./agents.ts";
 import { agentSlugInput, slugParam } from "./common.ts";
-import { text } from "./text.ts";
+import { displayName, text } from "./text.ts";
 import { validationStatus } from "./validation.ts";
 
 export const adminAgent = agentSummary
@@ -17,7 +17,7 @@ export const listAdminAgentsInput = z.object({
 });
 
 export const adminUpdateAgentInput = agentSlugInput.extend({
-  name: text().trim().min(3).max(255).optional(),
+  name: displayName().min(3).max(255).optional(),
   description: text().trim().min(10).max(10_000).optional(),
   category: text().trim().min(1).max(100).optional().describe('Slug or name, case-insensitive; "uncategorized" removes it'),
   is_public: z.boolean().optional(),

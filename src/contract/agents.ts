@@ -2,7 +2,7 @@ import { z } from "zod";
 import { agentSlugInput, page, paginationInput, timestamp, userSummary } from "./common.ts";
 import { exampleAgent, exampleAgentSummary, exampleAgentVersion, exampleDownloadUrl, examplePublishedAgent } from "./examples.ts";
 import { parseSemver } from "./semver.ts";
-import { text } from "./text.ts";
+import { displayName, text } from "./text.ts";
 import { validationStatus } from "./validation.ts";
 
 export const agentSummary = z
@@ -69,7 +69,7 @@ export const categoryAgentsInput = paginationInput.extend({
 export const agentPage = page(agentSummary);
 
 export const updateAgentInput = agentSlugInput.extend({
-  name: text().trim().min(3).max(255).optional().describe("The slug stays as it is, so links keep working"),
+  name: displayName().min(3).max(255).optional().describe("The slug stays as it is, so links keep working"),
   description: text().trim().min(10).max(10_000).optional(),
   category: text().trim().min(1).max(100).optional().describe('Slug or name, case-insensitive; "uncategorized" removes it'),
   is_public: z.boolean().optional(),
@@ -93,7 +93,7 @@ const optionalText = (max: number) =>
 
 /** The text fields of a multipart publish; `code` (the zip) travels beside them. */
 export const publishAgentFields = z.object({
-  name: text().trim().min(3).max(255),
+  name: displayName().min(3).max(255),
   description: text().trim().min(10).max(10_000),
   category: text().trim().min(1).max(100).describe("Slug or name, case-insensitive; must exist"),
   version: semverString,

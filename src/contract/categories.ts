@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { exampleCategory } from "./examples.ts";
-import { text } from "./text.ts";
+import { displayName, text } from "./text.ts";
 
 export const category = z
   .object({
@@ -29,7 +29,7 @@ const categorySlug = z
   .regex(/^[a-z0-9-]+$/, "Slug may contain only lower-case letters, digits and '-'");
 
 export const createCategoryInput = z.object({
-  name: text().trim().min(1).max(100),
+  name: displayName().min(1).max(100),
   slug: categorySlug,
   icon: text().max(50).nullish(),
   description: text().max(2000).nullish(),
@@ -37,7 +37,7 @@ export const createCategoryInput = z.object({
 
 export const updateCategoryInput = z.object({
   slug: text().min(1).max(100),
-  name: text().trim().min(1).max(100).optional(),
+  name: displayName().min(1).max(100).optional(),
   icon: text().max(50).nullish(),
   description: text().max(2000).nullish(),
 });
