@@ -65,8 +65,38 @@ const timing = t.middleware(async ({ ctx, path, type, next }) => {
   return result;
 });
 
+/**
+ * REST path parameters arrive as the raw, percent-encoded segment (trpc-to-openapi matches the
+ * pathname as sent): `/agents/%C3%A9moji-agent` names the agent `émoji-agent`. Decoded here,
+ * before any input validator, for the keys that came from the path.
+ */
+const decodedPathParams = t.middleware(({ ctx, getRawInput, next }) => {
+  if (ctx.pathParams.length === 0) return next();
+  return next({
+    getRawInput: async () => {
+      const raw = await getRawInput();
+      if (typeof raw !== "object" || raw === null) return raw;
+      const decoded: Record<string, unknown> = { ...raw };
+      for (const key of ctx.pathParams) {
+        const value = decoded[key];
+        if (typeof value === "string") decoded[key] = decodeSegment(value);
+      }
+      return decoded;
+    },
+  });
+});
+
+function decodeSegment(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    // Not valid percent-encoding: matched as sent, so it names nothing.
+    return value;
+  }
+}
+
 // Later .meta() calls merge into this one, so the tier survives each procedure's own meta.
-export const publicProcedure = t.procedure.use(timing).use(errorMapping).meta({ auth: "public" });
+export const publicProcedure = t.procedure.use(timing).use(errorMapping).use(decodedPathParams).meta({ auth: "public" });
 
 export const authedProcedure = publicProcedure
   .use(({ ctx, type, next }) => {
