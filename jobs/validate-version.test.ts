@@ -74,13 +74,15 @@ for (const mode of TEST_MODES) {
     }, 120_000);
 
     test("an agent leaking an AWS key fails the security check, with file and line", async () => {
-      const { agent } = await publishAndSettle(awsKeyLeakAgent(), `Leaky Agent ${mode}`);
-      const report = (await (await t.fetch(`/api/v1/agents/${agent.slug}/validation`)).json()) as Report;
+      const { agent, token } = await publishAndSettle(awsKeyLeakAgent(), `Leaky Agent ${mode}`);
+      // Quarantined (its only version leaks a key): only its author sees it now.
+      const report = (await (await t.fetch(`/api/v1/agents/${agent.slug}/validation`, { headers: bearer(token) })).json()) as Report;
       expect(report.status).toBe("failed");
       const security = report.checks.find((c) => c.name === "security");
       expect(security?.status).toBe("failed");
       expect(security?.issues.some((i) => i.file === "config.js")).toBe(true);
-      const detail = (await (await t.fetch(`/api/v1/agents/${agent.slug}`)).json()) as { is_validated: boolean };
+      expect((await t.fetch(`/api/v1/agents/${agent.slug}`)).status).toBe(404);
+      const detail = (await (await t.fetch(`/api/v1/agents/${agent.slug}`, { headers: bearer(token) })).json()) as { is_validated: boolean };
       expect(detail.is_validated).toBe(false);
       // Failed archives never reach a permanent key.
       const [version] = await t.rt.db.db.select().from(agentVersions).where(eq(agentVersions.agentId, agent.id));

@@ -119,8 +119,8 @@ for (const mode of TEST_MODES) {
       };
       expect(report).toMatchObject({ status: "passed", started_at: started.toISOString(), duration_ms: 1500 });
       expect(report.checks).toEqual([
-        { name: "archive", status: "passed", duration_ms: 5, summary: "3 files", issues: [{ severity: "low", code: "A1", message: "note" }] },
-        { name: "quality", status: "passed", duration_ms: 20, summary: "ok", score: 0.9, issues: [] },
+        { name: "archive", status: "passed", duration_ms: 5, summary: "3 files", issues: [{ severity: "low", code: "A1", message: "note" }], issues_total: 1 },
+        { name: "quality", status: "passed", duration_ms: 20, summary: "ok", score: 0.9, issues: [], issues_total: 0 },
       ]);
     });
 

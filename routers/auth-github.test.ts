@@ -37,7 +37,7 @@ async function loginViaCallback(t: TestApp, user: FakeGitHubUser): Promise<Respo
 
 for (const mode of TEST_MODES) {
   describe(`GitHub login [${mode}]`, () => {
-    const t = useTestApp(mode, { ...baseEnv, ADMIN_GITHUB_LOGINS: "First-Admin, other" });
+    const t = useTestApp(mode, { ...baseEnv, ADMIN_GITHUB_LOGINS: "First-Admin, other, legacy-boss" });
 
     test("the authorize URL carries client_id, scope, state and an S256 PKCE challenge; the state is kept 10 minutes", async () => {
       const { authorize_url, state } = await start(t);
@@ -200,6 +200,28 @@ for (const mode of TEST_MODES) {
       expect(body.user.role).toBe("admin");
       const users = await t.fetch("/api/v1/admin/users", { headers: bearer(body.access_token) });
       expect(users.status).toBe(200);
+    });
+
+    test("a configured admin login promotes only the GitHub account it was first promoted as", async () => {
+      const boss = fakeGitHubUser({ login: "other" });
+      const first = (await (await loginViaCallback(t, boss)).json()) as TokenBody;
+      expect(first.user.role).toBe("admin");
+      // The admin renames their GitHub login; someone registers the freed one and logs in here.
+      const renamed = (await (await loginViaCallback(t, { ...boss, login: "other-renamed" })).json()) as TokenBody;
+      expect(renamed.user.role).toBe("admin");
+      const squatter = fakeGitHubUser({ login: "other" });
+      const body = (await (await loginViaCallback(t, squatter)).json()) as TokenBody;
+      expect(body.user).toMatchObject({ username: "other", github_id: squatter.id, role: "user" });
+      expect((await t.fetch("/api/v1/admin/users", { headers: bearer(body.access_token) })).status).toBe(403);
+    });
+
+    test("an admin promoted before ids were recorded keeps the login: a newcomer with it is not promoted", async () => {
+      const legacy = await makeUser(t.rt.db.db, { username: "Legacy-Boss", role: "admin" });
+      const squatter = fakeGitHubUser({ login: "legacy-boss" });
+      const body = (await (await loginViaCallback(t, squatter)).json()) as TokenBody;
+      expect(body.user.role).toBe("user");
+      const [kept] = await t.rt.db.db.select().from(users).where(eq(users.id, legacy.id));
+      expect(kept!.role).toBe("admin");
     });
 
     test("two simultaneous first logins of one GitHub user create one account and no 500", async () => {

@@ -60,6 +60,8 @@ export const versionsRouter = router({
         summary: "A URL to download the current version from",
         description: "Counted as a download.",
       },
+      // A quarantined version, for anyone but its author and admins.
+      errors: [403],
     })
     .input(agentSlugInput)
     .output(downloadUrl)
@@ -74,6 +76,8 @@ export const versionsRouter = router({
         summary: "A URL to download one version from",
         description: "Counted as a download.",
       },
+      // A quarantined version, for anyone but its author and admins.
+      errors: [403],
     })
     .input(versionInput)
     .output(downloadUrl)

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { webhookDeliveries } from "../db/schema/index.ts";
 import { startJobWorker, systemContextOf } from "../src/runtime.ts";
-import { notifyUser, signBody } from "../src/services/webhooks.ts";
+import { deliverWebhook, notifyUser, signBody } from "../src/services/webhooks.ts";
 import { apiTokenFor, bearer } from "../src/testing/auth.ts";
 import { makeUser } from "../src/testing/factories.ts";
 import { jsonInit, TEST_MODES, useTestApp } from "../src/testing/harness.ts";
@@ -91,12 +91,58 @@ for (const mode of TEST_MODES) {
 
 describe("webhook address rules", () => {
   const t = useTestApp("embedded");
-  test("private and loopback targets are refused unless allowed", async () => {
+  test("private, loopback and special-purpose targets are refused in every spelling", async () => {
     const user = await makeUser(t.rt.db.db);
     const token = await apiTokenFor(t.rt, user);
-    for (const url of ["http://127.0.0.1/h", "http://10.1.2.3/h", "http://[::1]/h", "http://169.254.169.254/latest"]) {
-      const res = await t.fetch("/api/v1/users/me/webhook", jsonInit("PUT", { url }, bearer(token)));
-      expect(res.status).toBe(422);
+    const urls = [
+      "http://127.0.0.1/h",
+      "http://10.1.2.3/h",
+      "http://[::1]/h",
+      "http://169.254.169.254/latest",
+      "http://[::ffff:7f00:1]/h",
+      "http://[0:0:0:0:0:ffff:7f00:1]/h",
+      "http://[::ffff:a9fe:a9fe]/latest",
+      "http://[::127.0.0.1]/h",
+      "http://[64:ff9b::7f00:1]/h",
+      "http://198.18.0.1/h",
+      "http://224.0.0.1/h",
+      "http://localhost/h",
+      "http://2130706433/h",
+    ];
+    const answers: Record<string, number> = {};
+    for (const url of urls) answers[url] = (await t.fetch("/api/v1/users/me/webhook", jsonInit("PUT", { url }, bearer(token)))).status;
+    expect(answers).toEqual(Object.fromEntries(urls.map((url) => [url, 422])));
+  });
+
+  test("a stored webhook URL that spells loopback another way is never POSTed to", async () => {
+    let hits = 0;
+    const listener = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch() {
+        hits++;
+        return new Response("ok");
+      },
+    });
+    try {
+      // Only forms that lead to loopback on this machine: the test itself must not send traffic elsewhere.
+      for (const host of ["[::ffff:7f00:1]", "[0:0:0:0:0:ffff:7f00:1]", "[::ffff:127.0.0.1]", "127.1", "2130706433", "localhost"]) {
+        const user = await makeUser(t.rt.db.db, { webhookUrl: `http://${host}:${listener.port}/hook`, webhookSecret: "s" });
+        const [delivery] = await t.rt.db.db
+          .insert(webhookDeliveries)
+          .values({ userId: user.id, event: "validation.finished", url: `http://${host}:${listener.port}/hook`, payload: {} })
+          .returning();
+        await expect(deliverWebhook(systemContextOf(t.rt), delivery!.id)).rejects.toThrow();
+        const [row] = await t.rt.db.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, delivery!.id));
+        expect({ host, status: row?.status, lastError: row?.lastError }).toMatchObject({
+          host,
+          status: "pending",
+          lastError: expect.stringMatching(/address/),
+        });
+      }
+      expect(hits).toBe(0);
+    } finally {
+      await listener.stop(true);
     }
   });
 });

@@ -15,6 +15,7 @@ import { githubLoginOpenApiPaths, githubLoginRoutes } from "./http/github-login.
 import { checkHealth } from "./http/health.ts";
 import { buildOpenApiDocument as buildDocument } from "./http/openapi.ts";
 import { checkRateLimit, type RateLimitOutcome } from "./http/rate-limits.ts";
+import { boundedTrpcRequest, urlTooLong } from "./http/request-limits.ts";
 import { initState, type RequestState, stateOf } from "./http/request-state.ts";
 import { createRestHandler, REST_PREFIX, restRoutes } from "./http/rest.ts";
 import { makeRoute, matchRoute } from "./http/routes.ts";
@@ -61,7 +62,10 @@ export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
     const state = initState(request, clientIp(rt, request, server));
     let response: Response;
     let limits: RateLimitOutcome | null = null;
-    if (isPreflight(request)) {
+    const tooLong = urlTooLong(request);
+    if (tooLong) {
+      response = errorResponse(tooLong, { requestId: state.requestId, logger: rt.logger });
+    } else if (isPreflight(request)) {
       response = new Response(null, { status: 204, headers: preflightHeaders(request) });
       state.route = "preflight";
     } else {
@@ -98,12 +102,12 @@ function apiRoutes(rt: Runtime, openapi: string) {
       // Multipart publishing and downloads: REST-only, matched before the REST bridge's wildcard.
       .use(agentUploadRoutes(rt, handleRest))
       .use(downloadRoutes(rt))
-      .all("/trpc/*", ({ request }) => {
+      .all("/trpc/*", async ({ request }) => {
         const state = stateOf(request);
         state.route = "/trpc";
         return fetchRequestHandler({
           endpoint: "/trpc",
-          req: request,
+          req: await boundedTrpcRequest(request),
           router: appRouter,
           allowBatching: true,
           createContext: () => procedureContextOf(rt, request),

@@ -74,6 +74,12 @@ export class PayloadTooLarge extends DomainError {
   }
 }
 
+export class UriTooLong extends DomainError {
+  constructor(detail: ErrorDetail) {
+    super("uri_too_long", detail);
+  }
+}
+
 export class UnsupportedMediaType extends DomainError {
   constructor(detail: ErrorDetail) {
     super("unsupported_media_type", detail);

@@ -4,6 +4,8 @@ import m1 from "./0001_pg_trgm.sql" with { type: "text" };
 import m2 from "./0002_search.sql" with { type: "text" };
 import m3 from "./0003_search_terms.sql" with { type: "text" };
 import m4 from "./0004_search_terms_trigger.sql" with { type: "text" };
+import m5 from "./0005_glorious_pestilence.sql" with { type: "text" };
+import m6 from "./0006_marvelous_centennial.sql" with { type: "text" };
 
 export interface BundledMigration {
   tag: string;
@@ -18,4 +20,6 @@ export const migrations: BundledMigration[] = [
   { tag: "0002_search", when: 1795642670505, breakpoints: true, sql: m2 },
   { tag: "0003_search_terms", when: 1795645627977, breakpoints: true, sql: m3 },
   { tag: "0004_search_terms_trigger", when: 1795645628353, breakpoints: true, sql: m4 },
+  { tag: "0005_glorious_pestilence", when: 1796019101248, breakpoints: true, sql: m5 },
+  { tag: "0006_marvelous_centennial", when: 1796020740327, breakpoints: true, sql: m6 },
 ];

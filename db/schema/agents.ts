@@ -96,6 +96,11 @@ export const agentVersions = pgTable(
     qualityScore: doublePrecision("quality_score"),
     validationStartedAt: tstz("validation_started_at"),
     validationFinishedAt: tstz("validation_finished_at"),
+    /**
+     * Set when the archive or security check failed with a high or critical finding: the version
+     * is quarantined (only its author and admins download it; never the current version).
+     */
+    quarantineReason: text("quarantine_reason"),
     publishedAt: tstz("published_at").notNull().defaultNow(),
   },
   (t) => [

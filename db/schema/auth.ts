@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, pgTable, text, varchar } from "drizzle-orm/pg-core";
+import { bigint, check, index, integer, pgTable, text, varchar } from "drizzle-orm/pg-core";
 import type { ApiTokenScope } from "../../src/contract/tokens.ts";
 import { createdAt, tstz } from "./_columns.ts";
 import { users } from "./users.ts";
@@ -93,3 +93,15 @@ export type ApiToken = typeof apiTokens.$inferSelect;
 export type NewApiToken = typeof apiTokens.$inferInsert;
 export type OauthState = typeof oauthStates.$inferSelect;
 export type NewOauthState = typeof oauthStates.$inferInsert;
+
+/**
+ * Which GitHub account a login of ADMIN_GITHUB_LOGINS was first promoted as. Logins can be
+ * renamed and registered again by someone else; the GitHub id cannot, so once bound a
+ * configured login promotes only that id.
+ */
+export const adminLoginBindings = pgTable("admin_login_bindings", {
+  /** Lower-cased, as configured. */
+  login: text("login").primaryKey(),
+  githubId: bigint("github_id", { mode: "number" }).notNull(),
+  boundAt: tstz("bound_at").notNull().defaultNow(),
+});

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { text } from "./text.ts";
 
 const queueCounts = z.object({
   waiting: z.number().int().nonnegative(),
@@ -23,6 +24,6 @@ export const jobsOverview = z.object({
   dead: z.array(deadJob).describe("The newest dead-lettered jobs (at most 50), to inspect and retry"),
 });
 
-export const retryDeadInput = z.object({ id: z.string().min(1).max(100) });
+export const retryDeadInput = z.object({ id: text().min(1).max(100) });
 
 export type JobsOverview = z.infer<typeof jobsOverview>;

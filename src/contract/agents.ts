@@ -2,6 +2,7 @@ import { z } from "zod";
 import { agentSlugInput, page, paginationInput, timestamp, userSummary } from "./common.ts";
 import { exampleAgent, exampleAgentSummary, exampleAgentVersion, exampleDownloadUrl, examplePublishedAgent } from "./examples.ts";
 import { parseSemver } from "./semver.ts";
+import { displayName, text } from "./text.ts";
 import { validationStatus } from "./validation.ts";
 
 export const agentSummary = z
@@ -36,6 +37,8 @@ export const agentVersion = z
     security_scan_passed: z.boolean(),
     quality_score: z.number().nullable().describe("0..1, null until the quality check ran"),
     validation_status: validationStatus,
+    quarantined: z.boolean().describe("Failed the archive or security check with a high or critical finding: only its author and admins can download it"),
+    quarantine_reason: z.string().nullable().describe("Why, when quarantined"),
     published_at: timestamp,
   })
   .meta({ id: "AgentVersion", examples: [exampleAgentVersion] });
@@ -54,26 +57,25 @@ export const agentSort = z.enum(["created_at", "downloads", "stars", "rating", "
 const sortInput = agentSort.default("created_at").describe("created_at, downloads, stars and rating sort newest/highest first; name A to Z");
 
 export const listAgentsInput = paginationInput.extend({
-  category: z.string().trim().min(1).max(100).optional().describe('Category slug; "uncategorized" for agents without one'),
+  category: text().trim().min(1).max(100).optional().describe('Category slug; "uncategorized" for agents without one'),
   sort: sortInput,
 });
 
 export const categoryAgentsInput = paginationInput.extend({
-  slug: z.string().min(1).max(100).describe("Category slug"),
+  slug: text().min(1).max(100).describe("Category slug"),
   sort: sortInput,
 });
 
 export const agentPage = page(agentSummary);
 
 export const updateAgentInput = agentSlugInput.extend({
-  name: z.string().trim().min(3).max(255).optional().describe("The slug stays as it is, so links keep working"),
-  description: z.string().trim().min(10).max(10_000).optional(),
-  category: z.string().trim().min(1).max(100).optional().describe('Slug or name, case-insensitive; "uncategorized" removes it'),
+  name: displayName().min(3).max(255).optional().describe("The slug stays as it is, so links keep working"),
+  description: text().trim().min(10).max(10_000).optional(),
+  category: text().trim().min(1).max(100).optional().describe('Slug or name, case-insensitive; "uncategorized" removes it'),
   is_public: z.boolean().optional(),
 });
 
-const semverString = z
-  .string()
+const semverString = text()
   .trim()
   .min(1)
   .max(100)
@@ -84,17 +86,16 @@ const formBoolean = z
   .transform((value) => value === true || value === "true" || value === "1" || value === "yes" || value === "on");
 
 const optionalText = (max: number) =>
-  z
-    .string()
+  text()
     .max(max)
     .optional()
     .transform((value) => (value === undefined || value.trim() === "" ? null : value));
 
 /** The text fields of a multipart publish; `code` (the zip) travels beside them. */
 export const publishAgentFields = z.object({
-  name: z.string().trim().min(3).max(255),
-  description: z.string().trim().min(10).max(10_000),
-  category: z.string().trim().min(1).max(100).describe("Slug or name, case-insensitive; must exist"),
+  name: displayName().min(3).max(255),
+  description: text().trim().min(10).max(10_000),
+  category: text().trim().min(1).max(100).describe("Slug or name, case-insensitive; must exist"),
   version: semverString,
   changelog: optionalText(10_000),
   is_public: formBoolean.default(true),
@@ -111,7 +112,7 @@ export const versionList = z.object({
   total: z.number().int().nonnegative(),
 });
 
-export const versionInput = agentSlugInput.extend({ version: z.string().min(1).max(100).describe("Version string, e.g. 1.2.3") });
+export const versionInput = agentSlugInput.extend({ version: text().min(1).max(100).describe("Version string, e.g. 1.2.3") });
 
 /** `?redirect=` of the download routes: answer 302 to a signed URL instead of streaming. */
 export const downloadRedirect = z.enum(["true", "false", "1", "0", ""]).optional().describe("true: answer 302 to a signed URL instead of streaming");

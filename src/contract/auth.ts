@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { text } from "./text.ts";
 import { user } from "./users.ts";
 
 export const redirectUriInput = z.object({
@@ -12,15 +13,15 @@ export const authorizeUrl = z.object({
 
 /** Everything GitHub may put on the redirect; presence is checked by the service so a missing state is a 400. */
 export const githubCallbackInput = z.object({
-  code: z.string().max(512).optional(),
-  state: z.string().max(512).optional(),
-  error: z.string().max(200).optional(),
-  error_description: z.string().max(1000).optional(),
+  code: text().max(512).optional(),
+  state: text().max(512).optional(),
+  error: text().max(200).optional(),
+  error_description: text().max(1000).optional(),
 });
 
 export const githubLoginInput = z.object({
-  code: z.string().min(1).max(512).describe("The code GitHub put on the redirect"),
-  state: z.string().max(512).optional().describe("The state from /auth/github/authorize, when the login started there (it carries the PKCE verifier)"),
+  code: text().min(1).max(512).describe("The code GitHub put on the redirect"),
+  state: text().max(512).optional().describe("The state from /auth/github/authorize, when the login started there (it carries the PKCE verifier)"),
 });
 
 export const sessionTokens = z
@@ -34,10 +35,10 @@ export const sessionTokens = z
 
 export const tokenResponse = sessionTokens.extend({ user }).meta({ id: "TokenResponse" });
 
-export const refreshInput = z.object({ refresh_token: z.string().min(1).max(512) });
+export const refreshInput = z.object({ refresh_token: text().min(1).max(512) });
 
 export const logoutInput = z.object({
-  refresh_token: z.string().max(512).optional().describe("Also accepted instead of a bearer token, e.g. once the access token expired"),
+  refresh_token: text().max(512).optional().describe("Also accepted instead of a bearer token, e.g. once the access token expired"),
 });
 
 export type SessionTokens = z.infer<typeof sessionTokens>;

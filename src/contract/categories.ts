@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { exampleCategory } from "./examples.ts";
+import { displayName, text } from "./text.ts";
 
 export const category = z
   .object({
@@ -18,7 +19,7 @@ export const categoryList = z.object({
 });
 
 export const categorySlugInput = z.object({
-  slug: z.string().min(1).max(100).describe("Category slug"),
+  slug: text().min(1).max(100).describe("Category slug"),
 });
 
 const categorySlug = z
@@ -28,17 +29,17 @@ const categorySlug = z
   .regex(/^[a-z0-9-]+$/, "Slug may contain only lower-case letters, digits and '-'");
 
 export const createCategoryInput = z.object({
-  name: z.string().trim().min(1).max(100),
+  name: displayName().min(1).max(100),
   slug: categorySlug,
-  icon: z.string().max(50).nullish(),
-  description: z.string().max(2000).nullish(),
+  icon: text().max(50).nullish(),
+  description: text().max(2000).nullish(),
 });
 
 export const updateCategoryInput = z.object({
-  slug: z.string().min(1).max(100),
-  name: z.string().trim().min(1).max(100).optional(),
-  icon: z.string().max(50).nullish(),
-  description: z.string().max(2000).nullish(),
+  slug: text().min(1).max(100),
+  name: displayName().min(1).max(100).optional(),
+  icon: text().max(50).nullish(),
+  description: text().max(2000).nullish(),
 });
 
 export type Category = z.infer<typeof category>;

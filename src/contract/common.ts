@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { exampleUserSummary } from "./examples.ts";
+import { text } from "./text.ts";
 
 /** Shapes shared by several domains. */
 
-export const slugParam = z.string().min(1).max(255).describe("URL slug");
+export const slugParam = text().min(1).max(255).describe("URL slug");
 
 export const agentSlugInput = z.object({ slug: slugParam.describe("Agent slug") });
 

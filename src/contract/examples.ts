@@ -31,6 +31,8 @@ export const exampleAgentVersion = {
   security_scan_passed: true,
   quality_score: 0.92,
   validation_status: "passed" as const,
+  quarantined: false,
+  quarantine_reason: null,
   published_at: at(20, "17:45:51.004"),
 };
 
@@ -86,13 +88,14 @@ export const exampleValidationReport = {
   finished_at: at(20, "17:46:04.310"),
   duration_ms: 12_310,
   checks: [
-    { name: "archive" as const, status: "passed" as const, duration_ms: 14, summary: "6 files, 18 KiB", issues: [] },
+    { name: "archive" as const, status: "passed" as const, duration_ms: 14, summary: "6 files, 18 KiB", issues: [], issues_total: 0 },
     {
       name: "security" as const,
       status: "failed" as const,
       duration_ms: 41,
       summary: "1 high finding",
       issues: [{ severity: "high" as const, code: "aws_access_key", message: "An AWS access key id is in the code", file: "config.js", line: 3 }],
+      issues_total: 1,
     },
   ],
 };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { agentSlugInput, page, paginationInput, timestamp, userSummary } from "./common.ts";
 import { exampleReview } from "./examples.ts";
+import { text } from "./text.ts";
 
 export const review = z
   .object({
@@ -28,7 +29,7 @@ export const listReviewsInput = agentSlugInput.extend(paginationInput.shape).ext
 });
 
 const rating = z.number().int().min(1).max(5).describe("1..5");
-const comment = z.string().max(5000);
+const comment = text().max(5000);
 
 export const createReviewInput = agentSlugInput.extend({
   rating,

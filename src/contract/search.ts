@@ -1,14 +1,14 @@
 import { z } from "zod";
 import { agentSummary } from "./agents.ts";
 import { paginationInput, userSummary } from "./common.ts";
+import { text } from "./text.ts";
 
 const MAX_QUERY_CHARS = 200;
 
 /** Counted in characters (code points), so 200 emoji are as welcome as 200 letters. */
-const queryText = z.string().refine((s) => [...s].length <= MAX_QUERY_CHARS, `At most ${MAX_QUERY_CHARS} characters`);
+const queryText = text().refine((s) => [...s].length <= MAX_QUERY_CHARS, `At most ${MAX_QUERY_CHARS} characters`);
 
-const requiredQuery = z
-  .string()
+const requiredQuery = text()
   .min(1)
   .refine((s) => [...s].length <= MAX_QUERY_CHARS, `At most ${MAX_QUERY_CHARS} characters`)
   .describe("1..200 characters; `%` and `_` are literal");
@@ -21,7 +21,7 @@ export const searchAgentsInput = paginationInput.extend({
     .describe(
       "Up to 200 characters; empty browses. Matches names above descriptions, the last word as a prefix while typing (no trailing space), and tolerates typos. `%` and `_` are literal.",
     ),
-  category: z.string().trim().min(1).max(100).optional().describe('Category slug; "uncategorized" for agents without one'),
+  category: text().trim().min(1).max(100).optional().describe('Category slug; "uncategorized" for agents without one'),
   min_rating: z.coerce.number().min(0).max(5).optional().describe("Only agents rated at least this (0..5)"),
   sort: searchSort
     .default("relevance")

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { timestamp } from "./common.ts";
+import { text } from "./text.ts";
 
 const API_TOKEN_SCOPES = ["read", "publish", "admin"] as const;
 export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];
@@ -21,7 +22,7 @@ const apiToken = z
 export const apiTokenList = z.object({ items: z.array(apiToken) });
 
 export const createApiTokenInput = z.object({
-  name: z.string().trim().min(1).max(100),
+  name: text().trim().min(1).max(100),
   scopes: z.array(tokenScope).min(1).max(API_TOKEN_SCOPES.length),
   expires_in_days: z.number().int().min(1).max(3650).nullish().describe("Omit for a token that does not expire"),
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { timestamp } from "./common.ts";
 import { exampleUser } from "./examples.ts";
+import { text } from "./text.ts";
 
 export const USER_ROLES = ["user", "admin"] as const;
 
@@ -42,19 +43,19 @@ export const adminUserList = z.object({ items: z.array(adminUser), total: z.numb
 export const listAdminUsersInput = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(100).describe("Page size, 1..100"),
   offset: z.coerce.number().int().min(0).default(0).describe("Items to skip"),
-  search: z.string().trim().max(200).optional().describe("Case-insensitive match on username or email"),
+  search: text().trim().max(200).optional().describe("Case-insensitive match on username or email"),
 });
 
 export const userIdInput = z.object({ id: z.coerce.number().int().positive().describe("User id") });
 
 export const updateAdminUserInput = userIdInput.extend({
   role: userRole.optional(),
-  bio: z.string().max(2000).nullish(),
+  bio: text().max(2000).nullish(),
   is_active: z.boolean().optional(),
 });
 
 export const blockUserInput = userIdInput.extend({
-  blocked_reason: z.string().trim().min(10).max(500).describe("Shown to the user when they are refused"),
+  blocked_reason: text().trim().min(10).max(500).describe("Shown to the user when they are refused"),
 });
 
 export const starredSlugs = z.object({ starred: z.array(z.string()).describe("Slugs of the caller's starred agents, newest star first") });

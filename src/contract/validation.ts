@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { agentSlugInput, timestamp } from "./common.ts";
 import { exampleValidationReport } from "./examples.ts";
+import { text } from "./text.ts";
 
 /** The validation vocabulary: one definition, used by the tables, the checks and the API. */
 
@@ -34,7 +35,8 @@ const validationCheck = z.object({
   duration_ms: z.number().int().nonnegative(),
   summary: z.string(),
   score: z.number().optional(),
-  issues: z.array(validationIssue),
+  issues: z.array(validationIssue).describe("Most severe first within each file; `issues_limit` and `issues_offset` page through them"),
+  issues_total: z.number().int().describe("Issues this check stored (at most 200: the rest are counted in one `more_issues` issue)"),
 });
 
 export const validationReport = z
@@ -50,7 +52,12 @@ export const validationReport = z
   .meta({ id: "ValidationReport", examples: [exampleValidationReport] });
 
 export const validationInput = agentSlugInput.extend({
-  version: z.string().min(1).max(100).optional().describe("Defaults to the current version"),
+  version: text().min(1).max(100).optional().describe("Defaults to the current version"),
+  issues_limit: z.coerce.number().int().min(1).max(200).default(200).describe("Issues per check in this answer, 1..200"),
+  issues_offset: z.coerce.number().int().min(0).default(0).describe("Issues of each check to skip"),
 });
 
 export type ValidationReport = z.infer<typeof validationReport>;
+type PageOfIssues = "issues_limit" | "issues_offset";
+/** Callers other than the router may leave the page of issues to its defaults. */
+export type ValidationInput = Omit<z.infer<typeof validationInput>, PageOfIssues> & Partial<Pick<z.infer<typeof validationInput>, PageOfIssues>>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { text } from "./text.ts";
 
 export const webhookSettings = z.object({
   url: z.string().nullable().describe("Where validation results are POSTed; null when none is set"),
@@ -7,7 +8,7 @@ export const webhookSettings = z.object({
 
 export const setWebhookInput = z.object({
   url: z.url({ protocol: /^https?$/ }).max(2000),
-  secret: z.string().min(16).max(200).optional().describe("HMAC key; one is generated and returned once when omitted"),
+  secret: text().min(16).max(200).optional().describe("HMAC key; one is generated and returned once when omitted"),
 });
 
 export const setWebhookOutput = webhookSettings.extend({

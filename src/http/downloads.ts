@@ -24,7 +24,7 @@ async function download(rt: Runtime, request: Request, slug: string, version?: s
   const answer = await openDownload(ctx, { slug, version, redirect, ifNoneMatch: request.headers.get("if-none-match") });
   switch (answer.kind) {
     case "redirect":
-      return new Response(null, { status: 302, headers: { Location: answer.location, "Cache-Control": "no-store" } });
+      return new Response(null, { status: 302, headers: { Location: answer.location, "Cache-Control": "no-store", ...warningHeader(answer.warning) } });
     case "not_modified":
       return new Response(null, { status: 304, headers: { ETag: answer.etag } });
     case "file":
@@ -36,9 +36,21 @@ async function download(rt: Runtime, request: Request, slug: string, version?: s
           "Content-Disposition": attachmentDisposition(answer.filename),
           ETag: answer.etag,
           "Cache-Control": "private, no-cache",
+          ...warningHeader(answer.warning),
         },
       });
   }
+}
+
+/** RFC 7234 `Warning: 299`; header values are Latin-1, so anything else in the text becomes `?`. */
+function warningHeader(warning: string | null): Record<string, string> {
+  if (warning === null) return {};
+  return {
+    Warning: `299 - "${warning
+      .replace(/[^\x20-\x7e]/g, "?")
+      .replace(/["\\]/g, "'")
+      .slice(0, 500)}"`,
+  };
 }
 
 function redirectFlag(value: string | null): boolean {

@@ -4,6 +4,7 @@ import type { Runtime } from "../runtime.ts";
 import { isCaller } from "../services/actor.ts";
 import { actorOf } from "./context.ts";
 import { errorResponse } from "./errors.ts";
+import { MAX_TRPC_BATCH, trpcCallCount } from "./request-limits.ts";
 import type { RequestState } from "./request-state.ts";
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -33,9 +34,12 @@ export async function checkRateLimit(rt: Runtime, request: Request, state: Reque
   const actor = await actorOf(rt, request).catch(() => null);
   const [key, limit] =
     actor && isCaller(actor) ? [`rl:user:${actor.user.id}`, env.RATE_LIMIT_USER_PER_HOUR] : [`rl:ip:${state.ip}`, env.RATE_LIMIT_ANON_PER_HOUR];
+  // Each procedure of a tRPC batch costs what its own request would; an oversized batch is refused unrun.
+  const calls = path.startsWith("/trpc/") ? trpcCallCount(path) : 1;
+  const cost = calls > MAX_TRPC_BATCH ? 1 : calls;
   let result: RateLimitResult;
   try {
-    result = await rt.rateLimiter.hit(key, limit, HOUR_MS);
+    result = await rt.rateLimiter.hit(key, limit, HOUR_MS, cost);
   } catch (err) {
     rt.logger.warn({ err, request_id: state.requestId }, "rate limiter unavailable; request not limited");
     return null;

@@ -1,15 +1,15 @@
 import type { AnyRouter } from "@trpc/server";
 import { createOpenApiNodeHttpHandler } from "trpc-to-openapi";
 import { appRouter } from "../../routers/_app.ts";
-import { BadRequest, MethodNotAllowed, NotFound, PayloadTooLarge } from "../errors.ts";
+import { BadRequest, MethodNotAllowed, NotFound } from "../errors.ts";
 import type { Runtime } from "../runtime.ts";
+import { MAX_JSON_BODY_BYTES, readTextWithLimit } from "./body.ts";
 import { procedureContextOf } from "./context.ts";
 import { errorResponse } from "./errors.ts";
 import type { RequestState } from "./request-state.ts";
 import { matchRoute, type RestRoute, restRoutesOf } from "./routes.ts";
 
 export const REST_PREFIX = "/api/v1";
-const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 export const restRoutes = restRoutesOf(appRouter);
 const statusOfProcedure = new Map(restRoutes.map((r) => [r.procedure, r.status]));
@@ -57,8 +57,11 @@ export function createRestHandler(rt: Runtime) {
     const body = await readJsonBody(request);
     // A body-less POST reads as `{}`; the bridge must then see it as JSON too, or it answers 415.
     const headers = body !== undefined && !request.headers.has("content-type") ? jsonHeaders(request.headers) : request.headers;
+    // HEAD is GET without the body: the procedure runs, the answer keeps its status and headers.
+    const head = request.method === "HEAD";
     const req = new Proxy(request, {
       get: (target, prop) => {
+        if (prop === "method") return head ? "GET" : target.method;
         if (prop === "url") return `${url.origin}${path}${url.search}`;
         if (prop === "body") return body;
         if (prop === "headers") return headers;
@@ -84,12 +87,13 @@ export function createRestHandler(rt: Runtime) {
         set statusCode(code: number) {
           statusCode = code;
         },
-        end: (text?: string) =>
-          resolve(
+        end: (text?: string) => {
+          const response =
             call.error === undefined
               ? conditionalResponse(request, statusCode, headers, text)
-              : errorResponse(call.error, { requestId: state.requestId, route: state.route, logger }),
-          ),
+              : errorResponse(call.error, { requestId: state.requestId, route: state.route, logger });
+          resolve(head ? withoutBody(response) : response);
+        },
       };
       void handler(req as never, res as never);
     });
@@ -102,8 +106,6 @@ export function createRestHandler(rt: Runtime) {
  */
 async function readJsonBody(request: Request): Promise<unknown> {
   if (request.method === "GET" || request.method === "DELETE" || request.method === "HEAD") return undefined;
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_JSON_BODY_BYTES) throw new PayloadTooLarge(`Request body exceeds ${MAX_JSON_BODY_BYTES} bytes`);
   const text = await readTextWithLimit(request, MAX_JSON_BODY_BYTES);
   if (text.trim() === "") return {};
   if (!request.headers.get("content-type")?.includes("application/json")) return undefined;
@@ -120,25 +122,14 @@ function jsonHeaders(original: Headers): Headers {
   return headers;
 }
 
-async function readTextWithLimit(request: Request, limit: number): Promise<string> {
-  if (!request.body) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > limit) throw new PayloadTooLarge(`Request body exceeds ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
-}
-
 /**
  * Contract section 1: a GET answer carries an ETag (a hash of its JSON), and an If-None-Match
  * that names it gets 304 without a body. The answer depends on the caller (private agents), so
  * the tag is only ever compared with what this same caller was sent.
  */
 function conditionalResponse(request: Request, status: number, headers: Headers, text: string | undefined): Response {
-  if (request.method !== "GET" || status !== 200 || text === undefined) return new Response(status === 204 ? null : text, { status, headers });
+  if ((request.method !== "GET" && request.method !== "HEAD") || status !== 200 || text === undefined)
+    return new Response(status === 204 ? null : text, { status, headers });
   const etag = `W/"${Bun.hash(text).toString(16)}"`;
   headers.set("ETag", etag);
   // Shared caches must not hand one caller's answer (with its private agents) to another.
@@ -146,4 +137,11 @@ function conditionalResponse(request: Request, status: number, headers: Headers,
   const wanted = request.headers.get("if-none-match");
   if (wanted?.split(",").some((tag) => tag.trim() === etag || tag.trim() === "*")) return new Response(null, { status: 304, headers });
   return new Response(text, { status, headers });
+}
+
+/** The answer to HEAD: GET's status and headers, its length, no body. */
+async function withoutBody(response: Response): Promise<Response> {
+  const headers = new Headers(response.headers);
+  if (response.body) headers.set("Content-Length", String((await response.arrayBuffer()).byteLength));
+  return new Response(null, { status: response.status, statusText: response.statusText, headers });
 }

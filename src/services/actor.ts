@@ -60,7 +60,10 @@ export function mayChange(actor: Caller): boolean {
 
 export const READ_ONLY_MESSAGE = "This token's scopes do not allow changes";
 
-/** Admin powers over other people's things: the system, or an admin. */
+/**
+ * Admin powers over other people's things: the system, or an admin acting with the `admin` scope.
+ * An admin's `read` or `publish` token (the one given to CI) is an ordinary user's token.
+ */
 export function isAdmin(actor: Actor): boolean {
-  return actor.kind === "system" || (isCaller(actor) && actor.user.role === "admin");
+  return actor.kind === "system" || (isCaller(actor) && actor.user.role === "admin" && actor.scopes.includes("admin"));
 }

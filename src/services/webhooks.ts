@@ -1,10 +1,9 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
 import { eq, sql } from "drizzle-orm";
 import { users, webhookDeliveries } from "../../db/schema/index.ts";
 import type { SetWebhookInput, WebhookSettings } from "../contract/webhooks.ts";
 import { fieldError } from "../errors.ts";
+import { type Destination, postToDestination, UnsafeDestination, vetDestination } from "../lib/net/pinned-post.ts";
 import type { AuthedContext, ServiceContext } from "./context.ts";
 import type { Ports } from "./ports.ts";
 
@@ -53,24 +52,20 @@ export async function deliverWebhook(ctx: ServiceContext, deliveryId: number, si
   const headers: Record<string, string> = { "content-type": "application/json", "user-agent": "agent-marketplace-webhooks" };
   if (row.secret) headers[SIGNATURE_HEADER] = `sha256=${signBody(row.secret, body)}`;
   try {
-    await assertDeliverable(ctx.ports, row.delivery.url, ["url"]);
+    // Checked again at delivery (DNS answers change), and the request goes to the address checked.
+    const destination = await deliverableDestination(ctx.ports, row.delivery.url);
     const timeout = AbortSignal.timeout(DELIVERY_TIMEOUT_MS);
-    const response = await fetch(row.delivery.url, {
-      method: "POST",
-      headers,
-      body,
-      redirect: "manual",
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-    });
+    const status = await postToDestination(destination, { headers, body, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    const ok = status >= 200 && status < 300;
     await db
       .update(webhookDeliveries)
       .set({
         attempts: sql`${webhookDeliveries.attempts} + 1`,
-        responseStatus: response.status,
-        ...(response.ok ? { status: "delivered", deliveredAt: new Date(), lastError: null } : {}),
+        responseStatus: status,
+        ...(ok ? { status: "delivered", deliveredAt: new Date(), lastError: null } : {}),
       })
       .where(eq(webhookDeliveries.id, deliveryId));
-    if (!response.ok) throw new Error(`webhook answered ${response.status}`);
+    if (!ok) throw new Error(`webhook answered ${status}`);
     return "delivered";
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -93,33 +88,17 @@ export function signBody(secret: string, body: string): string {
 
 /**
  * Webhooks are requests our servers make on a user's behalf: unless configured otherwise they
- * may not reach loopback, private or link-local addresses (no probing of the internal network).
+ * reach public unicast addresses only (src/lib/net/ip-policy.ts), never the internal network.
  */
-async function assertDeliverable(ports: Ports, url: string, loc: string[]): Promise<void> {
-  if (ports.env.WEBHOOK_ALLOW_PRIVATE) return;
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
-  const addresses = isIP(host)
-    ? [host]
-    : await lookup(host, { all: true })
-        .then((all) => all.map((a) => a.address))
-        .catch(() => []);
-  if (addresses.length === 0) throw fieldError(loc, `Cannot resolve ${host}`);
-  if (addresses.some(isPrivateAddress)) throw fieldError(loc, "Webhook URLs may not point at private, loopback or link-local addresses");
+function deliverableDestination(ports: Ports, url: string): Promise<Destination> {
+  return vetDestination(url, { ...(ports.env.WEBHOOK_ALLOW_PRIVATE ? { judge: () => ({ allowed: true }) } : {}) });
 }
 
-function isPrivateAddress(address: string): boolean {
-  if (address === "::1" || address === "::" || /^f[cd]/i.test(address) || /^fe80/i.test(address)) return true;
-  const v4 = address.replace(/^::ffff:/i, "");
-  const parts = v4.split(".").map(Number);
-  if (parts.length !== 4) return false;
-  const [a, b] = parts as [number, number, number, number];
-  return (
-    a === 10 ||
-    a === 127 ||
-    a === 0 ||
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 169 && b === 254) ||
-    (a === 100 && b >= 64 && b <= 127)
-  );
+async function assertDeliverable(ports: Ports, url: string, loc: string[]): Promise<void> {
+  try {
+    await deliverableDestination(ports, url);
+  } catch (error) {
+    if (error instanceof UnsafeDestination) throw fieldError(loc, `Webhook URLs must reach a public address: ${error.message}`);
+    throw error;
+  }
 }

@@ -33,6 +33,8 @@ export async function makeAgent(db: Executor, authorId: number, overrides: Parti
   return row!;
 }
 
-export function actorFor(user: { id: number; username: string; role: "user" | "admin" }, scopes: readonly TokenScope[] = ["read", "publish"]): SessionActor {
+/** A session's actor: like a real session, it carries every scope of the user's role unless told otherwise. */
+export function actorFor(user: { id: number; username: string; role: "user" | "admin" }, scopes?: readonly TokenScope[]): SessionActor {
+  scopes ??= user.role === "admin" ? ["read", "publish", "admin"] : ["read", "publish"];
   return { kind: "user", user: { id: user.id, username: user.username, role: user.role }, sessionId: 0, scopes };
 }

@@ -130,6 +130,41 @@ export function wrongPingAgent(): Uint8Array {
   return writeZip(nodeAgent("wrong-ping-agent", body));
 }
 
+/** Prints NUL bytes (and a string a naive reader would store as a lone surrogate) instead of an answer. */
+export function nulOutputAgent(): Uint8Array {
+  const body = `process.stderr.write("boom\\u0000\\ud800 POISON\\n"); process.stdout.write("not json\\u0000\\n"); process.exit(1);`;
+  return writeZip(nodeAgent("nul-output-agent", body));
+}
+
+const SPAWN_UNTIL_REFUSED = `const { spawn } = require("node:child_process");
+function spawnUntilRefused() {
+  for (let i = 0; i < 120; i++) {
+    try {
+      const child = spawn("/usr/bin/sleep", ["30"], { stdio: "ignore" });
+      child.on("error", () => {});
+      child.unref();
+    } catch {}
+  }
+}`;
+
+/**
+ * Follows the protocol and its tests pass, but both start processes until the sandbox refuses
+ * more (errors swallowed): a run that hit the process limit, which must not count as a pass.
+ */
+export function processHogAgent(): Uint8Array {
+  const test = `const test = require("node:test");
+const assert = require("node:assert/strict");
+${SPAWN_UNTIL_REFUSED}
+test("ping answers success", async () => {
+  spawnUntilRefused();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(require("../index.js").handle({ action: "ping" }).status, "success");
+});
+`;
+  const body = `${SPAWN_UNTIL_REFUSED}\nif (require.main === module) { spawnUntilRefused(); setTimeout(() => main(handle), 300); }\nmodule.exports = { handle };`;
+  return writeZip(nodeAgent("process-hog-agent", body, [{ name: "test/agent.test.js", data: test }]));
+}
+
 /** Spins forever before reading its request. */
 export function loopForeverAgent(): Uint8Array {
   return writeZip(nodeAgent("loop-agent", "for (;;) {}"));

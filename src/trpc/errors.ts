@@ -12,6 +12,7 @@ const trpcCodeOf = {
   method_not_allowed: "METHOD_NOT_SUPPORTED",
   conflict: "CONFLICT",
   payload_too_large: "PAYLOAD_TOO_LARGE",
+  uri_too_long: "BAD_REQUEST",
   unsupported_media_type: "UNSUPPORTED_MEDIA_TYPE",
   validation_error: "UNPROCESSABLE_CONTENT",
   rate_limited: "TOO_MANY_REQUESTS",

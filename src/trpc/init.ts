@@ -1,7 +1,7 @@
 import { initTRPC } from "@trpc/server";
 import { ZodError } from "zod";
 import { DomainError, describeDomainError, Forbidden, Unauthorized, ValidationFailed, zodIssuesToDetail } from "../errors.ts";
-import { type Caller, isCaller, mayChange, READ_ONLY_MESSAGE } from "../services/actor.ts";
+import { type Caller, isAdmin, isCaller, mayChange, READ_ONLY_MESSAGE } from "../services/actor.ts";
 import type { Context } from "./context.ts";
 import { domainToTrpc, trpcToDomain } from "./errors.ts";
 import { svc } from "./service.ts";
@@ -65,8 +65,38 @@ const timing = t.middleware(async ({ ctx, path, type, next }) => {
   return result;
 });
 
+/**
+ * REST path parameters arrive as the raw, percent-encoded segment (trpc-to-openapi matches the
+ * pathname as sent): `/agents/%C3%A9moji-agent` names the agent `émoji-agent`. Decoded here,
+ * before any input validator, for the keys that came from the path.
+ */
+const decodedPathParams = t.middleware(({ ctx, getRawInput, next }) => {
+  if (ctx.pathParams.length === 0) return next();
+  return next({
+    getRawInput: async () => {
+      const raw = await getRawInput();
+      if (typeof raw !== "object" || raw === null) return raw;
+      const decoded: Record<string, unknown> = { ...raw };
+      for (const key of ctx.pathParams) {
+        const value = decoded[key];
+        if (typeof value === "string") decoded[key] = decodeSegment(value);
+      }
+      return decoded;
+    },
+  });
+});
+
+function decodeSegment(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    // Not valid percent-encoding: matched as sent, so it names nothing.
+    return value;
+  }
+}
+
 // Later .meta() calls merge into this one, so the tier survives each procedure's own meta.
-export const publicProcedure = t.procedure.use(timing).use(errorMapping).meta({ auth: "public" });
+export const publicProcedure = t.procedure.use(timing).use(errorMapping).use(decodedPathParams).meta({ auth: "public" });
 
 export const authedProcedure = publicProcedure
   .use(({ ctx, type, next }) => {
@@ -80,9 +110,8 @@ export const authedProcedure = publicProcedure
 export const adminProcedure = authedProcedure
   .use(({ ctx, next }) => {
     if (ctx.actor.user.role !== "admin") throw new Forbidden("Admin access required");
-    if (ctx.actor.kind === "apiToken" && !ctx.actor.scopes.includes("admin")) {
-      throw new Forbidden("This token lacks the admin scope");
-    }
+    // The same rule the services apply (isAdmin): the admin scope, whatever kind of credential.
+    if (!isAdmin(ctx.actor)) throw new Forbidden("This token lacks the admin scope");
     return next({ ctx });
   })
   .meta({ auth: "admin" });

@@ -34,8 +34,8 @@ export function createMemoryRateLimiter(opts: MemoryRateLimiterOptions = {}): Ra
   };
 
   return {
-    async hit(key, limit, windowMs) {
-      assertRateLimitArgs(limit, windowMs);
+    async hit(key, limit, windowMs, cost = 1) {
+      assertRateLimitArgs(limit, windowMs, cost);
       const at = now();
       if (++hitsSinceSweep >= sweepEvery) {
         hitsSinceSweep = 0;
@@ -48,8 +48,8 @@ export function createMemoryRateLimiter(opts: MemoryRateLimiterOptions = {}): Ra
       }
       window.windowMs = windowMs;
       trim(window, at);
-      const allowed = window.hits.length < limit;
-      if (allowed) window.hits.push(at);
+      const allowed = window.hits.length + cost <= limit;
+      if (allowed) for (let i = 0; i < cost; i++) window.hits.push(at);
       return rateLimitResult(allowed, limit, window.hits.length, at, window.hits[0] ?? at, windowMs);
     },
   };

@@ -38,6 +38,13 @@ for (const backend of backends) {
       await cleanup();
     });
 
+    test("a hit may cost several: all of it is counted, or none when it does not fit", async () => {
+      expect(await limiter.hit("batch", 10, 60_000, 6)).toMatchObject({ allowed: true, remaining: 4 });
+      expect(await limiter.hit("batch", 10, 60_000, 5)).toMatchObject({ allowed: false, remaining: 4 });
+      expect(await limiter.hit("batch", 10, 60_000, 4)).toMatchObject({ allowed: true, remaining: 0 });
+      await expect(limiter.hit("batch", 10, 60_000, 0)).rejects.toThrow(RangeError);
+    });
+
     test("allows exactly `limit` hits, then denies with a positive retryAfter", async () => {
       const before = Date.now();
       for (let i = 1; i <= 3; i++) {

@@ -16,14 +16,15 @@ export interface RateLimitResult {
 
 export interface RateLimiter {
   /**
-   * Count one hit for `key` if fewer than `limit` hits happened in the last
-   * `windowMs`. Denied hits are not counted, so a client that keeps hammering is
+   * Count `cost` hits (default 1) for `key` if at most `limit - cost` hits happened in the
+   * last `windowMs`: all of them or none. Denied hits are not counted, so a client that keeps hammering is
    * let through again as soon as old hits age out.
    */
-  hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult>;
+  hit(key: string, limit: number, windowMs: number, cost?: number): Promise<RateLimitResult>;
 }
 
-export function assertRateLimitArgs(limit: number, windowMs: number): void {
+export function assertRateLimitArgs(limit: number, windowMs: number, cost = 1): void {
+  if (!Number.isInteger(cost) || cost < 1) throw new RangeError(`Rate limit cost must be an integer >= 1, got ${cost}`);
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`Rate limit must be an integer >= 1, got ${limit}`);
   if (!Number.isInteger(windowMs) || windowMs < 1) {
     throw new RangeError(`Rate limit window must be an integer >= 1 ms, got ${windowMs}`);

@@ -13,11 +13,14 @@ local window = tonumber(ARGV[2])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local cost = tonumber(ARGV[4])
 local count = redis.call('ZCARD', KEYS[1])
 local allowed = 0
-if count < limit then
-  redis.call('ZADD', KEYS[1], now, now .. ':' .. ARGV[3])
-  count = count + 1
+if count + cost <= limit then
+  for i = 1, cost do
+    redis.call('ZADD', KEYS[1], now, now .. ':' .. ARGV[3] .. ':' .. i)
+  end
+  count = count + cost
   allowed = 1
 end
 if count > 0 then redis.call('PEXPIRE', KEYS[1], window) end
@@ -35,11 +38,11 @@ export interface RedisRateLimiterOptions {
 export function createRedisRateLimiter(redis: Redis, opts: RedisRateLimiterOptions): RateLimiter {
   const key = keyspace(opts.prefix, "rl");
   return {
-    async hit(name, limit, windowMs) {
-      assertRateLimitArgs(limit, windowMs);
+    async hit(name, limit, windowMs, cost = 1) {
+      assertRateLimitArgs(limit, windowMs, cost);
       // The random suffix keeps hits in the same millisecond distinct set members.
       const member = randomBytes(6).toString("hex");
-      const reply = await SLIDING_WINDOW.run(redis, [key(name)], [limit, windowMs, member]);
+      const reply = await SLIDING_WINDOW.run(redis, [key(name)], [limit, windowMs, member, cost]);
       const [allowed, count, now, oldest] = replyIntegers(reply, 4) as [number, number, number, number];
       return rateLimitResult(allowed === 1, limit, count, now, oldest, windowMs);
     },

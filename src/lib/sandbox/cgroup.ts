@@ -19,6 +19,8 @@ const CGROUP_ROOT = "/sys/fs/cgroup";
 export interface SandboxCgroup {
   /** `cgroup.procs` files a starting process writes its own pid into (one per controller). */
   readonly procsFiles: string[];
+  /** Which of the group's limits the run ran into (read before destroy). Never throws. */
+  limitsHit(): Promise<{ processes: boolean; memory: boolean }>;
   /** SIGKILL every process still in the groups, then remove them. Never throws. */
   destroy(): Promise<void>;
 }
@@ -54,8 +56,19 @@ export async function createSandboxCgroup(limits: CgroupLimits): Promise<Sandbox
   }
   return {
     procsFiles: [join(memoryDir, "cgroup.procs"), join(pidsDir, "cgroup.procs")],
+    limitsHit: async () => ({
+      // pids.events: "max N", forks refused at pids.max; memory.failcnt: charges refused at the limit.
+      processes: counter(await readFile(join(pidsDir, "pids.events"), "utf8").catch(() => ""), /^max (\d+)$/m) > 0,
+      memory:
+        counter(await readFile(join(memoryDir, "memory.failcnt"), "utf8").catch(() => ""), /^(\d+)$/m) > 0 ||
+        counter(await readFile(join(memoryDir, "memory.oom_control"), "utf8").catch(() => ""), /^oom_kill (\d+)$/m) > 0,
+    }),
     destroy: () => removeGroups(created),
   };
+}
+
+function counter(text: string, pattern: RegExp): number {
+  return Number(pattern.exec(text)?.[1] ?? 0);
 }
 
 /** Controller name -> path of this process's group in that v1 hierarchy. */

@@ -149,4 +149,35 @@ print(json.dumps({"interfaces": [name for _, name in socket.if_nameindex()], "ho
       await rm(hidden, { recursive: true, force: true });
     }
   });
+
+  describe("reports every limit the run hit", () => {
+    test("a clean run hit none", async () => {
+      expect((await python("print('ok')")).limitsHit).toEqual([]);
+    });
+
+    test("processes: a fork bomb", async () => {
+      const result = await python("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass", { timeoutMs: 3_000 });
+      expect(result.limitsHit).toContain("processes");
+    });
+
+    test("memory: a program that allocates past its memory", async () => {
+      const result = await python("chunks = []\nwhile True:\n    chunks.append(bytearray(16 * 1024 * 1024))", { memoryBytes: 64 * 1024 ** 2 });
+      expect(result.limitsHit).toContain("memory");
+    });
+
+    test("cpu: a busy loop past its CPU seconds", async () => {
+      const result = await python("while True:\n    pass", { cpuSeconds: 1, timeoutMs: 10_000 });
+      expect(result.limitsHit).toEqual(["cpu"]);
+    });
+
+    test("wall clock: a program that sleeps past the timeout", async () => {
+      const result = await python("import time\ntime.sleep(30)", { timeoutMs: 500 });
+      expect(result.limitsHit).toEqual(["wall_clock"]);
+    });
+
+    test("output: more than the output cap", async () => {
+      const result = await python("print('x' * 100000)", { maxOutputBytes: 1000 });
+      expect(result.limitsHit).toEqual(["output"]);
+    });
+  });
 });

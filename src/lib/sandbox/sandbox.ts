@@ -47,6 +47,9 @@ export interface SandboxRunOptions {
   signal?: AbortSignal;
 }
 
+/** A limit the run ran into; a run that hit one proves nothing about the program. */
+export type SandboxLimit = "processes" | "memory" | "cpu" | "wall_clock" | "output";
+
 export interface SandboxRunResult {
   /** null when the program died of a signal. */
   exitCode: number | null;
@@ -55,6 +58,11 @@ export interface SandboxRunResult {
   stderr: string;
   timedOut: boolean;
   outputTruncated: boolean;
+  /**
+   * Every limit hit, as far as the host can tell: processes and memory need the cgroups (without
+   * them RLIMIT_NPROC refusals are invisible), CPU is the SIGXCPU of RLIMIT_CPU.
+   */
+  limitsHit: SandboxLimit[];
   durationMs: number;
 }
 
@@ -73,6 +81,8 @@ const SANDBOX_DEFAULTS = {
   // V8 reserves address space up front: node does not start below ~1 GiB of RLIMIT_AS.
   minAddressSpaceBytes: 2 * 1024 ** 3,
 } as const;
+
+const NPROC_BACKSTOP_MARGIN = 8;
 
 interface HostTools {
   bwrap: string;
@@ -179,7 +189,11 @@ async function runConfined(options: SandboxRunOptions, host: HostTools): Promise
   const cgroup = await createSandboxCgroup({ memoryBytes: memoryBytes + SANDBOX_DEFAULTS.tmpfsBytes, maxProcesses: limits.maxProcesses });
   const slot = takeUidSlot();
   try {
-    return await spawnConfined(commandLine(options, host, limits, cgroup, hostUidFor(slot)), options, limits.maxOutputBytes, async () => cgroup?.destroy());
+    return await spawnConfined(commandLine(options, host, limits, cgroup, hostUidFor(slot)), options, limits.maxOutputBytes, async () => {
+      const hits = (await cgroup?.limitsHit()) ?? { processes: false, memory: false };
+      await cgroup?.destroy();
+      return hits;
+    });
   } finally {
     releaseUidSlot(slot);
     await cgroup?.destroy();
@@ -193,7 +207,18 @@ function commandLine(options: SandboxRunOptions, host: HostTools, limits: Resolv
     ? ["/bin/sh", "-c", 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"', "sandbox-join", ...cgroup.procsFiles, "--"]
     : [];
   const drop = host.setpriv ? [host.setpriv, `--reuid=${hostUid}`, `--regid=${hostUid}`, "--clear-groups", "--"] : [];
-  const rlimits = [host.prlimit, `--cpu=${limits.cpuSeconds}`, `--as=${limits.addressSpaceBytes}`, `--nproc=${limits.maxProcesses}`, "--core=0", "--"];
+  // Soft below hard: the soft limit sends SIGXCPU (seen as the CPU limit), the hard one SIGKILL.
+  // With the pids cgroup, RLIMIT_NPROC is only a backstop set above it, so the group (whose
+  // refusals are counted and reported) is what a fork bomb runs into.
+  const nproc = cgroup ? limits.maxProcesses + NPROC_BACKSTOP_MARGIN : limits.maxProcesses;
+  const rlimits = [
+    host.prlimit,
+    `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`,
+    `--as=${limits.addressSpaceBytes}`,
+    `--nproc=${nproc}`,
+    "--core=0",
+    "--",
+  ];
   const bwrap = bwrapArguments({
     dir: options.dir,
     command: options.command,
@@ -205,7 +230,12 @@ function commandLine(options: SandboxRunOptions, host: HostTools, limits: Resolv
   return [...join, ...drop, ...rlimits, host.bwrap, ...bwrap];
 }
 
-async function spawnConfined(argv: string[], options: SandboxRunOptions, maxOutputBytes: number, afterExit: () => Promise<void>): Promise<SandboxRunResult> {
+async function spawnConfined(
+  argv: string[],
+  options: SandboxRunOptions,
+  maxOutputBytes: number,
+  afterExit: () => Promise<{ processes: boolean; memory: boolean }>,
+): Promise<SandboxRunResult> {
   const started = performance.now();
   let timedOut = false;
   const proc = Bun.spawn(argv, {
@@ -239,12 +269,13 @@ async function spawnConfined(argv: string[], options: SandboxRunOptions, maxOutp
       // The program exited or closed stdin without reading it; its exit says what happened.
     }
   }
+  let cgroupHits = { processes: false, memory: false };
   try {
     await proc.exited;
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener("abort", killGroup);
-    await afterExit();
+    cgroupHits = await afterExit();
   }
   options.signal?.throwIfAborted();
   const durationMs = Math.round(performance.now() - started);
@@ -262,12 +293,22 @@ async function spawnConfined(argv: string[], options: SandboxRunOptions, maxOutp
   await Promise.race([streams, grace]);
   clearTimeout(graceTimer);
   const [out, err] = await streams;
+  const status = exitStatus(proc.exitCode, proc.signalCode);
+  const outputTruncated = out.truncated || err.truncated;
+  const hit: Record<SandboxLimit, boolean> = {
+    processes: cgroupHits.processes,
+    memory: cgroupHits.memory,
+    cpu: status.signal === "SIGXCPU",
+    wall_clock: timedOut,
+    output: outputTruncated,
+  };
   return {
-    ...exitStatus(proc.exitCode, proc.signalCode),
+    ...status,
     stdout: out.text,
     stderr: err.text,
     timedOut,
-    outputTruncated: out.truncated || err.truncated,
+    outputTruncated,
+    limitsHit: (Object.keys(hit) as SandboxLimit[]).filter((limit) => hit[limit]),
     durationMs,
   };
 }

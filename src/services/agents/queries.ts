@@ -1,4 +1,4 @@
-import { aliasedTable, and, asc, count, desc, eq, isNull, or, type SQL } from "drizzle-orm";
+import { aliasedTable, and, asc, count, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import { agents, agentVersions, categories, users } from "../../../db/schema/index.ts";
 import type { AgentSort, AgentSummary } from "../../contract/agents.ts";
 import { NotFound } from "../../errors.ts";
@@ -46,13 +46,19 @@ export function selectAgentSummaries(db: Executor) {
 
 export type AgentSummaryRow = Awaited<ReturnType<ReturnType<typeof selectAgentSummaries>["execute"]>>[number];
 
-/** Private agents exist only for their author and admins. Undefined means "no filter". */
+/**
+ * Private agents exist only for their author and admins, and so do agents whose every version is
+ * quarantined (their current version is then a quarantined one). Undefined means "no filter".
+ */
 export function visibleTo(actor: Actor): SQL | undefined {
   if (isAdmin(actor)) return undefined;
   const userId = userIdOf(actor);
-  if (userId === null) return eq(agents.isPublic, true);
-  return or(eq(agents.isPublic, true), eq(agents.authorId, userId));
+  const listed = and(eq(agents.isPublic, true), notQuarantined);
+  if (userId === null) return listed;
+  return or(listed, eq(agents.authorId, userId));
 }
+
+const notQuarantined = sql`not exists (select 1 from ${agentVersions} as qv where qv.id = ${agents.currentVersionId} and qv.quarantine_reason is not null)`;
 
 export function isAuthor(actor: Actor, agent: { authorId: number }): boolean {
   return userIdOf(actor) === agent.authorId;

@@ -5,6 +5,7 @@
  */
 export function slugify(name: string): string {
   return name
+    .normalize("NFKC")
     .toLowerCase()
     .replace(/[^\p{L}\p{M}\p{N}_\s-]/gu, "")
     .replace(/[\s-]+/gu, "-")

@@ -1,8 +1,8 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { agents, agentVersions, validationResults } from "../../../db/schema/index.ts";
 import type { AgentVersion, VersionList } from "../../contract/agents.ts";
 import { compareSemver } from "../../contract/semver.ts";
-import type { ValidationReport } from "../../contract/validation.ts";
+import type { ValidationInput, ValidationIssue, ValidationReport } from "../../contract/validation.ts";
 import { VALIDATION_CHECKS } from "../../contract/validation.ts";
 import { NotFound } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
@@ -23,6 +23,8 @@ export function toAgentVersion(row: VersionRow): AgentVersion {
     security_scan_passed: row.securityScanPassed,
     quality_score: row.qualityScore,
     validation_status: row.validationStatus,
+    quarantined: row.quarantineReason !== null,
+    quarantine_reason: row.quarantineReason,
     published_at: row.publishedAt.toISOString(),
   };
 }
@@ -39,11 +41,14 @@ export async function loadVersions(db: Executor, agentId: number): Promise<Versi
 
 /**
  * Points agents.current_version_id at the highest version whose validation passed, else the
- * highest version. Call it in the transaction that changed a version (publish, validation).
+ * highest version that is not quarantined, else (every version quarantined: the agent is then
+ * seen by its author and admins only) the highest. Call it in the transaction that changed a
+ * version (publish, validation).
  */
 export async function refreshCurrentVersion(db: Executor, agentId: number): Promise<void> {
   const versions = await loadVersions(db, agentId);
-  const current = versions.find((v) => v.validationStatus === "passed") ?? versions[0];
+  const current =
+    versions.find((v) => v.validationStatus === "passed" && v.quarantineReason === null) ?? versions.find((v) => v.quarantineReason === null) ?? versions[0];
   await db
     .update(agents)
     .set({ currentVersionId: current?.id ?? null })
@@ -74,11 +79,30 @@ export async function findVersionOrThrow(db: Executor, agent: AgentRow, version?
   return row;
 }
 
-/** The latest validation run of a version; a pending version answers with no checks yet. */
-export async function getValidationReport(ctx: ServiceContext, input: { slug: string; version?: string }): Promise<ValidationReport> {
+/**
+ * The latest validation run of a version; a pending version answers with no checks yet. Issues
+ * are sliced in the database, so a report stored before issues were capped cannot flood the API.
+ */
+export async function getValidationReport(ctx: ServiceContext, input: ValidationInput): Promise<ValidationReport> {
   const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
   const version = await findVersionOrThrow(ctx.db, agent, input.version);
-  const results = await ctx.db.select().from(validationResults).where(eq(validationResults.versionId, version.id)).orderBy(asc(validationResults.id));
+  const { issues_offset: offset = 0, issues_limit: limit = 200 } = input;
+  const issues = sql<
+    ValidationIssue[]
+  >`coalesce((select jsonb_agg(e.value order by e.ord) from jsonb_array_elements(${validationResults.issues}) with ordinality as e(value, ord) where e.ord > ${offset} and e.ord <= ${offset + limit}), '[]'::jsonb)`;
+  const results = await ctx.db
+    .select({
+      checkName: validationResults.checkName,
+      status: validationResults.status,
+      durationMs: validationResults.durationMs,
+      summary: validationResults.summary,
+      score: validationResults.score,
+      issues,
+      issuesTotal: sql<number>`jsonb_array_length(${validationResults.issues})`.mapWith(Number),
+    })
+    .from(validationResults)
+    .where(eq(validationResults.versionId, version.id))
+    .orderBy(asc(validationResults.id));
   const order = (name: string) => VALIDATION_CHECKS.indexOf(name as (typeof VALIDATION_CHECKS)[number]);
   const started = version.validationStartedAt;
   const finished = version.validationFinishedAt;
@@ -98,6 +122,7 @@ export async function getValidationReport(ctx: ServiceContext, input: { slug: st
         summary: r.summary,
         ...(r.score === null ? {} : { score: r.score }),
         issues: r.issues,
+        issues_total: r.issuesTotal,
       })),
   };
 }

@@ -1,5 +1,5 @@
 import { and, eq, isNotNull, isNull, ne, notExists, sql } from "drizzle-orm";
-import { type User as UserRow, users } from "../../../db/schema/index.ts";
+import { adminLoginBindings, type User as UserRow, users } from "../../../db/schema/index.ts";
 import { Forbidden } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
 import { isUniqueViolation } from "../../lib/db/errors.ts";
@@ -25,9 +25,29 @@ export function accountRefusal(account: AccountStanding): Forbidden | null {
   return null;
 }
 
-function isConfiguredAdmin(ctx: ServiceContext, login: string): boolean {
-  const wanted = login.toLowerCase();
-  return ctx.ports.env.ADMIN_GITHUB_LOGINS.some((name) => name.toLowerCase() === wanted);
+/**
+ * ADMIN_GITHUB_LOGINS names logins, which GitHub lets people rename and others register again:
+ * a configured login promotes only the GitHub account it was first promoted as (its id is
+ * recorded then). Before any binding, an admin already holding that username is that account.
+ */
+async function isConfiguredAdmin(ctx: ServiceContext, profile: GitHubProfile): Promise<boolean> {
+  const login = profile.login.toLowerCase();
+  if (!ctx.ports.env.ADMIN_GITHUB_LOGINS.some((name) => name.toLowerCase() === login)) return false;
+  const [earlier] = await ctx.db
+    .select({ githubId: users.githubId })
+    .from(users)
+    .where(and(sql`lower(${users.username}) = ${login}`, eq(users.role, "admin"), isNotNull(users.githubId)));
+  await ctx.db
+    .insert(adminLoginBindings)
+    .values({ login, githubId: earlier?.githubId ?? profile.id })
+    .onConflictDoNothing();
+  const [binding] = await ctx.db.select({ githubId: adminLoginBindings.githubId }).from(adminLoginBindings).where(eq(adminLoginBindings.login, login));
+  if (binding?.githubId === profile.id) return true;
+  ctx.logger.warn(
+    { login, github_id: profile.id, bound_github_id: binding?.githubId },
+    "a configured admin login now belongs to another GitHub account; not promoted",
+  );
+  return false;
 }
 
 /**
@@ -36,7 +56,7 @@ function isConfiguredAdmin(ctx: ServiceContext, login: string): boolean {
  * index (the other login won, or someone else held the name) is resolved and retried.
  */
 export async function upsertGithubUser(ctx: ServiceContext, profile: GitHubProfile): Promise<UserRow> {
-  const promote = isConfiguredAdmin(ctx, profile.login);
+  const promote = await isConfiguredAdmin(ctx, profile);
   for (let attempt = 0; ; attempt++) {
     try {
       await claimUnlinkedAccount(ctx.db, profile);

@@ -1,8 +1,8 @@
 import type { BunFile } from "bun";
 import type { DownloadUrl } from "../../contract/agents.ts";
-import { NotFound } from "../../errors.ts";
-import { userIdOf } from "../actor.ts";
-import { type AgentRow, findVisibleAgent } from "../agents/queries.ts";
+import { Forbidden, NotFound } from "../../errors.ts";
+import { isAdmin, userIdOf } from "../actor.ts";
+import { type AgentRow, findVisibleAgent, isAuthor } from "../agents/queries.ts";
 import { findVersionOrThrow, type VersionRow } from "../agents/versions.ts";
 import type { ServiceContext } from "../context.ts";
 import { isExternalKey } from "../storage/deletions.ts";
@@ -16,9 +16,9 @@ import { archiveFile } from "./archive-files.ts";
  */
 
 export type DownloadAnswer =
-  | { kind: "redirect"; location: string }
+  | { kind: "redirect"; location: string; warning: string | null }
   | { kind: "not_modified"; etag: string }
-  | { kind: "file"; file: BunFile; etag: string; filename: string };
+  | { kind: "file"; file: BunFile; etag: string; filename: string; warning: string | null };
 
 export interface DownloadInput {
   slug: string;
@@ -31,9 +31,10 @@ export interface DownloadInput {
 export async function openDownload(ctx: ServiceContext, input: DownloadInput): Promise<DownloadAnswer> {
   const { agent, version } = await resolveVersion(ctx, input);
   const etag = `"${version.sha256}"`;
+  const warning = version.quarantineReason === null ? null : `quarantined: ${version.quarantineReason}`;
   if (isExternalKey(version.storageKey)) {
     record(ctx, agent, version);
-    return { kind: "redirect", location: version.storageKey };
+    return { kind: "redirect", location: version.storageKey, warning };
   }
   // The same ETag means the caller already has these bytes: not a download.
   if (input.ifNoneMatch?.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag)) {
@@ -43,12 +44,12 @@ export async function openDownload(ctx: ServiceContext, input: DownloadInput): P
   if (input.redirect || ctx.ports.env.DOWNLOAD_MODE === "redirect") {
     const location = await ctx.ports.storage.signedUrl(version.storageKey, ctx.ports.env.DOWNLOAD_URL_TTL_SECONDS, { filename });
     record(ctx, agent, version);
-    return { kind: "redirect", location };
+    return { kind: "redirect", location, warning };
   }
   const file = await archiveFile(ctx.ports, version.storageKey, version.sha256);
   if (!file) throw missingArchive(ctx, agent, version);
   record(ctx, agent, version);
-  return { kind: "file", file, etag, filename };
+  return { kind: "file", file, etag, filename, warning };
 }
 
 /** A URL to fetch the archive from, for clients that download themselves. */
@@ -61,9 +62,14 @@ export async function getDownloadUrl(ctx: ServiceContext, input: { slug: string;
   return { url, expires_in: external ? null : ttl, sha256: version.sha256, size_bytes: version.sizeBytes, version: version.version };
 }
 
+/** A quarantined version goes to its author and admins only; everyone else hears why not. */
 async function resolveVersion(ctx: ServiceContext, input: { slug: string; version?: string }): Promise<{ agent: AgentRow; version: VersionRow }> {
   const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
-  return { agent, version: await findVersionOrThrow(ctx.db, agent, input.version) };
+  const version = await findVersionOrThrow(ctx.db, agent, input.version);
+  if (version.quarantineReason !== null && !isAuthor(ctx.actor, agent) && !isAdmin(ctx.actor)) {
+    throw new Forbidden(`Version '${version.version}' of '${agent.slug}' is quarantined and only its author can download it: ${version.quarantineReason}`);
+  }
+  return { agent, version };
 }
 
 function fileNameOf(agent: AgentRow, version: VersionRow): string {

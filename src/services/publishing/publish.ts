@@ -1,4 +1,5 @@
-import { and, eq, like, or } from "drizzle-orm";
+import { randomBytes } from "node:crypto";
+import { and, eq, like, notExists, or, sql } from "drizzle-orm";
 import { agents, agentVersions } from "../../../db/schema/index.ts";
 import type { AgentVersion, PublishAgentFields, PublishedAgent, PublishVersionFields } from "../../contract/agents.ts";
 import { compareSemver, parseSemver, type Semver } from "../../contract/semver.ts";
@@ -6,7 +7,7 @@ import { Conflict, Forbidden, fieldError, Unauthorized } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
 import { type Actor, type Caller, isCaller, mayChange, READ_ONLY_MESSAGE } from "../actor.ts";
 import { agentDetail } from "../agents/agents.ts";
-import { type AgentRow, agentNotFound, findVisibleAgent, isAuthor } from "../agents/queries.ts";
+import { type AgentRow, agentNotFound, findVisibleAgent, isAuthor, visibleTo } from "../agents/queries.ts";
 import { firstFreeSlug, slugify } from "../agents/slug.ts";
 import { refreshCurrentVersion, toAgentVersion, type VersionRow } from "../agents/versions.ts";
 import { invalidateCatalog } from "../catalog-cache.ts";
@@ -53,7 +54,7 @@ export async function publishAgent(ctx: ServiceContext, input: PublishAgentInput
     const categoryId = await resolveCategoryRef(ctx.db, input.category, ["body", "category"], { allowNone: false });
     const semver = parseVersion(input.version);
     created = await withTransaction(ctx, async (tx) => {
-      const agent = await insertWithFreeSlug(tx.db, base, {
+      const agent = await insertWithFreeSlug(tx.db, actor, base, {
         name: input.name,
         description: input.description,
         authorId: actor.user.id,
@@ -154,19 +155,32 @@ async function insertVersion(db: Executor, agentId: number, input: PublishVersio
 }
 
 /**
- * The first free slug for the name: base, base-1, base-2, ... An insert that loses a race for a
- * slug waits for the winner's commit and then inserts nothing, so concurrent publishes of one
- * name end with distinct slugs and no error.
+ * The first free slug for the name: base, base-1, base-2, ... counted over the agents the
+ * publisher can see. A slug held by an agent hidden from them (private, or every version
+ * quarantined) is not skipped, which would reveal that agent: the hidden agent moves aside to
+ * base-<random> (only its author and admins know its slug) and the publisher gets the slug.
+ * An insert that loses a race waits for the winner's commit and then inserts nothing, so
+ * concurrent publishes of one name end with distinct slugs and no error.
  */
-async function insertWithFreeSlug(db: Executor, base: string, values: Omit<typeof agents.$inferInsert, "slug">): Promise<{ id: number; slug: string }> {
+async function insertWithFreeSlug(
+  db: Executor,
+  actor: Actor,
+  base: string,
+  values: Omit<typeof agents.$inferInsert, "slug">,
+): Promise<{ id: number; slug: string }> {
   const pattern = `${base.replace(/[\\%_]/g, "\\$&")}-%`;
   const rows = await db
-    .select({ slug: agents.slug })
+    .select({ slug: agents.slug, visible: sql<boolean>`coalesce(${visibleTo(actor) ?? sql`true`}, false)` })
     .from(agents)
     .where(or(eq(agents.slug, base), like(agents.slug, pattern)));
-  const taken = new Set(rows.map((r) => r.slug));
+  const taken = new Set(rows.filter((r) => r.visible).map((r) => r.slug));
+  const hidden = new Set(rows.filter((r) => !r.visible).map((r) => r.slug));
   for (;;) {
     const slug = firstFreeSlug(base, taken);
+    if (hidden.has(slug)) {
+      await moveAside(db, slug);
+      hidden.delete(slug);
+    }
     const [row] = await db
       .insert(agents)
       .values({ ...values, slug })
@@ -174,5 +188,20 @@ async function insertWithFreeSlug(db: Executor, base: string, values: Omit<typeo
       .returning({ id: agents.id, slug: agents.slug });
     if (row) return row;
     taken.add(slug);
+  }
+}
+
+/** Gives the agent holding `slug` a random one; done when nobody holds `slug` any more. */
+async function moveAside(db: Executor, slug: string): Promise<void> {
+  for (;;) {
+    const aside = `${slug}-${randomBytes(5).toString("hex")}`;
+    const moved = await db
+      .update(agents)
+      .set({ slug: aside, updatedAt: sql`${agents.updatedAt}` })
+      .where(and(eq(agents.slug, slug), notExists(db.select({ id: agents.id }).from(agents).where(eq(agents.slug, aside)))))
+      .returning({ id: agents.id });
+    if (moved.length > 0) return;
+    const [still] = await db.select({ id: agents.id }).from(agents).where(eq(agents.slug, slug));
+    if (!still) return;
   }
 }

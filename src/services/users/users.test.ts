@@ -33,6 +33,9 @@ describe("the User object", () => {
     expect(toUser(row, canSeeEmail(admin, row.id)).email).toBe("octocat@github.com");
     expect(toUser(row, canSeeEmail(other, row.id)).email).toBe("583231+octocat@users.noreply.github.com");
     expect(toUser(row, canSeeEmail(ANONYMOUS, row.id)).email).toBe("583231+octocat@users.noreply.github.com");
+    // An admin's token without the admin scope is an ordinary user's.
+    const adminCiToken = { kind: "apiToken", user: { id: 1, username: "root", role: "admin" }, tokenId: 1, scopes: ["read", "publish"] } as const;
+    expect(toUser(row, canSeeEmail(adminCiToken, row.id)).email).toBe("583231+octocat@users.noreply.github.com");
     expect(toUser({ ...row, githubId: null }, false).email).toBe("octocat@users.noreply.github.com");
   });
 

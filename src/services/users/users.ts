@@ -1,9 +1,10 @@
-import { and, desc, eq, or, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { agents, stars, type User as UserRow, users } from "../../../db/schema/index.ts";
 import type { AdminUser, User, UserProfile } from "../../contract/users.ts";
 import { NotFound } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
-import { type Actor, isAdmin, userIdOf } from "../actor.ts";
+import { type Actor, ANONYMOUS, isAdmin, userIdOf } from "../actor.ts";
+import { visibleTo } from "../agents/queries.ts";
 import type { AuthedContext } from "../context.ts";
 
 /** The contract's email rule: the real address only for the user themself and admins. */
@@ -70,13 +71,13 @@ export async function userStats(db: Executor, userId: number, includePrivate: bo
       total_stars: sql<number>`coalesce(sum(${agents.stars}), 0)`.mapWith(Number),
     })
     .from(agents)
-    .where(includePrivate ? eq(agents.authorId, userId) : and(eq(agents.authorId, userId), eq(agents.isPublic, true)));
+    .where(includePrivate ? eq(agents.authorId, userId) : and(eq(agents.authorId, userId), visibleTo(ANONYMOUS)));
   return row ?? { agents_published: 0, total_downloads: 0, total_stars: 0 };
 }
 
 /** Slugs of the caller's starred agents, newest star first; private agents only when they may see them. */
 export async function listMyStarred(ctx: AuthedContext): Promise<{ starred: string[] }> {
-  const visible = isAdmin(ctx.actor) ? undefined : or(eq(agents.isPublic, true), eq(agents.authorId, ctx.actor.user.id));
+  const visible = visibleTo(ctx.actor);
   const rows = await ctx.db
     .select({ slug: agents.slug })
     .from(stars)

@@ -13,6 +13,7 @@
 import type { ValidationIssue } from "../../contract/validation.ts";
 import { runSandboxed, type SandboxRunResult, sandboxNodeBinary } from "../../lib/sandbox/sandbox.ts";
 import { findEntryPoint } from "./agent-files.ts";
+import { limitIssues } from "./sandbox-limits.ts";
 import { type AgentPackage, type CheckOutcome, type ExecutionContext, isBlocking, skipped } from "./types.ts";
 
 const UNKNOWN_ACTION = "__marketplace_unknown_action__";
@@ -39,11 +40,13 @@ export async function checkCompatibility(agent: AgentPackage, context: Execution
   // The answer is what the protocol promises; a non-zero exit after it is sloppy, not broken.
   else if (ping.exitCode !== 0)
     issues.push({ severity: "medium", code: "ping_exit_code", message: `ping answered but the process exited with ${ping.exitCode}`, file: entry.file });
+  issues.push(...limitIssues(ping, "ping", "high", entry.file));
 
   if (!ping.timedOut) {
     const unknown = await run(UNKNOWN);
     const unknownAnswer = judge(unknown, "unknown_action", "error", context.timeoutMs);
     if (unknownAnswer) issues.push({ ...unknownAnswer, file: entry.file });
+    issues.push(...limitIssues(unknown, "unknown_action", "high", entry.file));
   }
   const blocking = issues.find(isBlocking);
   const summary = blocking

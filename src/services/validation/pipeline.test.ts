@@ -79,6 +79,15 @@ describe("validation pipeline", () => {
     expect(performance.now() - started).toBeLessThan(15_000);
     expect(processesMatching("/agent/agent.py")).toEqual([]);
     expect(Bun.spawnSync(["/usr/bin/true"]).exitCode).toBe(0);
+  }, 20_000);
+
+  test("an agent that answers and passes its tests while forks are refused fails: hitting the process limit is no pass", async () => {
+    const outcome = await runValidation(samples.processHogAgent(), options());
+    expect(statuses(outcome)).toEqual(["passed", "passed", "passed", "failed", "failed"] satisfies Statuses);
+    expect(issueCodes(outcome, "compatibility")).toContain("sandbox_limit_processes");
+    expect(issueCodes(outcome, "tests")).toContain("sandbox_limit_processes");
+    expect(outcome.status).toBe("failed");
+    expect(processesMatching("/usr/bin/sleep 30")).toEqual([]);
   });
 
   test("the network agent reaches nothing: the host's listener gets no connection", async () => {

@@ -19,7 +19,9 @@ import { createSandboxWorkDir, type SandboxAvailability, sandboxAvailable } from
 import { checkArchive } from "./archive.ts";
 import type { ArchiveLimits } from "./archive-policy.ts";
 import { checkCompatibility } from "./compatibility.ts";
+import { capIssues } from "./issue-caps.ts";
 import { checkQuality } from "./quality.ts";
+import { scrubOutcome } from "./scrub.ts";
 import { checkSecurity } from "./security.ts";
 import { checkTests } from "./tests.ts";
 import { type AgentPackage, type CheckOutcome, type CheckResult, skipped } from "./types.ts";
@@ -140,5 +142,5 @@ async function runCheck(name: CheckName, check: () => Promise<CheckOutcome>, sig
       issues: [{ severity: "medium", code: "internal_error", message }],
     };
   }
-  return { name, durationMs: Math.round(performance.now() - started), ...outcome };
+  return { name, durationMs: Math.round(performance.now() - started), ...scrubOutcome(capIssues(outcome)) };
 }

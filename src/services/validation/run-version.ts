@@ -12,7 +12,7 @@ import { permanentArchiveKey, STAGING_PREFIX } from "../publishing/uploads.ts";
 import { isExternalKey } from "../storage/deletions.ts";
 import { notifyUser } from "../webhooks.ts";
 import { runValidation, type ValidationOptions, type ValidationOutcome } from "./pipeline.ts";
-import type { CheckResult } from "./types.ts";
+import { type CheckResult, isBlocking } from "./types.ts";
 
 export type RunResult = "validated" | "gone" | "already-final";
 
@@ -67,7 +67,7 @@ async function validateClaimed(ctx: ServiceContext, versionId: number, opts: Run
   opts.signal?.throwIfAborted();
 
   const finalKey = outcome.status === "passed" ? await promoteArchive(ports, version) : version.storageKey;
-  const agentId = await recordOutcome(ctx, versionId, outcome, finalKey, version.storageKey);
+  const agentId = await recordOutcomeOrError(ctx, versionId, outcome, finalKey, version.storageKey);
   await invalidateCatalog(ports);
   if (agentId === null) return "gone";
   logger.info({ version_id: versionId, status: outcome.status, duration_ms: outcome.durationMs }, "validation finished");
@@ -99,8 +99,45 @@ async function promoteArchive(ports: Ports, version: { agentId: number; sha256: 
   return permanent;
 }
 
+/**
+ * An outcome the database refuses must not leave the version `running` for the stuck-validation
+ * schedule to re-run forever: it is recorded as `error`, with the reason on each check, and the
+ * archive stays in staging. Only a database that cannot take even that throws (the job retries).
+ */
+async function recordOutcomeOrError(
+  ctx: ServiceContext,
+  versionId: number,
+  outcome: ValidationOutcome,
+  finalKey: string,
+  oldKey: string,
+): Promise<number | null> {
+  const quarantine = quarantineReasonOf(outcome);
+  try {
+    return await recordOutcome(ctx, versionId, outcome, finalKey, oldKey, quarantine);
+  } catch (err) {
+    ctx.logger.error({ err, version_id: versionId }, "could not record the validation outcome; recording it as error");
+    const reason = `The result of this check could not be stored (${err instanceof Error ? err.message.slice(0, 200) : "database error"})`;
+    const unrecordable: ValidationOutcome = {
+      ...outcome,
+      status: "error",
+      tested: false,
+      securityScanPassed: false,
+      qualityScore: null,
+      checks: outcome.checks.map((check) => ({ name: check.name, status: "error", durationMs: check.durationMs, summary: reason, issues: [] })),
+    };
+    return recordOutcome(ctx, versionId, unrecordable, oldKey, oldKey, quarantine);
+  }
+}
+
 /** Results, version and agent change together, so no reader sees half an outcome. */
-async function recordOutcome(ctx: ServiceContext, versionId: number, outcome: ValidationOutcome, finalKey: string, oldKey: string): Promise<number | null> {
+async function recordOutcome(
+  ctx: ServiceContext,
+  versionId: number,
+  outcome: ValidationOutcome,
+  finalKey: string,
+  oldKey: string,
+  quarantineReason: string | null,
+): Promise<number | null> {
   return ctx.db.transaction(async (tx) => {
     const [version] = await tx
       .update(agentVersions)
@@ -112,6 +149,7 @@ async function recordOutcome(ctx: ServiceContext, versionId: number, outcome: Va
         validationStartedAt: outcome.startedAt,
         validationFinishedAt: outcome.finishedAt,
         storageKey: finalKey,
+        quarantineReason,
       })
       .where(eq(agentVersions.id, versionId))
       .returning({ agentId: agentVersions.agentId });
@@ -130,6 +168,23 @@ async function recordOutcome(ctx: ServiceContext, versionId: number, outcome: Va
     await refreshCurrentVersion(tx, version.agentId);
     return version.agentId;
   });
+}
+
+/**
+ * A version whose archive or security check failed with a high or critical finding is
+ * quarantined (contract section 11); the reason names the first findings.
+ */
+function quarantineReasonOf(outcome: ValidationOutcome): string | null {
+  const findings = outcome.checks
+    .filter((check) => (check.name === "archive" || check.name === "security") && check.status === "failed")
+    .flatMap((check) =>
+      check.issues
+        .filter(isBlocking)
+        .map((issue) => `${check.name}: ${issue.message}${issue.file ? ` (${issue.file}${issue.line ? `:${issue.line}` : ""})` : ""}`),
+    );
+  if (findings.length === 0) return null;
+  const shown = findings.slice(0, 3).join("; ");
+  return findings.length > 3 ? `${shown}; and ${findings.length - 3} more` : shown;
 }
 
 function toRow(versionId: number, check: CheckResult) {

@@ -13,6 +13,7 @@
 import type { Severity, ValidationIssue } from "../../contract/validation.ts";
 import { AGENT_MOUNT, runSandboxed } from "../../lib/sandbox/sandbox.ts";
 import { isJavaScript, isPython, isVendored, PYTHON_INTERPRETER, readText } from "./agent-files.ts";
+import { limitIssues } from "./sandbox-limits.ts";
 import { findDangerousCalls, findSecrets } from "./security-patterns.ts";
 import { type AgentPackage, type CheckOutcome, type ExecutionContext, isBlocking, SEVERITY_RANK } from "./types.ts";
 
@@ -62,11 +63,13 @@ async function runBandit(agent: AgentPackage, context: ExecutionContext): Promis
     maxOutputBytes: 4 * 1024 ** 2,
     signal: context.signal,
   });
-  if (run.timedOut) return { issues: [], note: `bandit: timed out after ${BANDIT_TIMEOUT_MS / 1000} s` };
+  // bandit only parses, but it parses hostile files: a limit it hit means the scan is incomplete.
+  const limits = limitIssues(run, "bandit", "medium");
+  if (run.timedOut) return { issues: limits, note: `bandit: timed out after ${BANDIT_TIMEOUT_MS / 1000} s` };
   // bandit exits 1 when it found something; the JSON is what counts.
   const report = parseBanditReport(run.stdout);
-  if (!report) return { issues: [], note: `bandit: failed (${(run.stderr || run.stdout).trim().slice(0, 200) || `exit ${run.exitCode}`})` };
-  return { issues: report, note: `bandit: ${report.length} finding${report.length === 1 ? "" : "s"}` };
+  if (!report) return { issues: limits, note: `bandit: failed (${(run.stderr || run.stdout).trim().slice(0, 200) || `exit ${run.exitCode}`})` };
+  return { issues: [...report, ...limits], note: `bandit: ${report.length} finding${report.length === 1 ? "" : "s"}` };
 }
 
 interface BanditResult {

@@ -14,6 +14,7 @@
 import type { ValidationIssue } from "../../contract/validation.ts";
 import { AGENT_MOUNT, runSandboxed, type SandboxRunResult, sandboxNodeBinary } from "../../lib/sandbox/sandbox.ts";
 import { isVendored, PYTHON_INTERPRETER } from "./agent-files.ts";
+import { limitIssues } from "./sandbox-limits.ts";
 import { type AgentPackage, type CheckOutcome, type ExecutionContext, skipped } from "./types.ts";
 
 const NODE_TEST_FILE = /(^|\/)(test\/.*\.[cm]?js|[^/]*[.\-_]test\.[cm]?js|test-[^/]*\.[cm]?js|test\.[cm]?js)$/;
@@ -118,13 +119,21 @@ async function runPytest(agent: AgentPackage, { timeoutMs, signal }: ExecutionCo
     else tally.failed += Number(n);
   }
   const noTestsCollected = run.exitCode === 5;
-  if (noTestsCollected) return tally;
+  if (noTestsCollected) {
+    tally.issues = limitIssues(run, tally.runner);
+    return tally;
+  }
   const failures = [...run.stdout.matchAll(/^(?:FAILED|ERROR) (\S+)/gm)].map((match) => ({ name: match[1]!, file: match[1]!.split("::")[0] }));
   tally.issues = outcomeIssues(run, tally, failures, timeoutMs);
   return tally;
 }
 
+/** A run that hit a sandbox limit is not a pass, whatever its tests said. */
 function outcomeIssues(run: SandboxRunResult, tally: Tally, failures: Failure[], timeoutMs: number): ValidationIssue[] {
+  return [...runIssues(run, tally, failures, timeoutMs), ...limitIssues(run, tally.runner)];
+}
+
+function runIssues(run: SandboxRunResult, tally: Tally, failures: Failure[], timeoutMs: number): ValidationIssue[] {
   if (run.timedOut) return [{ severity: "high", code: "tests_timeout", message: `${tally.runner} did not finish within ${timeoutMs / 1000} s (killed)` }];
   const issues: ValidationIssue[] = failures.slice(0, MAX_FAILURE_ISSUES).map((failure) => ({
     severity: "high",
