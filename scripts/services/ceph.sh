@@ -236,7 +236,8 @@ start_cluster() {
   wait_for "the gateway on 127.0.0.1:$PORT" 60 s3_answers
   step "rgw up"
 
-  radosgw-admin -c "$DIR/ceph.conf" user create --uid=am-test --display-name=am-test \
+  # No bucket limit: every test runtime makes a bucket of its own (and drops it when it closes).
+  radosgw-admin -c "$DIR/ceph.conf" user create --uid=am-test --display-name=am-test --max-buckets=0 \
     --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >>"$DIR/log/user.log" 2>&1
   # A signed request proves the keys work end to end, not just that the port is open.
   # curl 7.88 leaves x-amz-content-sha256 out of its signature and RGW insists on it,

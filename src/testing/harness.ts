@@ -13,6 +13,8 @@ import type { Context } from "../trpc/context.ts";
 import { createCallerFactory } from "../trpc/init.ts";
 import { procedureContext } from "../trpc/service.ts";
 import { createEmbeddedTestDatabase, createPostgresTestDatabase } from "./databases.ts";
+import { deleteByPrefix } from "./redis-test-support.ts";
+import { dropTestBucket } from "./s3-buckets.ts";
 
 /** "services": PostgreSQL + Redis + S3 (Ceph RGW); "embedded": PGlite, in-process, files. */
 export type TestMode = "services" | "embedded";
@@ -49,12 +51,16 @@ export async function createTestRuntime(mode: TestMode, overrides: Record<string
   } else {
     db = await createEmbeddedTestDatabase();
   }
-  const rt = await createRuntime(envWith({ ...base, ...overrides }), { db, migrate: false });
+  const env = envWith({ ...base, ...overrides });
+  const rt = await createRuntime(env, { db, migrate: false });
   const closeRuntime = rt.close.bind(rt);
   return Object.assign(rt, {
     dataDir,
     async close() {
+      // The Redis keys and the bucket of this runtime go too: the services outlive many runs.
+      if (rt.redis) await deleteByPrefix(rt.redis, env.REDIS_PREFIX).catch(() => undefined);
       await closeRuntime();
+      await dropTestBucket(env);
       await rm(dataDir, { recursive: true, force: true });
     },
   });
