@@ -43,7 +43,9 @@ describe("server process", () => {
     });
     try {
       let health: Response | undefined;
-      for (let i = 0; i < 300 && !health; i++) {
+      // A first start creates the embedded database: seconds when idle, 15 s+ on a busy 2-core CI machine.
+      const deadline = Date.now() + 45_000;
+      while (!health && Date.now() < deadline) {
         health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
         if (!health) await Bun.sleep(50);
       }
@@ -77,7 +79,7 @@ describe("server process", () => {
       proc.kill("SIGKILL");
       await rm(dataDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 90_000);
 
   test("migrate applies the migrations once and exits", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "am-migrate-"));
