@@ -223,6 +223,9 @@ for (const mode of TEST_MODES) {
           (await client.callTool({ name: "search_agents", arguments: { query: "reviewer", limit: 50 } })).structuredContent as { items: { slug: string }[] }
         ).items.map((a) => a.slug);
       expect(await search(anonymous)).not.toContain(privateSlug);
+      const stranger = await connect((await sessionFor(rt, await makeUser(rt.db.db))).access_token);
+      expect(await search(stranger)).not.toContain(privateSlug);
+      expect(await stranger.callTool({ name: "get_agent", arguments: { slug: privateSlug } })).toMatchObject({ isError: true });
       expect(await anonymous.callTool({ name: "get_agent", arguments: { slug: privateSlug } })).toMatchObject({ isError: true });
       expect(await anonymous.callTool({ name: "get_install_instructions", arguments: { slug: privateSlug } })).toMatchObject({ isError: true });
       expect(await anonymous.readResource({ uri: `agent://${privateSlug}` }).catch((e: unknown) => e)).toMatchObject({ code: -32002 });
