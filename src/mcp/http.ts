@@ -1,6 +1,6 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
-import { DomainError, describeDomainError, InternalError } from "../errors.ts";
+import { DomainError, describeDomainError, Forbidden, InternalError } from "../errors.ts";
 import { MAX_JSON_BODY_BYTES, readTextWithLimit } from "../http/body.ts";
 import { serviceContextOf } from "../http/context.ts";
 import { chargeCaller } from "../http/rate-limits.ts";
@@ -21,7 +21,8 @@ type JsonRpcId = string | number | null;
 
 /**
  * POST /mcp: the Model Context Protocol over Streamable HTTP, stateless (no session; every POST
- * stands alone, so any instance can answer it). The caller is resolved from the Authorization
+ * stands alone, so any instance can answer it). Browsers may call it only from CORS_ORIGINS (the
+ * spec's Origin check against DNS rebinding). The caller is resolved from the Authorization
  * header as on REST, and a token that does not authenticate is refused with 401 before the
  * protocol runs. Housekeeping (initialize, lists of tools, notifications) is free; each message
  * that reads the catalog is charged to the same hourly rate limit as REST.
@@ -29,6 +30,11 @@ type JsonRpcId = string | number | null;
 export async function handleMcpRequest(rt: Runtime, request: Request, info: { name: string; version: string }): Promise<Response> {
   const state = stateOf(request);
   state.route = MCP_PATH;
+  // The spec's guard against DNS rebinding: a browser page may call only from an allowed origin.
+  const origin = request.headers.get("origin");
+  if (origin !== null && !rt.env.CORS_ORIGINS.includes(origin) && !rt.env.CORS_ORIGINS.includes("*")) {
+    return refusal(rt, state.requestId, null, new Forbidden(`Origin ${origin} may not call /mcp (CORS_ORIGINS)`));
+  }
   let body: unknown;
   let ctx: ServiceContext;
   try {

@@ -261,7 +261,7 @@ for (const mode of TEST_MODES) {
       expect(refused).toMatchObject({ code: 401 });
     });
 
-    test("plain HTTP edges: GET is 405, a body that is not JSON is a parse error, metrics name the route and tools", async () => {
+    test("plain HTTP edges: GET is 405, a body that is not JSON is a parse error, a foreign Origin is 403, metrics name the route and tools", async () => {
       const get = await http("/mcp", { headers: { accept: "text/event-stream" } });
       expect(get.status).toBe(405);
       expect(get.headers.get("allow")).toBe("POST");
@@ -272,6 +272,20 @@ for (const mode of TEST_MODES) {
       });
       expect(garbled.status).toBe(400);
       expect(await garbled.json()).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32700 } });
+      const foreign = await http("/mcp", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", origin: "http://rebound.example" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 3, method: "tools/list" }),
+      });
+      expect(foreign.status).toBe(403);
+      expect(await foreign.json()).toMatchObject({ id: null, error: { code: -32000, data: { error: "forbidden" } } });
+      const allowed = await http("/mcp", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", origin: rt.env.CORS_ORIGINS[0]! },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 4, method: "tools/list" }),
+      });
+      expect(allowed.status).toBe(200);
+      expect(allowed.headers.get("access-control-allow-origin")).toBe(rt.env.CORS_ORIGINS[0]!);
       const metrics = await (await http("/metrics")).text();
       expect(metrics).toContain('http_requests_total{method="POST",route="/mcp",status="200"}');
       expect(metrics).toMatch(/mcp_call_duration_seconds_count\{kind="tool",name="search_agents",outcome="ok"\} [1-9]/);
