@@ -91,6 +91,32 @@ describe("MCP over stdio, relayed to a server", () => {
     }
   }, 60_000);
 
+  test("messages piped in all at once are all answered before the bridge exits", async () => {
+    const lines = [
+      { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "pipe", version: "1" } } },
+      { jsonrpc: "2.0", method: "notifications/initialized" },
+      { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "get_agent", arguments: { slug: privateSlug } } },
+    ];
+    const child = Bun.spawn(["npm", "--silent", "--prefix", root, "run", "mcp"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/tmp",
+        AGENT_MARKETPLACE_URL: `http://127.0.0.1:${server.port}`,
+        AGENT_MARKETPLACE_TOKEN: token,
+      },
+      stdin: new TextEncoder().encode(lines.map((line) => `${JSON.stringify(line)}\n`).join("")),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    expect(await child.exited).toBe(0);
+    const answers = (await new Response(child.stdout).text())
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { id: number; result: { structuredContent?: { slug: string } } });
+    expect(answers.map((a) => a.id).sort()).toEqual([1, 2]);
+    expect(answers.find((a) => a.id === 2)?.result.structuredContent?.slug).toBe(privateSlug);
+  }, 60_000);
+
   test("a bad token fails the connection with the server's own words", async () => {
     const refused = await spawnBridge({ AGENT_MARKETPLACE_TOKEN: "not-a-token" }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: -32000, message: expect.stringContaining("Invalid or expired token") });

@@ -31,15 +31,20 @@ export async function serveStdio(options: StdioBridgeOptions): Promise<void> {
   const local = new StdioServerTransport(stdin, options.stdout ?? process.stdout);
   const initializing = new Set<string | number>();
 
+  // Sends still waiting for their answer: stdin may end (a piped script) before they are back.
+  const inFlight = new Set<Promise<void>>();
+
   local.onmessage = (message: JSONRPCMessage) => {
     if (isJSONRPCRequest(message) && isInitializeRequest(message)) initializing.add(message.id);
-    remote.send(message).catch((error: unknown) => {
+    const sent = remote.send(message).catch((error: unknown) => {
       const reason = error instanceof Error ? error.message : String(error);
       log(`agent-marketplace mcp: ${endpoint.href}: ${reason}`);
       if (isJSONRPCRequest(message)) {
         void local.send({ jsonrpc: "2.0", id: message.id, error: { code: -32000, message: `The marketplace at ${endpoint.href} did not answer: ${reason}` } });
       }
     });
+    inFlight.add(sent);
+    void sent.finally(() => inFlight.delete(sent));
   };
   remote.onmessage = (message: JSONRPCMessage) => {
     // The server's later requests must carry the negotiated version, as the SDK's Client does it.
@@ -59,6 +64,7 @@ export async function serveStdio(options: StdioBridgeOptions): Promise<void> {
   await remote.start();
   await local.start();
   await ended;
+  await Promise.allSettled([...inFlight]);
   await local.close();
   await remote.close();
 }
