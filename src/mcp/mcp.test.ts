@@ -4,7 +4,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { eq } from "drizzle-orm";
-import { agents, agentVersions } from "../../db/schema/index.ts";
+import { agents, agentVersions, validationResults } from "../../db/schema/index.ts";
 import { createApp } from "../app.ts";
 import type { Runtime } from "../runtime.ts";
 import { invalidateCatalog } from "../services/catalog-cache.ts";
@@ -86,6 +86,19 @@ for (const mode of TEST_MODES) {
       // Validation runs in a worker these tests do not start: the public agent is marked validated by hand.
       await rt.db.db.update(agents).set({ isValidated: true }).where(eq(agents.id, published.id));
       await rt.db.db.update(agentVersions).set({ validationStatus: "passed" }).where(eq(agentVersions.id, published.versions[0]!.id));
+      const lowIssue = (n: number) => ({ severity: "low" as const, code: `ruff:E50${n}`, message: `style ${n}`, file: "index.js", line: n });
+      await rt.db.db.insert(validationResults).values([
+        { versionId: published.versions[0]!.id, checkName: "archive", status: "passed", durationMs: 3, summary: "4 files" },
+        {
+          versionId: published.versions[0]!.id,
+          checkName: "quality",
+          status: "passed",
+          durationMs: 9,
+          summary: "5 style issues",
+          score: 0.9,
+          issues: [1, 2, 3, 4, 5].map(lowIssue),
+        },
+      ]);
       await invalidateCatalog(rt);
     }, 60_000);
     afterAll(async () => {
@@ -138,9 +151,24 @@ for (const mode of TEST_MODES) {
       const { validation: _v, readme: _r, ...restShape } = agent;
       expect(restShape as unknown).toEqual(rest);
       expect(agent.versions.map((v) => v.version)).toEqual(["1.0.0"]);
-      expect(agent.validation).toEqual({ version: "1.0.0", status: "passed", finished_at: null, checks: [] });
+      expect(agent.validation).toEqual({
+        version: "1.0.0",
+        status: "passed",
+        finished_at: null,
+        checks: [
+          { name: "archive", status: "passed", summary: "4 files", top_issues: [], issues_total: 0 },
+          {
+            name: "quality",
+            status: "passed",
+            summary: "5 style issues",
+            score: 0.9,
+            top_issues: [1, 2, 3].map((n) => ({ severity: "low", code: `ruff:E50${n}`, message: `style ${n}`, file: "index.js", line: n })),
+            issues_total: 5,
+          },
+        ],
+      });
       expect(agent.readme).toBe(README);
-      expect(text(result)).toContain("README:\n# PR Reviewer");
+      expect(text(result)).toContain("validation of 1.0.0: passed (archive passed, quality passed)\nREADME:\n# PR Reviewer");
     });
 
     test("list_categories and trending_agents", async () => {
