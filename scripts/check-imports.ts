@@ -14,7 +14,7 @@ const root = resolve(import.meta.dir, "..");
 const layers: { name: string; matches: (path: string) => boolean }[] = [
   { name: "entry", matches: (p) => /^src\/(main|cli)\.ts$/.test(p) || p.startsWith("src/commands/") || p.startsWith("scripts/") || p.startsWith("client/") },
   { name: "testing", matches: (p) => p.startsWith("src/testing/") },
-  { name: "http", matches: (p) => p === "src/app.ts" || p.startsWith("src/http/") },
+  { name: "http", matches: (p) => p === "src/app.ts" || p.startsWith("src/http/") || p.startsWith("src/mcp/") },
   { name: "routers", matches: (p) => p.startsWith("routers/") },
   { name: "trpc", matches: (p) => p.startsWith("src/trpc/") },
   { name: "runtime", matches: (p) => p === "src/runtime.ts" },

@@ -19,6 +19,7 @@ import { boundedTrpcRequest, urlTooLong } from "./http/request-limits.ts";
 import { initState, type RequestState, stateOf } from "./http/request-state.ts";
 import { createRestHandler, REST_PREFIX, restRoutes } from "./http/rest.ts";
 import { makeRoute, matchRoute } from "./http/routes.ts";
+import { handleMcpRequest, MCP_PATH } from "./mcp/http.ts";
 import type { Runtime } from "./runtime.ts";
 
 const APP_NAME = "Agent Marketplace API";
@@ -83,7 +84,7 @@ export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
   return { app, fetch, nativeRoutes };
 }
 
-/** The public surface: REST, tRPC, the OpenAPI document, the docs and signed file URLs. */
+/** The public surface: REST, tRPC, MCP, the OpenAPI document, the docs and signed file URLs. */
 function apiRoutes(rt: Runtime, openapi: string) {
   const handleRest = createRestHandler(rt);
   const json = (body: string) => new Response(body, { headers: { "content-type": "application/json" } });
@@ -102,6 +103,8 @@ function apiRoutes(rt: Runtime, openapi: string) {
       // Multipart publishing and downloads: REST-only, matched before the REST bridge's wildcard.
       .use(agentUploadRoutes(rt, handleRest))
       .use(downloadRoutes(rt))
+      // The Model Context Protocol (Streamable HTTP, stateless): the catalog as tools for AI assistants.
+      .post(MCP_PATH, ({ request }) => handleMcpRequest(rt, request, { name: APP_NAME, version: APP_VERSION }))
       .all("/trpc/*", async ({ request }) => {
         const state = stateOf(request);
         state.route = "/trpc";

@@ -1,7 +1,7 @@
 /** Command-line parsing: a subcommand plus flags that mirror config variables. */
 
 export interface CliArgs {
-  command: "serve" | "migrate" | "bootstrap-admin" | "help";
+  command: "serve" | "migrate" | "bootstrap-admin" | "mcp" | "help";
   overrides: Record<string, string>;
   positional: string[];
   flags: Set<string>;
@@ -15,14 +15,16 @@ const flagToEnv: Record<string, string> = {
   "--log-level": "LOG_LEVEL",
 };
 
-const commands = new Set(["serve", "migrate", "bootstrap-admin", "help"]);
+const commands = new Set(["serve", "migrate", "bootstrap-admin", "mcp", "help"]);
 
-export const usage = `Usage: agent-marketplace [serve|migrate|bootstrap-admin] [--port N] [--host ADDR] [--data-dir DIR] [--role api|worker|all] [--log-level LEVEL]
+export const usage = `Usage: agent-marketplace [serve|migrate|bootstrap-admin|mcp] [--port N] [--host ADDR] [--data-dir DIR] [--role api|worker|all] [--log-level LEVEL]
 
   serve     run the server (default)
   migrate   apply pending database migrations and exit
   bootstrap-admin <github-login> [--create]
             make that account an admin and print an admin API token (alone on stdout)
+  mcp       serve the marketplace's MCP tools over stdio, relayed to AGENT_MARKETPLACE_URL
+            (default http://127.0.0.1:8000) with the token in AGENT_MARKETPLACE_TOKEN
 
 Every flag mirrors an environment variable (PORT, HOST, DATA_DIR, ROLE, LOG_LEVEL); see README.md.`;
 

@@ -2,16 +2,22 @@
 import { createApp } from "./app.ts";
 import { parseArgs, usage } from "./cli.ts";
 import { runBootstrapAdmin } from "./commands/bootstrap-admin.ts";
-import { EnvError, readEnv } from "./env.ts";
+import { EnvError, readBridgeEnv, readEnv } from "./env.ts";
 import { DataDirLockedError } from "./lib/db/data-dir-lock.ts";
 import { createDatabase } from "./lib/db/db.ts";
 import { migrateDatabase } from "./lib/db/migrate.ts";
+import { serveStdio } from "./mcp/stdio.ts";
 import { createRuntime, startJobWorker, startSchedules } from "./runtime.ts";
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   if (args.command === "help") {
     console.log(usage);
+    return 0;
+  }
+  if (args.command === "mcp") {
+    const bridge = readBridgeEnv();
+    await serveStdio({ url: bridge.AGENT_MARKETPLACE_URL, token: bridge.AGENT_MARKETPLACE_TOKEN });
     return 0;
   }
   const env = readEnv(args.overrides);

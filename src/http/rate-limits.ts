@@ -26,17 +26,32 @@ export interface RateLimitOutcome {
  * and is refused by the procedure. When the limiter's store is down, requests go through.
  */
 export async function checkRateLimit(rt: Runtime, request: Request, state: RequestState): Promise<RateLimitOutcome | null> {
-  const { env } = rt;
-  if (!env.RATE_LIMIT_ENABLED) return null;
   const path = new URL(request.url).pathname;
   if (!LIMITED_PREFIXES.some((prefix) => path.startsWith(prefix)) || UNCHARGED.has(path)) return null;
+  // Each procedure of a tRPC batch costs what its own request would; an oversized batch is refused unrun.
+  const calls = path.startsWith("/trpc/") ? trpcCallCount(path) : 1;
+  const charged = await chargeCaller(rt, request, state, calls > MAX_TRPC_BATCH ? 1 : calls);
+  if (!charged) return null;
+  const denied = charged.refused && errorResponse(charged.refused, { requestId: state.requestId, logger: rt.logger }, charged.headers);
+  return { headers: charged.headers, denied };
+}
 
+/**
+ * Charges `cost` calls to the caller's hourly budget (for surfaces that count calls themselves,
+ * like /mcp): the X-RateLimit-* headers, and the refusal when over the limit. Null when limits
+ * are off or the limiter's store is down (the request then goes through).
+ */
+export async function chargeCaller(
+  rt: Runtime,
+  request: Request,
+  state: RequestState,
+  cost: number,
+): Promise<{ headers: Record<string, string>; refused: RateLimited | null } | null> {
+  const { env } = rt;
+  if (!env.RATE_LIMIT_ENABLED) return null;
   const actor = await actorOf(rt, request).catch(() => null);
   const [key, limit] =
     actor && isCaller(actor) ? [`rl:user:${actor.user.id}`, env.RATE_LIMIT_USER_PER_HOUR] : [`rl:ip:${state.ip}`, env.RATE_LIMIT_ANON_PER_HOUR];
-  // Each procedure of a tRPC batch costs what its own request would; an oversized batch is refused unrun.
-  const calls = path.startsWith("/trpc/") ? trpcCallCount(path) : 1;
-  const cost = calls > MAX_TRPC_BATCH ? 1 : calls;
   let result: RateLimitResult;
   try {
     result = await rt.rateLimiter.hit(key, limit, HOUR_MS, cost);
@@ -49,7 +64,5 @@ export async function checkRateLimit(rt: Runtime, request: Request, state: Reque
     "X-RateLimit-Remaining": String(result.remaining),
     "X-RateLimit-Reset": String(Math.ceil(result.resetAt / 1000)),
   };
-  if (result.allowed) return { headers, denied: null };
-  const denied = errorResponse(new RateLimited(result.retryAfterMs / 1000), { requestId: state.requestId, logger: rt.logger }, headers);
-  return { headers, denied };
+  return { headers, refused: result.allowed ? null : new RateLimited(result.retryAfterMs / 1000) };
 }

@@ -27,6 +27,13 @@ export function createMetrics(sources: { countPendingValidations?: () => Promise
       buckets: durationBuckets,
       registers: [registry],
     }),
+    mcpCallDuration: new Histogram({
+      name: "mcp_call_duration_seconds",
+      help: "MCP tool calls and resource reads (/mcp) by kind, name and outcome",
+      labelNames: ["kind", "name", "outcome"] as const,
+      buckets: durationBuckets,
+      registers: [registry],
+    }),
     pendingValidations: new Gauge({
       name: "pending_validations",
       help: "Agent versions pending or running validation (read from the database at scrape time)",

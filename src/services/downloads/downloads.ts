@@ -55,6 +55,11 @@ export async function openDownload(ctx: ServiceContext, input: DownloadInput): P
 /** A URL to fetch the archive from, for clients that download themselves. */
 export async function getDownloadUrl(ctx: ServiceContext, input: { slug: string; version?: string }): Promise<DownloadUrl> {
   const { agent, version } = await resolveVersion(ctx, input);
+  return signedDownloadUrl(ctx, agent, version);
+}
+
+/** The URL of a version already resolved (and checked) by resolveVersion; recorded as a download. */
+export async function signedDownloadUrl(ctx: ServiceContext, agent: AgentRow, version: VersionRow): Promise<DownloadUrl> {
   const external = isExternalKey(version.storageKey);
   const ttl = ctx.ports.env.DOWNLOAD_URL_TTL_SECONDS;
   const url = external ? version.storageKey : await ctx.ports.storage.signedUrl(version.storageKey, ttl, { filename: fileNameOf(agent, version) });
@@ -63,7 +68,7 @@ export async function getDownloadUrl(ctx: ServiceContext, input: { slug: string;
 }
 
 /** A quarantined version goes to its author and admins only; everyone else hears why not. */
-async function resolveVersion(ctx: ServiceContext, input: { slug: string; version?: string }): Promise<{ agent: AgentRow; version: VersionRow }> {
+export async function resolveVersion(ctx: ServiceContext, input: { slug: string; version?: string }): Promise<{ agent: AgentRow; version: VersionRow }> {
   const agent = await findVisibleAgent(ctx.db, ctx.actor, input.slug);
   const version = await findVersionOrThrow(ctx.db, agent, input.version);
   if (version.quarantineReason !== null && !isAuthor(ctx.actor, agent) && !isAdmin(ctx.actor)) {

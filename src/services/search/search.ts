@@ -1,4 +1,4 @@
-import { and, gte, inArray } from "drizzle-orm";
+import { and, eq, gte, inArray } from "drizzle-orm";
 import { agents } from "../../../db/schema/index.ts";
 import type { AgentPage, AgentSummary } from "../../contract/agents.ts";
 import type { SearchAgentsInput, SearchInput, SearchResult } from "../../contract/search.ts";
@@ -20,7 +20,10 @@ import { parseSearchText } from "./text.ts";
  * search_vector finds them; search-ranking.ts orders them.
  */
 
-export async function searchAgents(ctx: ServiceContext, input: SearchAgentsInput): Promise<AgentPage> {
+/** `validated`: only agents with a version that passed validation (the MCP tool's filter; REST has none). */
+type AgentSearch = SearchAgentsInput & { validated?: boolean };
+
+export async function searchAgents(ctx: ServiceContext, input: AgentSearch): Promise<AgentPage> {
   return cachedRead(ctx, { name: "search.agents", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: true }, () => findAgents(ctx.db, ctx.actor, input));
 }
 
@@ -42,9 +45,10 @@ export async function searchEverything(ctx: ServiceContext, input: SearchInput):
   });
 }
 
-async function findAgents(db: Executor, actor: Actor, input: SearchAgentsInput): Promise<AgentPage> {
+async function findAgents(db: Executor, actor: Actor, input: AgentSearch): Promise<AgentPage> {
   const filters = and(
     visibleTo(actor),
+    input.validated ? eq(agents.isValidated, true) : undefined,
     input.category === undefined ? undefined : inCategorySlug(db, input.category),
     input.min_rating === undefined ? undefined : gte(agents.rating, input.min_rating),
   );
