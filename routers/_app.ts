@@ -5,6 +5,7 @@ import { adminUsersRouter } from "./admin-users.ts";
 import { agentsRouter } from "./agents.ts";
 import { authRouter } from "./auth.ts";
 import { categoriesRouter } from "./categories.ts";
+import { deprecationRouter } from "./deprecation.ts";
 import { discoveryRouter } from "./discovery.ts";
 import { profilesRouter } from "./profiles.ts";
 import { reviewsRouter } from "./reviews.ts";
@@ -25,6 +26,7 @@ export const appRouter = router({
   webhooks: webhooksRouter,
   agents: agentsRouter,
   versions: versionsRouter,
+  deprecation: deprecationRouter,
   stars: starsRouter,
   reviews: reviewsRouter,
   // After users: its static /users/me must match before /users/{username}.

@@ -9,7 +9,7 @@ import { type Actor, type Caller, isCaller, mayChange, READ_ONLY_MESSAGE } from 
 import { agentDetail } from "../agents/agents.ts";
 import { type AgentRow, agentNotFound, findVisibleAgent, isAuthor, visibleTo } from "../agents/queries.ts";
 import { firstFreeSlug, slugify } from "../agents/slug.ts";
-import { refreshCurrentVersion, toAgentVersion, type VersionRow } from "../agents/versions.ts";
+import { refreshCurrentVersion, toAgentVersion, type VersionRow, versionRowColumns } from "../agents/versions.ts";
 import { invalidateCatalog } from "../catalog-cache.ts";
 import { resolveCategoryRef } from "../categories.ts";
 import { type ServiceContext, withTransaction } from "../context.ts";
@@ -150,7 +150,7 @@ async function insertVersion(db: Executor, agentId: number, input: PublishVersio
       sha256: input.upload.sha256,
       storageKey: input.upload.key,
     })
-    .returning();
+    .returning(versionRowColumns);
   return row!;
 }
 
