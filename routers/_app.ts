@@ -12,6 +12,7 @@ import { reviewsRouter } from "./reviews.ts";
 import { searchRouter } from "./search.ts";
 import { starsRouter } from "./stars.ts";
 import { tokensRouter } from "./tokens.ts";
+import { trustedPublishersRouter } from "./trusted-publishers.ts";
 import { usersRouter } from "./users.ts";
 import { versionsRouter } from "./versions.ts";
 import { webhooksRouter } from "./webhooks.ts";
@@ -27,6 +28,7 @@ export const appRouter = router({
   agents: agentsRouter,
   versions: versionsRouter,
   deprecation: deprecationRouter,
+  trustedPublishers: trustedPublishersRouter,
   stars: starsRouter,
   reviews: reviewsRouter,
   // After users: its static /users/me must match before /users/{username}.

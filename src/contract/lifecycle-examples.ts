@@ -28,3 +28,17 @@ export const exampleMetadata = {
   homepage: "https://octocat.github.io/weather-agent",
   keywords: ["weather", "forecast"],
 };
+export const exampleTrustedPublisher = {
+  id: 5,
+  provider: "github" as const,
+  repository: "octocat/weather-agent",
+  workflow: "release.yml",
+  environment: "release",
+  created_at: "2026-11-21T08:00:00.000Z",
+};
+
+export const exampleOidcExchange = {
+  token: "ampp_4ctq3hyg5zq2m7c6xvnb2ojsk4yq3l7e",
+  expires_at: "2026-11-22T10:15:00.000Z",
+  agents: ["weather-agent"],
+};
