@@ -22,10 +22,27 @@ const trustedPublisherProvenance = z.object({
   run_attempt: z.string().nullable(),
 });
 
-export const provenance = z
+/**
+ * Written out rather than inferred: the database column's type names it, and an inferred type
+ * would carry zod's types into the client's emitted declarations.
+ */
+export type Provenance =
+  | { kind: "user"; user: { id: number; username: string }; credential: "session" | "api_token"; token_id: number | null }
+  | {
+      kind: "trusted_publisher";
+      provider: "github";
+      publisher_id: number;
+      repository: string;
+      workflow: string;
+      environment: string | null;
+      ref: string | null;
+      sha: string | null;
+      run_id: string | null;
+      run_attempt: string | null;
+    };
+
+export const provenance: z.ZodType<Provenance | null> = z
   .discriminatedUnion("kind", [userProvenance, trustedPublisherProvenance])
   .nullable()
   .describe("How this version was published; null for versions published before provenance was recorded")
   .meta({ id: "Provenance", examples: [exampleProvenance] });
-
-export type Provenance = NonNullable<z.infer<typeof provenance>>;
