@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { count, eq } from "drizzle-orm";
-import { agentVersions, publishTokens } from "../db/schema/index.ts";
+import { agentVersions, publishTokens, usedOidcTokens } from "../db/schema/index.ts";
 import { createApp } from "../src/app.ts";
+import { systemContextOf } from "../src/runtime.ts";
+import { purgeExpiredAuthState } from "../src/services/auth/purge.ts";
 import { apiTokenFor, bearer, sessionFor } from "../src/testing/auth.ts";
 import { makeCategory, makeUser } from "../src/testing/factories.ts";
 import { startFakeOidcIssuer } from "../src/testing/fake-oidc.ts";
@@ -96,9 +98,28 @@ for (const mode of TEST_MODES) {
       expect(yank.status).toBe(403);
       expect(((await yank.json()) as { detail: string }).detail).toBe("This token can only publish new versions of the agents it was issued for");
       expect((await t.fetch(`/api/v1/agents/${slug}/trusted-publishers`, { headers: bearer(token) })).status).toBe(403);
-      // Expired: refused like any expired credential.
+      // Expired: refused like any expired credential, and purged by the schedule with spent ID-token ids past their expiry.
       await t.rt.db.db.update(publishTokens).set({ expiresAt: new Date(Date.now() - 1000) });
       expect((await publishWith(token, "3.0.0")).status).toBe(401);
+      await t.rt.db.db.insert(usedOidcTokens).values({ key: "old jti", expiresAt: new Date(Date.now() - 1000) });
+      await purgeExpiredAuthState(systemContextOf(t.rt));
+      expect(await issued()).toBe(0);
+      expect(await t.rt.db.db.select().from(usedOidcTokens).where(eq(usedOidcTokens.key, "old jti"))).toEqual([]);
+      expect((await t.rt.db.db.select({ n: count() }).from(usedOidcTokens))[0]!.n).toBeGreaterThan(0);
+    });
+
+    test("an issuer whose keys cannot be fetched is a 503, and nothing is issued", async () => {
+      const tokens = await issued();
+      issuer.failJwks(true);
+      try {
+        // An unknown kid makes the verifier fetch the keys again.
+        const res = await exchange(await issuer.sign(run, { key: await issuer.strangerKey() }));
+        expect(res.status).toBe(503);
+        expect(((await res.json()) as { error: string }).error).toBe("service_unavailable");
+      } finally {
+        issuer.failJwks(false);
+      }
+      expect(await issued()).toBe(tokens);
     });
 
     const refusals: [string, () => Promise<string>, 401 | 403][] = [
@@ -208,6 +229,19 @@ for (const mode of TEST_MODES) {
       }
       expect((await remove(0, who.author)).status).toBe(422);
       expect((await exchange("")).status).toBe(422);
+    });
+  });
+}
+
+for (const mode of TEST_MODES) {
+  describe(`trusted publishing with the issuer unreachable [${mode}]`, () => {
+    // Port 9 on loopback: nothing listens, the connection is refused at once.
+    const t = useTestApp(mode, { OIDC_GITHUB_ISSUER: "http://127.0.0.1:9", OIDC_AUDIENCE: AUDIENCE, OIDC_TIMEOUT_MS: "2000" });
+
+    test("the exchange answers 503 with the contract's body", async () => {
+      const res = await t.fetch("/api/v1/auth/oidc/token", jsonInit("POST", { token: await issuer.sign({ repository: "octo/x", workflow: "release.yml" }) }));
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ error: "service_unavailable", detail: "The OIDC issuer could not be reached; try again" });
     });
   });
 }

@@ -77,6 +77,10 @@ function asOidcError(error: unknown): OidcError {
   if (error instanceof errors.JWTClaimValidationFailed) return new OidcError("invalid", `The ID token's '${error.claim}' claim is not acceptable`);
   if (error instanceof errors.JWKSNoMatchingKey) return new OidcError("invalid", "The ID token is signed with a key the issuer does not publish");
   if (error instanceof errors.JWSSignatureVerificationFailed) return new OidcError("invalid", "The ID token's signature does not verify");
+  // jose's plain JOSEError (ERR_JOSE_GENERIC) and JWKSInvalid come from fetching the key set: a non-200 or a body that is no key set.
+  if (error instanceof errors.JWKSInvalid || (error instanceof errors.JOSEError && error.code === "ERR_JOSE_GENERIC")) {
+    return new OidcError("unavailable", `The OIDC issuer's key set could not be read: ${error.message}`);
+  }
   if (error instanceof errors.JOSEError) return new OidcError("invalid", `The ID token is not acceptable (${error.code})`);
   // Anything else is the network or the issuer failing (fetch errors, a JWKS that is not JSON).
   return new OidcError("unavailable", `The OIDC issuer could not be reached: ${error instanceof Error ? error.message : String(error)}`);

@@ -33,6 +33,8 @@ export interface FakeOidcIssuer {
   strangerKey(): Promise<Key>;
   /** What the ID-token endpoint signs next (GitHub's runner knows the run it serves). */
   serveRun(run: GithubRun): void;
+  /** Makes the JWKS route answer 500 (an issuer having a bad day). */
+  failJwks(failing: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ async function makeKey(): Promise<Key> {
 export async function startFakeOidcIssuer(options: { audience: string }): Promise<FakeOidcIssuer> {
   let current = await makeKey();
   let jwksFetches = 0;
+  let jwksFailing = false;
   let run: GithubRun = { repository: "octo/agent", workflow: "release.yml" };
   const requestToken = `req-${crypto.randomUUID()}`;
   let url = "";
@@ -99,6 +102,7 @@ export async function startFakeOidcIssuer(options: { audience: string }): Promis
       }
       if (path.pathname === "/.well-known/jwks") {
         jwksFetches++;
+        if (jwksFailing) return new Response("internal error", { status: 500 });
         return Response.json({ keys: [current.jwk] });
       }
       if (path.pathname === "/id-token") {
@@ -124,6 +128,9 @@ export async function startFakeOidcIssuer(options: { audience: string }): Promis
     strangerKey: makeKey,
     serveRun(r) {
       run = r;
+    },
+    failJwks(failing) {
+      jwksFailing = failing;
     },
     async stop() {
       await server.stop(true);
