@@ -77,6 +77,8 @@ for (const mode of TEST_MODES) {
         expect(res.headers.get("content-security-policy")).toBe("sandbox");
         expect(res.headers.get("x-agent-version")).toBe("1.0.0");
         expect(await res.text()).toBe("# Hello\n\nThis agent **forecasts**.\n");
+        const again = await t.fetch(`/api/v1${path}`, { headers: { "if-none-match": res.headers.get("etag")! } });
+        expect(again.status).toBe(304);
       }
       expect((await get(`/agents/${agent.slug}/versions/9.9.9/readme`)).status).toBe(404);
 

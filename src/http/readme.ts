@@ -24,8 +24,18 @@ async function readme(rt: Runtime, request: Request, params: { slug: string; ver
   if (!parsed.success) throw new ValidationFailed(zodIssuesToDetail(parsed.error, "query", Object.keys(params)));
   const ctx = await serviceContextOf(rt, request);
   const found = await getReadme(ctx, parsed.data as { slug: string; version?: string });
+  const etag = `W/"${Bun.hash(`${found.version}\n${found.markdown}`).toString(16)}"`;
+  if (
+    request.headers
+      .get("if-none-match")
+      ?.split(",")
+      .some((tag) => tag.trim() === etag || tag.trim() === "*")
+  ) {
+    return new Response(null, { status: 304, headers: { ETag: etag } });
+  }
   return new Response(found.markdown, {
     headers: {
+      ETag: etag,
       "Content-Type": "text/markdown; charset=utf-8",
       "X-Agent-Version": found.version,
       // Untrusted text from an archive: never rendered as HTML by a browser that opens the URL.
