@@ -1,9 +1,11 @@
 import { agentVersion, downloadUrl, versionInput, versionList } from "../src/contract/agents.ts";
 import { agentSlugInput } from "../src/contract/common.ts";
+import { yankInput } from "../src/contract/lifecycle.ts";
 import { validationInput, validationReport } from "../src/contract/validation.ts";
 import * as versions from "../src/services/agents/versions.ts";
+import * as yank from "../src/services/agents/yank.ts";
 import * as downloads from "../src/services/downloads/downloads.ts";
-import { publicProcedure, router } from "../src/trpc/init.ts";
+import { authedProcedure, publicProcedure, router } from "../src/trpc/init.ts";
 import { svc } from "../src/trpc/service.ts";
 
 const tags = ["versions"];
@@ -82,4 +84,35 @@ export const versionsRouter = router({
     .input(versionInput)
     .output(downloadUrl)
     .query(({ ctx, input }) => downloads.getDownloadUrl(svc(ctx), input)),
+
+  yank: authedProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/agents/{slug}/versions/{version}/yank",
+        tags,
+        summary: "Yank a version (PEP 592)",
+        description:
+          "Author or admin. The version is skipped when the latest version is resolved (detail, search, install and download without a version) but stays downloadable by its exact version, with a `Warning` header. Yanking again replaces the reason.",
+        protect: true,
+      },
+    })
+    .input(yankInput)
+    .output(agentVersion)
+    .mutation(({ ctx, input }) => yank.yankVersion(svc(ctx), input)),
+
+  unyank: authedProcedure
+    .meta({
+      openapi: {
+        method: "DELETE",
+        path: "/agents/{slug}/versions/{version}/yank",
+        tags,
+        summary: "Undo a yank",
+        description: "Author or admin. The version may become the latest again.",
+        protect: true,
+      },
+    })
+    .input(versionInput)
+    .output(agentVersion)
+    .mutation(({ ctx, input }) => yank.unyankVersion(svc(ctx), input)),
 });

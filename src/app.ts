@@ -15,6 +15,7 @@ import { githubLoginOpenApiPaths, githubLoginRoutes } from "./http/github-login.
 import { checkHealth } from "./http/health.ts";
 import { buildOpenApiDocument as buildDocument } from "./http/openapi.ts";
 import { checkRateLimit, type RateLimitOutcome } from "./http/rate-limits.ts";
+import { readmeOpenApiPaths, readmeRoutes } from "./http/readme.ts";
 import { boundedTrpcRequest, urlTooLong } from "./http/request-limits.ts";
 import { initState, type RequestState, stateOf } from "./http/request-state.ts";
 import { createRestHandler, REST_PREFIX, restRoutes } from "./http/rest.ts";
@@ -32,7 +33,7 @@ export function buildOpenApiDocument() {
       version: APP_VERSION,
       description: "Publish, find, validate and install AI agents. Every JSON route is also a tRPC procedure at /trpc.",
     },
-    (components) => ({ ...githubLoginOpenApiPaths(components), ...agentRouteOpenApiPaths(components) }),
+    (components) => ({ ...githubLoginOpenApiPaths(components), ...agentRouteOpenApiPaths(components), ...readmeOpenApiPaths(components) }),
   );
 }
 
@@ -103,6 +104,7 @@ function apiRoutes(rt: Runtime, openapi: string) {
       // Multipart publishing and downloads: REST-only, matched before the REST bridge's wildcard.
       .use(agentUploadRoutes(rt, handleRest))
       .use(downloadRoutes(rt))
+      .use(readmeRoutes(rt))
       // The Model Context Protocol (Streamable HTTP, stateless): the catalog as tools for AI assistants.
       .post(MCP_PATH, ({ request }) => handleMcpRequest(rt, request, { name: APP_NAME, version: APP_VERSION }))
       .all("/trpc/*", async ({ request }) => {

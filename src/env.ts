@@ -76,6 +76,13 @@ const envSchema = z.object({
   OAUTH_ALLOWED_REDIRECT_URIS: z.string().default("").pipe(commaList),
   FRONTEND_URL: optionalString.pipe(z.url().optional()),
   ADMIN_GITHUB_LOGINS: z.string().default("").pipe(commaList),
+  /** Trusted publishing: the issuer of GitHub Actions ID tokens; its discovery document names the keys. */
+  OIDC_GITHUB_ISSUER: z.url().default("https://token.actions.githubusercontent.com"),
+  /** The `aud` an ID token must carry; unset means PUBLIC_URL (else http://HOST:PORT). */
+  OIDC_AUDIENCE: optionalString,
+  OIDC_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Least time between two fetches of the issuer's keys caused by tokens naming an unknown key id. */
+  OIDC_JWKS_REFETCH_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
   ACCESS_TOKEN_TTL_SECONDS: seconds(30 * 60),
   REFRESH_TOKEN_TTL_SECONDS: seconds(7 * 24 * 60 * 60),
 

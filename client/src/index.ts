@@ -4,6 +4,7 @@
  */
 export { createMarketplaceClient, type MarketplaceClient, type MarketplaceClientOptions } from "./client.js";
 export { type ClientErrorCode, isMarketplaceError, MarketplaceError, type MarketplaceErrorDetail } from "./errors.js";
+export { exchangeGithubOidcToken, type GithubOidcOptions, type OidcPublishToken } from "./github-oidc.js";
 export type {
   AgentFields,
   ArchiveSource,

@@ -1,5 +1,21 @@
 import { sql } from "drizzle-orm";
-import { type AnyPgColumn, bigint, boolean, char, check, doublePrecision, index, integer, numeric, pgTable, text, unique, varchar } from "drizzle-orm/pg-core";
+import {
+  type AnyPgColumn,
+  bigint,
+  boolean,
+  char,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  text,
+  unique,
+  varchar,
+} from "drizzle-orm/pg-core";
+import type { Provenance } from "../../src/contract/provenance.ts";
 import { VALIDATION_STATUSES } from "../../src/contract/validation.ts";
 import { createdAt, tstz, tsvector, updatedAt } from "./_columns.ts";
 import { categories } from "./categories.ts";
@@ -36,18 +52,26 @@ export const agents = pgTable(
       .generatedAlwaysAs(sql`case when review_count > 0 then round(rating_sum::numeric / review_count, 2) else 0 end`),
     /** Highest semver version that passed validation, else the newest; kept by publish and validation. */
     currentVersionId: integer("current_version_id").references((): AnyPgColumn => agentVersions.id, { onDelete: "set null" }),
+    /** The current version's keywords, space-separated, so they weigh in search_vector; kept by refreshCurrentVersion. */
+    searchKeywords: text("search_keywords").notNull().default(""),
+    /** Set while the agent is deprecated (the author's message, and an optional replacement slug). */
+    deprecatedAt: tstz("deprecated_at"),
+    deprecationMessage: text("deprecation_message"),
+    deprecationReplacement: varchar("deprecation_replacement", { length: 300 }),
     /**
      * Full-text search document: the name weighs more (A) than the description (B). The
      * 'simple' configuration keeps agent names as written (no stemming of product names).
      */
     searchVector: tsvector("search_vector")
       .notNull()
-      .generatedAlwaysAs(sql`setweight(to_tsvector('simple', coalesce(name, '')), 'A') || setweight(to_tsvector('english', coalesce(description, '')), 'B')`),
+      .generatedAlwaysAs(
+        sql`setweight(to_tsvector('simple', coalesce(name, '')), 'A') || setweight(to_tsvector('english', coalesce(description, '')), 'B') || setweight(to_tsvector('simple', coalesce(search_keywords, '')), 'B')`,
+      ),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
-    index("agents_search_vector_idx").using("gin", t.searchVector),
+    index("agents_search_vector_gin_idx").using("gin", t.searchVector),
     index("agents_name_trgm_idx").using("gin", sql`lower(${t.name}) gin_trgm_ops`),
     // Search suggestions: names starting with what is typed.
     index("agents_name_prefix_idx").using("btree", sql`lower(${t.name}) text_pattern_ops`),
@@ -101,6 +125,17 @@ export const agentVersions = pgTable(
      * is quarantined (only its author and admins download it; never the current version).
      */
     quarantineReason: text("quarantine_reason"),
+    /** PEP 592: a yanked version is skipped when "latest" is resolved but stays installable by its exact version. */
+    yankedAt: tstz("yanked_at"),
+    yankedReason: text("yanked_reason"),
+    /** Read from the archive by validation (README.md, size-capped; agent.json / package.json / pyproject.toml). */
+    readme: text("readme"),
+    license: varchar("license", { length: 200 }),
+    repositoryUrl: text("repository_url"),
+    homepageUrl: text("homepage_url"),
+    keywords: text("keywords").array().notNull().default(sql`'{}'::text[]`),
+    /** How it was published: a user and token, or a trusted publisher with its CI claims. Null for versions older than provenance. */
+    provenance: jsonb("provenance").$type<Provenance>(),
     publishedAt: tstz("published_at").notNull().defaultNow(),
   },
   (t) => [

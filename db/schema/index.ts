@@ -9,5 +9,6 @@ export * from "./relations.ts";
 export * from "./reviews.ts";
 export * from "./search.ts";
 export * from "./stars.ts";
+export * from "./trusted-publishing.ts";
 export * from "./users.ts";
 export * from "./validation.ts";

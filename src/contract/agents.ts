@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { agentSlugInput, page, paginationInput, timestamp, userSummary } from "./common.ts";
 import { exampleAgent, exampleAgentSummary, exampleAgentVersion, exampleDownloadUrl, examplePublishedAgent } from "./examples.ts";
+import { deprecation, packageMetadata } from "./lifecycle.ts";
+import { provenance } from "./provenance.ts";
 import { parseSemver } from "./semver.ts";
 import { displayName, text } from "./text.ts";
 import { validationStatus } from "./validation.ts";
@@ -20,6 +22,7 @@ export const agentSummary = z
     is_public: z.boolean(),
     is_validated: z.boolean(),
     validation_status: validationStatus.describe("Of the current version"),
+    deprecated: deprecation,
     created_at: timestamp,
     updated_at: timestamp,
   })
@@ -39,12 +42,22 @@ export const agentVersion = z
     validation_status: validationStatus,
     quarantined: z.boolean().describe("Failed the archive or security check with a high or critical finding: only its author and admins can download it"),
     quarantine_reason: z.string().nullable().describe("Why, when quarantined"),
+    yanked: z.boolean().describe("PEP 592: skipped when the latest version is resolved; still downloadable by its exact version, with a Warning header"),
+    yanked_reason: z.string().nullable(),
+    yanked_at: timestamp.nullable(),
+    metadata: packageMetadata,
+    has_readme: z.boolean().describe("A README.md was found in the archive: GET /agents/{slug}/versions/{version}/readme"),
+    provenance,
     published_at: timestamp,
   })
   .meta({ id: "AgentVersion", examples: [exampleAgentVersion] });
 
 export const agentDetail = agentSummary
-  .extend({ versions: z.array(agentVersion).describe("Newest semver first") })
+  .extend({
+    metadata: packageMetadata.describe("Read from the current version's archive"),
+    has_readme: z.boolean().describe("The current version has a README: GET /agents/{slug}/readme"),
+    versions: z.array(agentVersion).describe("Newest semver first"),
+  })
   .meta({ id: "Agent", examples: [exampleAgent] });
 
 /** What a multipart publish answers (202). */

@@ -4,7 +4,10 @@ import { agentDetail, agentSummary, agentVersion, downloadUrl, publishedAgent } 
 import { category } from "./categories.ts";
 import { userSummary } from "./common.ts";
 import { errorBody } from "./errors.ts";
+import { deprecation, packageMetadata } from "./lifecycle.ts";
+import { provenance } from "./provenance.ts";
 import { review } from "./reviews.ts";
+import { oidcExchange, trustedPublisher } from "./trusted-publishing.ts";
 import { user } from "./users.ts";
 import { validationReport } from "./validation.ts";
 
@@ -20,6 +23,11 @@ const documented: z.ZodType[] = [
   review,
   validationReport,
   errorBody,
+  deprecation,
+  packageMetadata,
+  provenance,
+  trustedPublisher,
+  oidcExchange,
 ];
 
 describe("the OpenAPI examples", () => {

@@ -1,3 +1,5 @@
+import { exampleMetadata, exampleProvenance } from "./lifecycle-examples.ts";
+
 /**
  * Example values of the main shapes, shown in the OpenAPI document (`.meta({ examples })`).
  * Plain data; src/contract/examples.test.ts parses each with its schema so none goes stale.
@@ -33,6 +35,12 @@ export const exampleAgentVersion = {
   validation_status: "passed" as const,
   quarantined: false,
   quarantine_reason: null,
+  yanked: false,
+  yanked_reason: null,
+  yanked_at: null,
+  metadata: exampleMetadata,
+  has_readme: true,
+  provenance: exampleProvenance,
   published_at: at(20, "17:45:51.004"),
 };
 
@@ -50,11 +58,12 @@ export const exampleAgentSummary = {
   is_public: true,
   is_validated: true,
   validation_status: "passed" as const,
+  deprecated: null,
   created_at: at(2),
   updated_at: at(20, "17:45:51.004"),
 };
 
-export const exampleAgent = { ...exampleAgentSummary, versions: [exampleAgentVersion] };
+export const exampleAgent = { ...exampleAgentSummary, metadata: exampleMetadata, has_readme: true, versions: [exampleAgentVersion] };
 
 export const examplePublishedAgent = {
   ...exampleAgent,

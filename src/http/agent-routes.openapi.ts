@@ -46,7 +46,11 @@ export function agentRouteOpenApiPaths(components: Components): OpenApiPaths {
         "Content-Disposition": { schema: { type: "string" }, description: 'attachment; filename="<slug>-<version>.zip"' },
         ETag: { schema: { type: "string" } },
         "Content-Length": { schema: { type: "integer" } },
-        Warning: { schema: { type: "string" }, description: '299 - "quarantined: <reasons>" when the author or an admin downloads a quarantined version' },
+        Warning: {
+          schema: { type: "string" },
+          description:
+            '299 - "quarantined: <reasons>" when the author or an admin downloads a quarantined version; 299 - "yanked: <reason>" for a yanked version asked for by its exact version',
+        },
       },
       content: { "application/zip": { schema: { type: "string", format: "binary" } } },
     },

@@ -103,5 +103,10 @@ export const TAGS: { name: string; description: string }[] = [
   { name: "discovery", description: "Trending, popular and the marketplace's numbers" },
   { name: "users", description: "Public profiles, your own profile and webhook" },
   { name: "auth", description: "GitHub login, sessions, refresh and logout; personal API tokens for the SDK, the CLI and CI" },
+  {
+    name: "trusted-publishing",
+    description:
+      "Publish from CI without a stored token: GitHub Actions workflows registered on an agent exchange their OIDC ID token for a 15-minute publish token",
+  },
   { name: "admin", description: "Moderation and operations; admins only (a token needs the admin scope)" },
 ];

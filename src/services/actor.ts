@@ -1,3 +1,4 @@
+import type { Provenance } from "../contract/provenance.ts";
 import type { ApiTokenScope } from "../contract/tokens.ts";
 
 /**
@@ -38,9 +39,23 @@ export interface AnonymousActor {
   kind: "anonymous";
 }
 
+/**
+ * A CI workflow holding a token from POST /auth/oidc/token (trusted publishing): it may publish
+ * new versions of these agents and nothing else; it is nobody, so it sees what anonymous sees.
+ */
+export interface TrustedPublisherActor {
+  kind: "trustedPublisher";
+  tokenId: number;
+  agentIds: readonly number[];
+  /** What each agent's new versions record, by agent id. */
+  provenance: Readonly<Record<string, Provenance>>;
+}
+
 /** A caller that is a person: what authenticated routes see. */
 export type Caller = SessionActor | ApiTokenActor;
-export type Actor = Caller | SystemActor | AnonymousActor;
+export type Actor = Caller | SystemActor | AnonymousActor | TrustedPublisherActor;
+
+export const PUBLISH_ONLY_MESSAGE = "This token can only publish new versions of the agents it was issued for";
 
 export const ANONYMOUS: AnonymousActor = { kind: "anonymous" };
 export const SYSTEM: SystemActor = { kind: "system" };

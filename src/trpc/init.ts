@@ -1,7 +1,7 @@
 import { initTRPC } from "@trpc/server";
 import { ZodError } from "zod";
 import { DomainError, describeDomainError, Forbidden, Unauthorized, ValidationFailed, zodIssuesToDetail } from "../errors.ts";
-import { type Caller, isAdmin, isCaller, mayChange, READ_ONLY_MESSAGE } from "../services/actor.ts";
+import { type Caller, isAdmin, isCaller, mayChange, PUBLISH_ONLY_MESSAGE, READ_ONLY_MESSAGE } from "../services/actor.ts";
 import type { Context } from "./context.ts";
 import { domainToTrpc, trpcToDomain } from "./errors.ts";
 import { svc } from "./service.ts";
@@ -101,6 +101,7 @@ export const publicProcedure = t.procedure.use(timing).use(errorMapping).use(dec
 export const authedProcedure = publicProcedure
   .use(({ ctx, type, next }) => {
     const actor = ctx.actor;
+    if (actor.kind === "trustedPublisher") throw new Forbidden(PUBLISH_ONLY_MESSAGE);
     if (!isCaller(actor)) throw new Unauthorized();
     if (type === "mutation" && !mayChange(actor)) throw new Forbidden(READ_ONLY_MESSAGE);
     return next({ ctx: { ...ctx, actor: actor as Caller } });

@@ -16,7 +16,7 @@ import { type UnpackedFile, type UnpackLimits, unpackArchive } from "./unpack.js
 export interface InstallOptions extends CallOptions, UnpackLimits {
   /** Where to unpack; it must not exist or be empty. */
   dir: string;
-  /** Default: the agent's current version (latest passed, else newest). */
+  /** Default: the agent's current version (latest passed, else newest; never a yanked one). */
   version?: string;
 }
 
@@ -29,6 +29,8 @@ export interface InstalledAgent {
   /** Absolute path of the folder the files are in. */
   dir: string;
   files: UnpackedFile[];
+  /** Set when the version asked for by name was yanked (PEP 592): it installs, and the caller should show this. */
+  warning: string | null;
 }
 
 /**
@@ -60,7 +62,8 @@ export async function installAgent(
     }
     const dir = resolve(options.dir);
     const files = await unpackArchive(archive, dir, options);
-    return { slug, version, sha256, sizeBytes, dir, files };
+    const warning = record.yanked ? `${slug}@${version} is yanked: ${record.yanked_reason ?? "no reason given"}` : null;
+    return { slug, version, sha256, sizeBytes, dir, files, warning };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

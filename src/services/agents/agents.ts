@@ -9,7 +9,7 @@ import { resolveCategoryRef } from "../categories.ts";
 import { type ServiceContext, withTransaction } from "../context.ts";
 import { queueObjectDeletions } from "../storage/deletions.ts";
 import { type AgentRow, findVisibleAgent, findVisibleSummary, inCategorySlug, isAuthor, pageOfAgents, toAgentSummary, visibleTo } from "./queries.ts";
-import { loadVersions, toAgentVersion } from "./versions.ts";
+import { loadVersions, metadataOf, toAgentVersion } from "./versions.ts";
 
 export async function listAgents(ctx: ServiceContext, input: ListAgentsInput): Promise<AgentPage> {
   return cachedRead(ctx, { name: "agents.list", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: true }, () => {
@@ -36,7 +36,8 @@ export async function getAgent(ctx: ServiceContext, input: { slug: string }): Pr
 export async function agentDetail(db: Executor, actor: Actor, slug: string): Promise<AgentDetail> {
   const summary = await findVisibleSummary(db, actor, slug);
   const versions = await loadVersions(db, summary.id);
-  return { ...toAgentSummary(summary), versions: versions.map(toAgentVersion) };
+  const current = versions.find((v) => v.version === summary.currentVersion);
+  return { ...toAgentSummary(summary), metadata: metadataOf(current), has_readme: current?.hasReadme ?? false, versions: versions.map(toAgentVersion) };
 }
 
 export async function updateAgent(ctx: ServiceContext, input: UpdateAgentInput): Promise<AgentDetail> {
@@ -77,7 +78,7 @@ export async function deleteAgentRow(db: Executor, agentId: number): Promise<voi
 }
 
 /** The agent when the actor is its author or an admin; 404 when they cannot see it, 403 otherwise. */
-async function findManageableAgent(db: Executor, actor: Actor, slug: string): Promise<AgentRow> {
+export async function findManageableAgent(db: Executor, actor: Actor, slug: string): Promise<AgentRow> {
   const agent = await findVisibleAgent(db, actor, slug);
   if (!isAuthor(actor, agent) && !isAdmin(actor)) throw new Forbidden("Only the author or an admin can change this agent");
   return agent;

@@ -1,6 +1,7 @@
 import { aliasedTable, and, asc, count, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import { agents, agentVersions, categories, users } from "../../../db/schema/index.ts";
 import type { AgentSort, AgentSummary } from "../../contract/agents.ts";
+import type { Deprecation } from "../../contract/lifecycle.ts";
 import { NotFound } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
 import { type Actor, isAdmin, userIdOf } from "../actor.ts";
@@ -30,6 +31,9 @@ const summaryColumns = {
   rating: agents.rating,
   isPublic: agents.isPublic,
   isValidated: agents.isValidated,
+  deprecatedAt: agents.deprecatedAt,
+  deprecationMessage: agents.deprecationMessage,
+  deprecationReplacement: agents.deprecationReplacement,
   createdAt: agents.createdAt,
   updatedAt: agents.updatedAt,
 };
@@ -96,9 +100,15 @@ export function toAgentSummary(row: AgentSummaryRow): AgentSummary {
     is_validated: row.isValidated,
     // An agent made without the publish flow (fixtures, imports) has no version yet.
     validation_status: row.currentStatus ?? "pending",
+    deprecated: toDeprecation(row),
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
+}
+
+function toDeprecation(row: { deprecatedAt: Date | null; deprecationMessage: string | null; deprecationReplacement: string | null }): Deprecation {
+  if (row.deprecatedAt === null) return null;
+  return { message: row.deprecationMessage ?? "", replacement: row.deprecationReplacement, deprecated_at: row.deprecatedAt.toISOString() };
 }
 
 /** One page of summaries matching `where` (visibility already folded in by the caller). */

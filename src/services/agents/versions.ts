@@ -1,6 +1,7 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, sql } from "drizzle-orm";
 import { agents, agentVersions, validationResults } from "../../../db/schema/index.ts";
 import type { AgentVersion, VersionList } from "../../contract/agents.ts";
+import type { PackageMetadata } from "../../contract/lifecycle.ts";
 import { compareSemver } from "../../contract/semver.ts";
 import type { ValidationInput, ValidationIssue, ValidationReport } from "../../contract/validation.ts";
 import { VALIDATION_CHECKS } from "../../contract/validation.ts";
@@ -9,7 +10,11 @@ import type { Executor } from "../../lib/db/db.ts";
 import type { ServiceContext } from "../context.ts";
 import { type AgentRow, findVisibleAgent } from "./queries.ts";
 
-export type VersionRow = typeof agentVersions.$inferSelect;
+/** A version as read for answers: the README (up to its cap) stays in the database until asked for. */
+export type VersionRow = Omit<typeof agentVersions.$inferSelect, "readme"> & { hasReadme: boolean };
+
+const { readme: _readme, ...versionColumns } = getTableColumns(agentVersions);
+export const versionRowColumns = { ...versionColumns, hasReadme: sql<boolean>`(${agentVersions.readme} is not null)` };
 
 export function toAgentVersion(row: VersionRow): AgentVersion {
   return {
@@ -25,8 +30,18 @@ export function toAgentVersion(row: VersionRow): AgentVersion {
     validation_status: row.validationStatus,
     quarantined: row.quarantineReason !== null,
     quarantine_reason: row.quarantineReason,
+    yanked: row.yankedAt !== null,
+    yanked_reason: row.yankedReason,
+    yanked_at: row.yankedAt?.toISOString() ?? null,
+    metadata: metadataOf(row),
+    has_readme: row.hasReadme,
+    provenance: row.provenance,
     published_at: row.publishedAt.toISOString(),
   };
+}
+
+export function metadataOf(row: Pick<VersionRow, "license" | "repositoryUrl" | "homepageUrl" | "keywords"> | undefined): PackageMetadata {
+  return { license: row?.license ?? null, repository: row?.repositoryUrl ?? null, homepage: row?.homepageUrl ?? null, keywords: row?.keywords ?? [] };
 }
 
 /** Newest semver first, with real semver precedence (numeric pre-release parts compare as numbers). */
@@ -35,23 +50,26 @@ function bySemverDescending(a: VersionRow, b: VersionRow): number {
 }
 
 export async function loadVersions(db: Executor, agentId: number): Promise<VersionRow[]> {
-  const rows = await db.select().from(agentVersions).where(eq(agentVersions.agentId, agentId));
+  const rows = await db.select(versionRowColumns).from(agentVersions).where(eq(agentVersions.agentId, agentId));
   return rows.sort(bySemverDescending);
 }
 
 /**
  * Points agents.current_version_id at the highest version whose validation passed, else the
  * highest version that is not quarantined, else (every version quarantined: the agent is then
- * seen by its author and admins only) the highest. Call it in the transaction that changed a
- * version (publish, validation).
+ * seen by its author and admins only) the highest. Yanked versions are never current (PEP 592):
+ * when every usable version is yanked there is none. The current version's keywords go into
+ * search. Call it in the transaction that changed a version (publish, validation, yank).
  */
 export async function refreshCurrentVersion(db: Executor, agentId: number): Promise<void> {
   const versions = await loadVersions(db, agentId);
-  const current =
-    versions.find((v) => v.validationStatus === "passed" && v.quarantineReason === null) ?? versions.find((v) => v.quarantineReason === null) ?? versions[0];
+  const unyanked = versions.filter((v) => v.yankedAt === null);
+  const usable = unyanked.filter((v) => v.quarantineReason === null);
+  const everyUsableYanked = usable.length === 0 && versions.some((v) => v.quarantineReason === null);
+  const current = everyUsableYanked ? undefined : (usable.find((v) => v.validationStatus === "passed") ?? usable[0] ?? unyanked[0] ?? versions[0]);
   await db
     .update(agents)
-    .set({ currentVersionId: current?.id ?? null })
+    .set({ currentVersionId: current?.id ?? null, searchKeywords: (current?.keywords ?? []).join(" ") })
     .where(eq(agents.id, agentId));
 }
 
@@ -72,7 +90,7 @@ export async function findVersionOrThrow(db: Executor, agent: AgentRow, version?
     version === undefined
       ? and(eq(agentVersions.agentId, agent.id), eq(agentVersions.id, agent.currentVersionId ?? -1))
       : and(eq(agentVersions.agentId, agent.id), eq(agentVersions.version, version));
-  const [row] = await db.select().from(agentVersions).where(where);
+  const [row] = await db.select(versionRowColumns).from(agentVersions).where(where);
   if (!row) {
     throw new NotFound(version === undefined ? `Agent '${agent.slug}' has no published version` : `Version '${version}' of agent '${agent.slug}' not found`);
   }

@@ -2,11 +2,12 @@ import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { apiTokens, sessions, users } from "../../../db/schema/index.ts";
 import type { ApiTokenScope } from "../../contract/tokens.ts";
 import { Unauthorized } from "../../errors.ts";
-import type { ActorUser, Caller } from "../actor.ts";
+import type { ActorUser, Caller, TrustedPublisherActor } from "../actor.ts";
 import { invalidateCatalog } from "../catalog-cache.ts";
 import type { ServiceContext } from "../context.ts";
 import type { Ports } from "../ports.ts";
 import { ACTIVE_WINDOW_DAYS } from "../search/site-stats.ts";
+import { authenticatePublishToken, isPublishToken } from "../trusted-publishing/publish-tokens.ts";
 import { accountRefusal } from "./accounts.ts";
 import { hashSecret, isApiToken } from "./secrets.ts";
 
@@ -28,7 +29,8 @@ const userColumns = {
   lastActiveAt: users.lastActiveAt,
 };
 
-export async function authenticateBearer(ctx: ServiceContext, token: string): Promise<Caller> {
+export async function authenticateBearer(ctx: ServiceContext, token: string): Promise<Caller | TrustedPublisherActor> {
+  if (isPublishToken(token)) return authenticatePublishToken(ctx, token);
   return isApiToken(token) ? authenticateApiToken(ctx, token) : authenticateSession(ctx, token);
 }
 

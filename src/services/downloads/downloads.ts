@@ -31,7 +31,7 @@ export interface DownloadInput {
 export async function openDownload(ctx: ServiceContext, input: DownloadInput): Promise<DownloadAnswer> {
   const { agent, version } = await resolveVersion(ctx, input);
   const etag = `"${version.sha256}"`;
-  const warning = version.quarantineReason === null ? null : `quarantined: ${version.quarantineReason}`;
+  const warning = warningOf(version);
   if (isExternalKey(version.storageKey)) {
     record(ctx, agent, version);
     return { kind: "redirect", location: version.storageKey, warning };
@@ -75,6 +75,15 @@ export async function resolveVersion(ctx: ServiceContext, input: { slug: string;
     throw new Forbidden(`Version '${version.version}' of '${agent.slug}' is quarantined and only its author can download it: ${version.quarantineReason}`);
   }
   return { agent, version };
+}
+
+/** What a `Warning` header tells whoever downloads a quarantined or yanked (PEP 592) version by name. */
+function warningOf(version: VersionRow): string | null {
+  const warnings = [
+    version.quarantineReason === null ? null : `quarantined: ${version.quarantineReason}`,
+    version.yankedAt === null ? null : `yanked: ${version.yankedReason ?? "no reason given"}`,
+  ].filter((w): w is string => w !== null);
+  return warnings.length === 0 ? null : warnings.join("; ");
 }
 
 function fileNameOf(agent: AgentRow, version: VersionRow): string {

@@ -2,14 +2,15 @@ import { randomBytes } from "node:crypto";
 import { and, eq, like, notExists, or, sql } from "drizzle-orm";
 import { agents, agentVersions } from "../../../db/schema/index.ts";
 import type { AgentVersion, PublishAgentFields, PublishedAgent, PublishVersionFields } from "../../contract/agents.ts";
+import type { Provenance } from "../../contract/provenance.ts";
 import { compareSemver, parseSemver, type Semver } from "../../contract/semver.ts";
 import { Conflict, Forbidden, fieldError, Unauthorized } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
-import { type Actor, type Caller, isCaller, mayChange, READ_ONLY_MESSAGE } from "../actor.ts";
+import { type Actor, type Caller, isCaller, mayChange, PUBLISH_ONLY_MESSAGE, READ_ONLY_MESSAGE, SYSTEM, type TrustedPublisherActor } from "../actor.ts";
 import { agentDetail } from "../agents/agents.ts";
 import { type AgentRow, agentNotFound, findVisibleAgent, isAuthor, visibleTo } from "../agents/queries.ts";
 import { firstFreeSlug, slugify } from "../agents/slug.ts";
-import { refreshCurrentVersion, toAgentVersion, type VersionRow } from "../agents/versions.ts";
+import { refreshCurrentVersion, toAgentVersion, type VersionRow, versionRowColumns } from "../agents/versions.ts";
 import { invalidateCatalog } from "../catalog-cache.ts";
 import { resolveCategoryRef } from "../categories.ts";
 import { type ServiceContext, withTransaction } from "../context.ts";
@@ -32,6 +33,7 @@ export type PublishVersionInput = PublishVersionFields & { slug: string; upload:
 
 /** Publishing is a change: a `read` token may not. REST-only routes call this (tRPC tiers do the same). */
 export function requirePublisher(actor: Actor): Caller {
+  if (actor.kind === "trustedPublisher") throw new Forbidden(PUBLISH_ONLY_MESSAGE);
   if (!isCaller(actor)) throw new Unauthorized();
   if (!mayChange(actor)) throw new Forbidden(READ_ONLY_MESSAGE);
   return actor;
@@ -39,10 +41,29 @@ export function requirePublisher(actor: Actor): Caller {
 
 /** The agent a new version may be published to by this actor: 404 when hidden, 403 when not theirs. */
 export async function findPublishTarget(db: Executor, actor: Actor, slug: string): Promise<AgentRow> {
+  if (actor.kind === "trustedPublisher") return findTrustedPublishTarget(db, actor, slug);
   const publisher = requirePublisher(actor);
   const agent = await findVisibleAgent(db, publisher, slug);
   if (!isAuthor(publisher, agent)) throw new Forbidden("Only the author can publish versions of this agent");
   return agent;
+}
+
+/** A trusted publisher's token names its agents (private ones too); any other agent is 403, or 404 when hidden. */
+async function findTrustedPublishTarget(db: Executor, actor: TrustedPublisherActor, slug: string): Promise<AgentRow> {
+  const [agent] = await db.select().from(agents).where(eq(agents.slug, slug));
+  if (agent && actor.agentIds.includes(agent.id)) return agent;
+  await findVisibleAgent(db, actor, slug);
+  throw new Forbidden(PUBLISH_ONLY_MESSAGE);
+}
+
+/** What a new version records about how it was published (issue 17, provenance). */
+function provenanceOf(actor: Actor, agentId: number): Provenance | null {
+  if (actor.kind === "trustedPublisher") return actor.provenance[String(agentId)] ?? null;
+  if (!isCaller(actor)) return null;
+  const user = { id: actor.user.id, username: actor.user.username };
+  return actor.kind === "apiToken"
+    ? { kind: "user", user, credential: "api_token", token_id: actor.tokenId }
+    : { kind: "user", user, credential: "session", token_id: null };
 }
 
 export async function publishAgent(ctx: ServiceContext, input: PublishAgentInput): Promise<PublishedAgent> {
@@ -61,7 +82,7 @@ export async function publishAgent(ctx: ServiceContext, input: PublishAgentInput
         categoryId,
         isPublic: input.is_public,
       });
-      const version = await insertVersion(tx.db, agent.id, input, semver);
+      const version = await insertVersion(tx.db, agent.id, input, semver, provenanceOf(actor, agent.id));
       await refreshCurrentVersion(tx.db, agent.id);
       await releasePendingObject(tx.db, input.upload.key);
       return { slug: agent.slug, versionId: version.id };
@@ -88,7 +109,7 @@ export async function publishVersion(ctx: ServiceContext, input: PublishVersionI
       const [locked] = await tx.db.select({ id: agents.id }).from(agents).where(eq(agents.id, agent.id)).for("update");
       if (!locked) throw agentNotFound(input.slug);
       await assertVersionFree(tx.db, agent.id, semver);
-      const row = await insertVersion(tx.db, agent.id, input, semver);
+      const row = await insertVersion(tx.db, agent.id, input, semver, provenanceOf(tx.actor, agent.id));
       await refreshCurrentVersion(tx.db, agent.id);
       await releasePendingObject(tx.db, input.upload.key);
       return row;
@@ -105,7 +126,9 @@ export async function publishVersion(ctx: ServiceContext, input: PublishVersionI
 /** Multipart PUT /agents/{slug}: a new version, answered with the whole agent. */
 export async function publishVersionAsAgent(ctx: ServiceContext, input: PublishVersionInput): Promise<PublishedAgent> {
   const { slug } = await publishVersion(ctx, input);
-  return { ...(await agentDetail(ctx.db, ctx.actor, slug)), message: PUBLISHED_MESSAGE };
+  // A trusted publisher may publish to a private agent; it sees what it published.
+  const viewer = ctx.actor.kind === "trustedPublisher" ? SYSTEM : ctx.actor;
+  return { ...(await agentDetail(ctx.db, viewer, slug)), message: PUBLISHED_MESSAGE };
 }
 
 function parseVersion(version: string): Semver {
@@ -138,7 +161,13 @@ async function assertVersionFree(db: Executor, agentId: number, semver: Semver):
 }
 
 /** The version keeps its upload's staging key until validation promotes the archive. */
-async function insertVersion(db: Executor, agentId: number, input: PublishVersionFields & { upload: StagedUpload }, semver: Semver): Promise<VersionRow> {
+async function insertVersion(
+  db: Executor,
+  agentId: number,
+  input: PublishVersionFields & { upload: StagedUpload },
+  semver: Semver,
+  provenance: Provenance | null,
+): Promise<VersionRow> {
   const [row] = await db
     .insert(agentVersions)
     .values({
@@ -149,8 +178,9 @@ async function insertVersion(db: Executor, agentId: number, input: PublishVersio
       sizeBytes: input.upload.sizeBytes,
       sha256: input.upload.sha256,
       storageKey: input.upload.key,
+      provenance,
     })
-    .returning();
+    .returning(versionRowColumns);
   return row!;
 }
 

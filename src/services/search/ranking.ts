@@ -12,6 +12,7 @@ import { escapeLike, type SearchText } from "./text.ts";
  *   1.0  every word matches         + ts_rank of the words as written (name A = 1.0, description B = 0.4)
  *   + 0.5 x ts_rank of their vocabulary words (typo corrections, completions of the word being typed)
  *   + 0.03 x ln(1 + downloads + 10 x stars): popularity, enough to order near-equal matches only
+ *   - 1.5 when the agent is deprecated: after the others of similar relevance, still above far weaker matches
  *   + when not every word matched: for each word an agent matches, ln(candidates / candidates
  *     matching that word), so rare words count and boilerplate ("tool") hardly does
  *
@@ -55,6 +56,7 @@ export async function rankCandidates(
     + ts_rank(${vector}, ${queries.exact}::tsquery)
     ${queries.fuzzy ? sql`+ 0.5::float8 * ts_rank(${vector}, ${queries.fuzzy}::tsquery)` : sql``}
     + 0.03::float8 * ln(1 + ${agents.downloads} + 10 * ${agents.stars})
+    - (case when ${agents.deprecatedAt} is not null then 1.5 else 0 end)::float8
   )`;
   const pieces = match.relaxed ? queries.pieces : [];
   const flags = pieces.map((piece, i) => sql`, (${vector} @@ ${piece}::tsquery)::int as ${sql.raw(`m${i}`)}`);

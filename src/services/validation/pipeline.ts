@@ -20,6 +20,7 @@ import { checkArchive } from "./archive.ts";
 import type { ArchiveLimits } from "./archive-policy.ts";
 import { checkCompatibility } from "./compatibility.ts";
 import { capIssues } from "./issue-caps.ts";
+import { readVersionMetadata, type VersionMetadata } from "./metadata.ts";
 import { checkQuality } from "./quality.ts";
 import { scrubOutcome } from "./scrub.ts";
 import { checkSecurity } from "./security.ts";
@@ -56,6 +57,8 @@ export interface ValidationOutcome {
   securityScanPassed: boolean;
   /** The quality check's score, null when it did not grade. */
   qualityScore: number | null;
+  /** README and manifest fields, read when the archive unpacked (undefined: not read). */
+  metadata?: VersionMetadata;
   startedAt: Date;
   finishedAt: Date;
   durationMs: number;
@@ -84,6 +87,7 @@ export async function runValidation(zip: string | Uint8Array, options: Validatio
   };
 
   const workDir = options.workDir ?? (await createSandboxWorkDir(options.tempParent));
+  const found: { metadata?: VersionMetadata } = {};
   try {
     const unpacked: { agent: AgentPackage | null } = { agent: null };
     record(
@@ -98,6 +102,8 @@ export async function runValidation(zip: string | Uint8Array, options: Validatio
       ),
     );
     const agent = unpacked.agent;
+    // Read before anything runs the package; a manifest we cannot read is no verdict on it.
+    const metadata = agent ? await readVersionMetadata(agent).catch(() => undefined) : undefined;
     const steps: [CheckName, (agent: AgentPackage) => Promise<CheckOutcome>][] = [
       ["security", (a) => checkSecurity(a, protocol)],
       ["quality", (a) => checkQuality(a)],
@@ -108,6 +114,7 @@ export async function runValidation(zip: string | Uint8Array, options: Validatio
       signal?.throwIfAborted();
       record(agent ? await runCheck(name, () => check(agent), signal) : { name, durationMs: 0, ...skipped("Not run: the archive check did not pass") });
     }
+    found.metadata = metadata;
   } finally {
     if (options.workDir === undefined) await rm(workDir, { recursive: true, force: true });
   }
@@ -121,6 +128,7 @@ export async function runValidation(zip: string | Uint8Array, options: Validatio
     tested: byName("tests")?.status === "passed",
     securityScanPassed: byName("security")?.status === "passed",
     qualityScore: byName("quality")?.score ?? null,
+    ...(found.metadata ? { metadata: found.metadata } : {}),
     startedAt,
     finishedAt: new Date(),
     durationMs: Math.round(performance.now() - started),

@@ -119,6 +119,7 @@ async function recordOutcomeOrError(
     const reason = `The result of this check could not be stored (${err instanceof Error ? err.message.slice(0, 200) : "database error"})`;
     const unrecordable: ValidationOutcome = {
       ...outcome,
+      metadata: undefined,
       status: "error",
       tested: false,
       securityScanPassed: false,
@@ -150,6 +151,7 @@ async function recordOutcome(
         validationFinishedAt: outcome.finishedAt,
         storageKey: finalKey,
         quarantineReason,
+        ...metadataColumns(outcome),
       })
       .where(eq(agentVersions.id, versionId))
       .returning({ agentId: agentVersions.agentId });
@@ -185,6 +187,12 @@ function quarantineReasonOf(outcome: ValidationOutcome): string | null {
   if (findings.length === 0) return null;
   const shown = findings.slice(0, 3).join("; ");
   return findings.length > 3 ? `${shown}; and ${findings.length - 3} more` : shown;
+}
+
+function metadataColumns(outcome: ValidationOutcome) {
+  const m = outcome.metadata;
+  if (!m) return {};
+  return { readme: m.readme, license: m.license, repositoryUrl: m.repositoryUrl, homepageUrl: m.homepageUrl, keywords: m.keywords };
 }
 
 function toRow(versionId: number, check: CheckResult) {
