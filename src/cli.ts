@@ -1,52 +1,73 @@
-/** Command-line parsing: a subcommand plus flags that mirror config variables. */
+/**
+ * The server binary's own commands, as entries of the one command table the CLI dispatches on
+ * (client/src/cli): serve, migrate, bootstrap-admin and validate. Adding a command is adding one
+ * entry here. Flags are parsed strictly: a typo is a usage error (exit 2), never a server start.
+ */
+import type { CliCommand, CommandInput, OptionSpec } from "../client/src/cli/main.ts";
+import { VALIDATE_SPEC } from "../client/src/cli/main.ts";
 
-export interface CliArgs {
-  command: "serve" | "migrate" | "bootstrap-admin" | "help";
-  overrides: Record<string, string>;
-  positional: string[];
-  flags: Set<string>;
-}
-
-const flagToEnv: Record<string, string> = {
-  "--port": "PORT",
-  "--host": "HOST",
-  "--data-dir": "DATA_DIR",
-  "--role": "ROLE",
-  "--log-level": "LOG_LEVEL",
+const serverFlags: Record<string, OptionSpec & { env: string }> = {
+  port: { type: "string", valueName: "N", env: "PORT", description: "HTTP port (PORT, default 8000)" },
+  host: { type: "string", valueName: "ADDR", env: "HOST", description: "address to listen on (HOST, default 127.0.0.1)" },
+  "data-dir": { type: "string", valueName: "DIR", env: "DATA_DIR", description: "embedded database and files (DATA_DIR, default ./data)" },
+  role: { type: "string", valueName: "ROLE", env: "ROLE", description: "api, worker or all (ROLE, default all)" },
+  "log-level": { type: "string", valueName: "LEVEL", env: "LOG_LEVEL", description: "pino level (LOG_LEVEL, default info)" },
 };
 
-const commands = new Set(["serve", "migrate", "bootstrap-admin", "help"]);
-
-export const usage = `Usage: agent-marketplace [serve|migrate|bootstrap-admin] [--port N] [--host ADDR] [--data-dir DIR] [--role api|worker|all] [--log-level LEVEL]
-
-  serve     run the server (default)
-  migrate   apply pending database migrations and exit
-  bootstrap-admin <github-login> [--create]
-            make that account an admin and print an admin API token (alone on stdout)
-
-Every flag mirrors an environment variable (PORT, HOST, DATA_DIR, ROLE, LOG_LEVEL); see README.md.`;
-
-export function parseArgs(argv: string[]): CliArgs {
+/** The environment overrides given as flags (`--port 9000` is PORT=9000). */
+function overridesOf(input: CommandInput): Record<string, string> {
   const overrides: Record<string, string> = {};
-  const positional: string[] = [];
-  const flags = new Set<string>();
-  let command: CliArgs["command"] | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "-h" || arg === "--help") return { command: "help", overrides, positional, flags };
-    const [name, inline] = arg.split("=", 2) as [string, string | undefined];
-    const envName = flagToEnv[name];
-    if (envName) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new Error(`${name} needs a value`);
-      overrides[envName] = value;
-    } else if (arg.startsWith("--")) {
-      flags.add(arg);
-    } else if (command === undefined && commands.has(arg)) {
-      command = arg as CliArgs["command"];
-    } else {
-      positional.push(arg);
-    }
+  for (const [name, flag] of Object.entries(serverFlags)) {
+    const value = input.values[name];
+    if (typeof value === "string") overrides[flag.env] = value;
   }
-  return { command: command ?? "serve", overrides, positional, flags };
+  return overrides;
+}
+
+export interface ServerHandlers {
+  serve(overrides: Record<string, string>): Promise<number>;
+  migrate(overrides: Record<string, string>): Promise<number>;
+  bootstrapAdmin(overrides: Record<string, string>, login: string, create: boolean): Promise<number>;
+  validate: CliCommand["run"];
+}
+
+const flagDetails = "Every flag mirrors an environment variable; see README.md for all of them.";
+
+export function serverCommands(handlers: ServerHandlers): CliCommand[] {
+  return [
+    {
+      path: ["serve"],
+      summary: "run the server (what the binary does when given no arguments)",
+      options: serverFlags,
+      details: flagDetails,
+      run: (_ctx, input) => handlers.serve(overridesOf(input)),
+    },
+    {
+      path: ["migrate"],
+      summary: "apply pending database migrations and exit",
+      options: { "data-dir": serverFlags["data-dir"]!, "log-level": serverFlags["log-level"]! },
+      run: (_ctx, input) => handlers.migrate(overridesOf(input)),
+    },
+    {
+      path: ["bootstrap-admin"],
+      args: ["LOGIN"],
+      summary: "make LOGIN an admin and print an admin API token (alone on stdout)",
+      details:
+        "Runs against the configured database (DATABASE_URL, or the embedded one in DATA_DIR), applying migrations first. With the embedded database, stop the server first.",
+      options: {
+        create: { type: "boolean", description: "create the account first if it does not exist (it links to GitHub at its first login)" },
+        "data-dir": serverFlags["data-dir"]!,
+        "log-level": serverFlags["log-level"]!,
+      },
+      run: (_ctx, input) => handlers.bootstrapAdmin(overridesOf(input), input.positionals[0]!, input.values.create === true),
+    },
+    {
+      ...VALIDATE_SPEC,
+      path: [...VALIDATE_SPEC.path],
+      args: [...VALIDATE_SPEC.args],
+      details:
+        "Packs DIR (default .) exactly as publish does, then runs the archive, security, quality, compatibility and tests checks here, with the bubblewrap sandbox when it is installed (without it the checks that run code are skipped, as on a server). Exit 0 passed, 1 failed or errored (the reasons are printed).",
+      run: handlers.validate,
+    },
+  ];
 }
