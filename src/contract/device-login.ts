@@ -18,7 +18,7 @@ export const deviceTokenInput = z.object({ device_code: text().min(1).max(200) }
 
 const deviceLoginPending = z.object({
   status: z.literal("pending"),
-  interval: z.number().int().positive().describe("Seconds to wait before the next poll (raised when GitHub asks to slow down)"),
+  interval: z.number().int().positive().optional().describe("Only when GitHub asked to slow down: the seconds to wait between polls from now on"),
 });
 
 export const deviceLoginResult = z

@@ -27,7 +27,7 @@ const deviceCodeSchema = z.object({
 export type DeviceCode = z.infer<typeof deviceCodeSchema>;
 
 /** A poll's answer: the user's GitHub access token, or wait (longer when GitHub said slow_down). */
-export type DevicePoll = { kind: "token"; accessToken: string } | { kind: "pending"; interval?: number };
+export type DevicePoll = { kind: "token"; accessToken: string } | { kind: "pending"; interval?: number | undefined };
 
 export function createGitHubDeviceClient(config: DeviceConfig) {
   const url = (path: string) => new URL(path, config.webUrl.endsWith("/") ? config.webUrl : `${config.webUrl}/`).toString();
@@ -64,6 +64,7 @@ export function createGitHubDeviceClient(config: DeviceConfig) {
       const body = await post("login/oauth/access_token", { client_id: config.clientId, device_code: deviceCode, grant_type: GRANT_TYPE });
       if (typeof body.access_token === "string") return { kind: "token", accessToken: body.access_token };
       if (body.error === "authorization_pending") return { kind: "pending" };
+      // GitHub's slow_down carries the new interval.
       if (body.error === "slow_down") return { kind: "pending", interval: typeof body.interval === "number" ? body.interval : undefined };
       if (body.error === "expired_token") throw new GitHubError("rejected", "The device code expired; start the login again");
       if (body.error === "access_denied") throw new GitHubError("rejected", "The login was cancelled at GitHub");

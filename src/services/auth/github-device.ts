@@ -14,8 +14,6 @@ import { type ClientInfo, createSession } from "./sessions.ts";
  * upserted (blocks and admin promotion apply) and a session is created.
  */
 
-const DEFAULT_INTERVAL_S = 5;
-
 export async function startDeviceLogin(ctx: ServiceContext): Promise<DeviceLoginStart> {
   const { device } = clients(ctx.ports.env);
   return askGithub(() => device.requestCode());
@@ -24,7 +22,7 @@ export async function startDeviceLogin(ctx: ServiceContext): Promise<DeviceLogin
 export async function pollDeviceLogin(ctx: ServiceContext, input: { device_code: string; client: ClientInfo }): Promise<DeviceLoginResult> {
   const { device, api } = clients(ctx.ports.env);
   const answer = await askGithub(() => device.poll(input.device_code));
-  if (answer.kind === "pending") return { status: "pending", interval: answer.interval ?? DEFAULT_INTERVAL_S };
+  if (answer.kind === "pending") return answer.interval === undefined ? { status: "pending" } : { status: "pending", interval: answer.interval };
   const profile = await askGithub(() => api.fetchProfile(answer.accessToken));
   const user = await upsertGithubUser(ctx, profile);
   const refusal = accountRefusal(user);

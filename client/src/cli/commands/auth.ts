@@ -43,7 +43,7 @@ async function loginWithDevice(ctx: CliContext): Promise<number> {
       ctx.result(`Logged in to ${ctx.url} as ${answer.user.username}`, { url: ctx.url, username: answer.user.username, kind: "session" });
       return 0;
     }
-    interval = answer.interval;
+    interval = answer.interval ?? interval;
     if (Date.now() > deadline)
       throw new MarketplaceError({ status: 0, code: "timeout", detail: "The device code expired before it was approved; run login again" });
   }
