@@ -4,7 +4,7 @@
  * entry here. Flags are parsed strictly: a typo is a usage error (exit 2), never a server start.
  */
 import type { CliCommand, CommandInput, OptionSpec } from "../client/src/cli/main.ts";
-import { VALIDATE_SPEC } from "../client/src/cli/main.ts";
+import { SERVER_COMMAND_SPECS as specs } from "../client/src/cli/main.ts";
 
 const serverFlags: Record<string, OptionSpec & { env: string }> = {
   port: { type: "string", valueName: "N", env: "PORT", description: "HTTP port (PORT, default 8000)" },
@@ -36,22 +36,18 @@ const flagDetails = "Every flag mirrors an environment variable; see README.md f
 export function serverCommands(handlers: ServerHandlers): CliCommand[] {
   return [
     {
-      path: ["serve"],
-      summary: "run the server (what the binary does when given no arguments)",
+      ...specs.serve,
       options: serverFlags,
       details: flagDetails,
       run: (_ctx, input) => handlers.serve(overridesOf(input)),
     },
     {
-      path: ["migrate"],
-      summary: "apply pending database migrations and exit",
+      ...specs.migrate,
       options: { "data-dir": serverFlags["data-dir"]!, "log-level": serverFlags["log-level"]! },
       run: (_ctx, input) => handlers.migrate(overridesOf(input)),
     },
     {
-      path: ["bootstrap-admin"],
-      args: ["LOGIN"],
-      summary: "make LOGIN an admin and print an admin API token (alone on stdout)",
+      ...specs["bootstrap-admin"],
       details:
         "Runs against the configured database (DATABASE_URL, or the embedded one in DATA_DIR), applying migrations first. With the embedded database, stop the server first.",
       options: {
@@ -62,9 +58,7 @@ export function serverCommands(handlers: ServerHandlers): CliCommand[] {
       run: (_ctx, input) => handlers.bootstrapAdmin(overridesOf(input), input.positionals[0]!, input.values.create === true),
     },
     {
-      ...VALIDATE_SPEC,
-      path: [...VALIDATE_SPEC.path],
-      args: [...VALIDATE_SPEC.args],
+      ...specs.validate,
       details:
         "Packs DIR (default .) exactly as publish does, then runs the archive, security, quality, compatibility and tests checks here, with the bubblewrap sandbox when it is installed (without it the checks that run code are skipped, as on a server). Exit 0 passed, 1 failed or errored (the reasons are printed).",
       run: handlers.validate,

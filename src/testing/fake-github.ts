@@ -24,7 +24,6 @@ type Endpoint = "token" | "user" | "emails" | "device";
 interface DeviceLogin {
   userCode: string;
   state: { kind: "pending" } | { kind: "approved"; user: FakeGitHubUser } | { kind: "denied" } | { kind: "expired" };
-  polls: number;
 }
 
 interface IssuedCode {
@@ -58,8 +57,7 @@ export interface FakeGitHub {
   endDevice(userCode: string, how: "denied" | "expired"): void;
   /** The next device poll answers slow_down. */
   slowDownNext(): void;
-  /** How many times each user code was polled. */
-  devicePolls(userCode: string): number;
+
   close(): void;
 }
 
@@ -109,7 +107,6 @@ export function startFakeGitHub(): FakeGitHub {
     if (fields.client_id !== clientId) return Response.json({ error: "incorrect_client_credentials" });
     const login = devices.get(fields.device_code ?? "");
     if (!login) return Response.json({ error: "incorrect_device_code", error_description: "The device_code provided is not valid." });
-    login.polls++;
     if (slowDown) {
       slowDown = false;
       return Response.json({ error: "slow_down", interval: api.deviceInterval + 5 });
@@ -184,7 +181,7 @@ export function startFakeGitHub(): FakeGitHub {
             const deviceCode = crypto.randomUUID().replaceAll("-", "");
             const digits = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36).toUpperCase().padStart(8, "0").slice(-8);
             const userCode = `${digits.slice(0, 4)}-${digits.slice(4)}`;
-            devices.set(deviceCode, { userCode, state: { kind: "pending" }, polls: 0 });
+            devices.set(deviceCode, { userCode, state: { kind: "pending" } });
             return Response.json({
               device_code: deviceCode,
               user_code: userCode,
@@ -239,10 +236,15 @@ export function startFakeGitHub(): FakeGitHub {
     slowNext: (endpoint, ms) => void delays.set(endpoint, ms),
     exchanges,
     deviceInterval: 1,
-    approveDevice: (userCode, user) => void (device(userCode).state = { kind: "approved", user }),
-    endDevice: (userCode, how) => void (device(userCode).state = { kind: how }),
-    slowDownNext: () => void (slowDown = true),
-    devicePolls: (userCode) => device(userCode).polls,
+    approveDevice(userCode, user) {
+      device(userCode).state = { kind: "approved", user };
+    },
+    endDevice(userCode, how) {
+      device(userCode).state = { kind: how };
+    },
+    slowDownNext() {
+      slowDown = true;
+    },
     close: () => void server.stop(true),
   };
   return api;

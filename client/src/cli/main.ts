@@ -23,11 +23,17 @@ export interface CliOptions {
   io?: Partial<IoOptions>;
 }
 
-export const VALIDATE_SPEC = {
-  path: ["validate"],
-  args: ["[DIR]"],
-  summary: "run the server's validation on the folder, packed as publish would (offline, same sandbox)",
-} as const;
+/** The commands only the server's code runs: the server binary implements them, the npm bin hands them over. */
+export const SERVER_COMMAND_SPECS = {
+  serve: { path: ["serve"], summary: "run the server (what the binary does when given no arguments)" },
+  migrate: { path: ["migrate"], summary: "apply pending database migrations and exit" },
+  "bootstrap-admin": { path: ["bootstrap-admin"], args: ["LOGIN"], summary: "make LOGIN an admin and print an admin API token (alone on stdout)" },
+  validate: {
+    path: ["validate"],
+    args: ["[DIR]"],
+    summary: "run the server's validation on the folder, packed as publish would (offline, same sandbox)",
+  },
+} satisfies Record<string, Pick<CliCommand, "path" | "args" | "summary">>;
 
 const networkCommands: CliCommand[] = [...initCommands, ...authCommands, ...publishCommands, ...catalogCommands, ...adminCommands];
 
@@ -61,7 +67,7 @@ export async function runCli(argv: string[], options: CliOptions): Promise<numbe
       if (next === undefined && words.length === 0) throw new UsageError(`${flags.join(" ")} needs a command`);
       throw unknownCommand(commands, words, next);
     }
-    if (input.values.help || (command.rawArgs && input.rest.some((a) => a === "--help" || a === "-h"))) {
+    if (input.values.help) {
       io.stdout(`${commandHelp(program, command)}\n`);
       return 0;
     }
