@@ -3,23 +3,18 @@
  * (client/src/cli): serve, migrate, bootstrap-admin and validate. Adding a command is adding one
  * entry here. Flags are parsed strictly: a typo is a usage error (exit 2), never a server start.
  */
-import type { CliCommand, CommandInput, OptionSpec } from "../client/src/cli/main.ts";
+import type { CliCommand, CommandInput } from "../client/src/cli/main.ts";
 import { SERVER_COMMAND_SPECS as specs } from "../client/src/cli/main.ts";
 
-const serverFlags: Record<string, OptionSpec & { env: string }> = {
-  port: { type: "string", valueName: "N", env: "PORT", description: "HTTP port (PORT, default 8000)" },
-  host: { type: "string", valueName: "ADDR", env: "HOST", description: "address to listen on (HOST, default 127.0.0.1)" },
-  "data-dir": { type: "string", valueName: "DIR", env: "DATA_DIR", description: "embedded database and files (DATA_DIR, default ./data)" },
-  role: { type: "string", valueName: "ROLE", env: "ROLE", description: "api, worker or all (ROLE, default all)" },
-  "log-level": { type: "string", valueName: "LEVEL", env: "LOG_LEVEL", description: "pino level (LOG_LEVEL, default info)" },
-};
+/** Flag → the environment variable it overrides. */
+const flagEnv: Record<string, string> = { port: "PORT", host: "HOST", "data-dir": "DATA_DIR", role: "ROLE", "log-level": "LOG_LEVEL" };
 
 /** The environment overrides given as flags (`--port 9000` is PORT=9000). */
 function overridesOf(input: CommandInput): Record<string, string> {
   const overrides: Record<string, string> = {};
-  for (const [name, flag] of Object.entries(serverFlags)) {
+  for (const [name, variable] of Object.entries(flagEnv)) {
     const value = input.values[name];
-    if (typeof value === "string") overrides[flag.env] = value;
+    if (typeof value === "string") overrides[variable] = value;
   }
   return overrides;
 }
@@ -37,24 +32,17 @@ export function serverCommands(handlers: ServerHandlers): CliCommand[] {
   return [
     {
       ...specs.serve,
-      options: serverFlags,
       details: flagDetails,
       run: (_ctx, input) => handlers.serve(overridesOf(input)),
     },
     {
       ...specs.migrate,
-      options: { "data-dir": serverFlags["data-dir"]!, "log-level": serverFlags["log-level"]! },
       run: (_ctx, input) => handlers.migrate(overridesOf(input)),
     },
     {
       ...specs["bootstrap-admin"],
       details:
         "Runs against the configured database (DATABASE_URL, or the embedded one in DATA_DIR), applying migrations first. With the embedded database, stop the server first.",
-      options: {
-        create: { type: "boolean", description: "create the account first if it does not exist (it links to GitHub at its first login)" },
-        "data-dir": serverFlags["data-dir"]!,
-        "log-level": serverFlags["log-level"]!,
-      },
       run: (_ctx, input) => handlers.bootstrapAdmin(overridesOf(input), input.positionals[0]!, input.values.create === true),
     },
     {

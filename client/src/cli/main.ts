@@ -4,7 +4,7 @@ import { catalogCommands } from "./commands/catalog.js";
 import { initCommands } from "./commands/init.js";
 import { publishCommands } from "./commands/publish.js";
 import { type CliContext, createContext, describeError, type IoOptions } from "./context.js";
-import { type CommandSpec, commandHelp, GLOBAL_OPTIONS, groupHelp, nearest, resolve, UsageError, unknownCommand } from "./framework.js";
+import { type CommandSpec, commandHelp, GLOBAL_OPTIONS, groupHelp, nearest, type OptionSpec, resolve, UsageError, unknownCommand } from "./framework.js";
 
 /**
  * The `agent-marketplace` command line. The network commands are here and need only Node 20;
@@ -23,17 +23,33 @@ export interface CliOptions {
   io?: Partial<IoOptions>;
 }
 
+/** The server's flags; each mirrors an environment variable. */
+const SERVER_FLAGS = {
+  port: { type: "string", valueName: "N", description: "HTTP port (PORT, default 8000)" },
+  host: { type: "string", valueName: "ADDR", description: "address to listen on (HOST, default 127.0.0.1)" },
+  "data-dir": { type: "string", valueName: "DIR", description: "embedded database and files (DATA_DIR, default ./data)" },
+  role: { type: "string", valueName: "ROLE", description: "api, worker or all (ROLE, default all)" },
+  "log-level": { type: "string", valueName: "LEVEL", description: "pino level (LOG_LEVEL, default info)" },
+} satisfies Record<string, OptionSpec>;
+
+const storage = { "data-dir": SERVER_FLAGS["data-dir"], "log-level": SERVER_FLAGS["log-level"] };
+
 /** The commands only the server's code runs: the server binary implements them, the npm bin hands them over. */
 export const SERVER_COMMAND_SPECS = {
-  serve: { path: ["serve"], summary: "run the server (what the binary does when given no arguments)" },
-  migrate: { path: ["migrate"], summary: "apply pending database migrations and exit" },
-  "bootstrap-admin": { path: ["bootstrap-admin"], args: ["LOGIN"], summary: "make LOGIN an admin and print an admin API token (alone on stdout)" },
+  serve: { path: ["serve"], summary: "run the server (what the binary does when given no arguments)", options: SERVER_FLAGS },
+  migrate: { path: ["migrate"], summary: "apply pending database migrations and exit", options: storage },
+  "bootstrap-admin": {
+    path: ["bootstrap-admin"],
+    args: ["LOGIN"],
+    summary: "make LOGIN an admin and print an admin API token (alone on stdout)",
+    options: { create: { type: "boolean", description: "create the account first if it does not exist (it links to GitHub at its first login)" }, ...storage },
+  },
   validate: {
     path: ["validate"],
     args: ["[DIR]"],
     summary: "run the server's validation on the folder, packed as publish would (offline, same sandbox)",
   },
-} satisfies Record<string, Pick<CliCommand, "path" | "args" | "summary">>;
+} satisfies Record<string, Pick<CliCommand, "path" | "args" | "summary" | "options">>;
 
 const networkCommands: CliCommand[] = [...initCommands, ...authCommands, ...publishCommands, ...catalogCommands, ...adminCommands];
 
