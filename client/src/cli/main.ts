@@ -13,7 +13,7 @@ import { type CommandSpec, commandHelp, GLOBAL_OPTIONS, groupHelp, nearest, type
  */
 
 export type CliCommand = CommandSpec<CliContext>;
-export type { CommandInput, OptionSpec } from "./framework.js";
+export type { CommandInput } from "./framework.js";
 
 export interface CliOptions {
   version: string;
