@@ -129,7 +129,14 @@ describe("scripts/admin", () => {
     const goodRow = lines.find((l) => l.startsWith(`${good.slug},`))!;
     const stats = await admin.agents.stats.query({ slug: good.slug });
     expect(stats.stars.total).toBe(1);
-    const numbers = [stats.downloads.total, stats.downloads.last_30_days, stats.stars.total, stats.stars.last_30_days, stats.reviews.count, stats.reviews.average_rating];
+    const numbers = [
+      stats.downloads.total,
+      stats.downloads.last_30_days,
+      stats.stars.total,
+      stats.stars.last_30_days,
+      stats.reviews.count,
+      stats.reviews.average_rating,
+    ];
     expect(goodRow).toBe(`${good.slug},Script Good Agent,${author.username},${category.slug},1.0.0,passed,true,${numbers.join(",")},${good.created_at}`);
     expect(lines.find((l) => l.startsWith(`${leak.slug},`))).toStartWith(
       `${leak.slug},"Script Leaky, ""Agent""",${author.username},${category.slug},1.0.0,failed,false,`,
