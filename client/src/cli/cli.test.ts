@@ -332,6 +332,10 @@ for (const runner of runners) {
       expect((await user()).role).toBe("user");
       await must(runner, ["admin", "users", "block", publisherLogin, "--reason", "Spam in every description"], env);
       expect(await user()).toMatchObject({ is_blocked: true, blocked_reason: "Spam in every description" });
+      const tooShort = await run(runner, ["admin", "users", "block", publisherLogin, "--reason", "short"], env);
+      expect(tooShort.code).toBe(1);
+      expect(tooShort.stderr).toContain("(HTTP 422 validation_error)");
+      expect(tooShort.stderr).toMatch(/\n {2}body\.blocked_reason: .+/);
       await must(runner, ["admin", "users", "unblock", publisherLogin], env);
       expect((await user()).is_blocked).toBe(false);
       const unknown = await run(runner, ["admin", "users", "block", "nobody-at-all-here"], env);
