@@ -80,7 +80,7 @@ export const createdAdminUser = z
   .object({
     user: adminUser,
     token: z.string().describe("A `read` + `publish` API token for the new account; shown only in this answer"),
-    token_id: z.number().int().positive(),
+    token_id: z.number().int().nonnegative().describe("Its id, to revoke it"),
   })
   .meta({ id: "CreatedUser" });
 
