@@ -253,6 +253,19 @@ for (const runner of runners) {
         scopes: ["read", "publish"],
       });
 
+      // An access token about to expire is refreshed with the stored refresh token, and the file updated.
+      const credentialsFile = join(publisherHome, "config", "agent-marketplace", "credentials.json");
+      const file = JSON.parse(await readFile(credentialsFile, "utf8"));
+      file.servers[url].expires_at = new Date(Date.now() + 10_000).toISOString();
+      await writeFile(credentialsFile, JSON.stringify(file));
+      await must(runner, ["whoami"], env);
+      const refreshed = JSON.parse(await readFile(credentialsFile, "utf8")).servers[url];
+      expect(refreshed.access_token).not.toBe(stored.access_token);
+      expect(refreshed.refresh_token).not.toBe(stored.refresh_token);
+      expect(Date.parse(refreshed.expires_at)).toBeGreaterThan(Date.now() + 60_000);
+      expect((await stat(credentialsFile)).mode & 0o777).toBe(0o600);
+      await expect(createMarketplaceClient({ url, token: stored.access_token }).auth.me.query()).rejects.toMatchObject({ status: 401 });
+
       const published = await run(runner, ["publish", agentDir, "--wait", "--json"], env);
       expect(published.stderr).toContain("(new agent");
       expect(published.code).toBe(0);
@@ -292,6 +305,9 @@ for (const runner of runners) {
         ["1.0.1", "passed"],
         ["1.0.0", "passed"],
       ]);
+      const flagged = await must(runner, ["publish", agentDir, "--version", "1.0.2"], env);
+      expect(flagged.stderr).toContain(`published ${slug}@1.0.2 (new version`);
+      expect(flagged.stdout).toContain(`queued for validation: 'agent-marketplace info ${slug}' shows the outcome`);
       const same = await run(runner, ["publish", agentDir], env);
       expect(same.code).toBe(1);
       expect(same.stderr).toContain("already exists");

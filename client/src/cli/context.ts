@@ -88,7 +88,10 @@ export function sessionFields(tokens: { access_token: string; refresh_token: str
 /** The server's `detail` (and each field error of a 422) as lines, never a stack. */
 export function describeError(error: unknown): { lines: string[]; data: Record<string, unknown> } {
   if (isMarketplaceError(error)) {
-    const lines = [`error: ${error.message}${error.status ? ` (HTTP ${error.status} ${error.code})` : ` (${error.code})`}`];
+    // A 422's message joins its field errors; they are listed one per line below instead.
+    const headline =
+      error.fieldErrors.length > 0 ? (error.code === "invalid_package" ? "the folder cannot be published" : "the input was refused") : error.message;
+    const lines = [`error: ${headline}${error.status ? ` (HTTP ${error.status} ${error.code})` : ` (${error.code})`}`];
     for (const field of error.fieldErrors) lines.push(`  ${field.loc.join(".")}: ${field.msg}`);
     if (typeof error.detail === "object" && !Array.isArray(error.detail) && typeof error.detail.reason === "string")
       lines.push(`  reason: ${error.detail.reason}`);

@@ -97,7 +97,7 @@ function parseCommandArgs<Ctx>(command: CommandSpec<Ctx>, rest: string[]): Comma
     throw new UsageError(describeParseError(error, Object.keys(options)), command.path);
   }
   const values = parsed.values as CommandInput["values"];
-  if (values.help || values.version) return { positionals: parsed.positionals, values, rest };
+  if (values.help || (values.version === true && !command.options?.version)) return { positionals: parsed.positionals, values, rest };
   const required = (command.args ?? []).filter((a) => !a.startsWith("[")).length;
   const variadic = (command.args ?? []).some((a) => a.endsWith("..."));
   const max = variadic ? Number.POSITIVE_INFINITY : (command.args ?? []).length;

@@ -87,7 +87,8 @@ export async function runCli(argv: string[], options: CliOptions): Promise<numbe
       io.stdout(`${commandHelp(program, command)}\n`);
       return 0;
     }
-    if (input.values.version) {
+    // `publish --version V` and `init --version V` name the agent's version, not this program's.
+    if (input.values.version === true && !command.options?.version) {
       io.stdout(`${options.version}\n`);
       return 0;
     }
