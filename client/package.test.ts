@@ -49,7 +49,9 @@ describe("the packed client in a fresh project", () => {
     const paths = info!.files.map((f) => f.path);
     expect(paths).toContain("dist/index.d.ts");
     expect(paths).toContain("dist/node/index.js");
-    expect(paths.filter((p) => !p.startsWith("dist/") && p !== "package.json" && p !== "README.md")).toEqual([]);
+    expect(paths).toContain("bin/agent-marketplace.js");
+    expect(paths).toContain("dist/cli/bin.js");
+    expect(paths.filter((p) => !p.startsWith("dist/") && p !== "package.json" && p !== "README.md")).toEqual(["bin/agent-marketplace.js"]);
 
     await mkdir(consumer);
     await writeFile(join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
@@ -71,6 +73,14 @@ describe("the packed client in a fresh project", () => {
     expect(Object.keys(installed.dependencies).sort()).toEqual(["@agent-marketplace/client", "@trpc/client", "@trpc/server", "typescript"]);
     expect(await readdir(join(consumer, "node_modules"))).not.toContain("@types");
     for (const file of ["main.ts", "wrong.ts", "tsconfig.json"]) await cp(join(clientDir, "consumer", file), join(consumer, file));
+
+    // The bin, installed from the tarball: Node alone runs it; the server's commands point to the server binary.
+    const cli = join(consumer, "node_modules/.bin/agent-marketplace");
+    expect((await must(["node", cli, "--version"], consumer)).stdout).toBe(`${rootPackage.version}\n`);
+    const validate = await run(["node", cli, "validate", "."], consumer);
+    expect(validate.code).toBe(1);
+    expect(validate.stderr).toContain("validate runs the server's code, which is not in this package");
+    expect((await run(["node", cli, "publsh"], consumer)).code).toBe(2);
   }, 240_000);
 
   test("a program using every helper type-checks (strict, skipLibCheck off); wrong input types do not compile", async () => {

@@ -1,6 +1,16 @@
 import { z } from "zod";
-import { adminUser, adminUserList, blockUserInput, listAdminUsersInput, updateAdminUserInput, userIdInput } from "../src/contract/users.ts";
+import {
+  adminUser,
+  adminUserList,
+  blockUserInput,
+  createAdminUserInput,
+  createdAdminUser,
+  listAdminUsersInput,
+  updateAdminUserInput,
+  userIdInput,
+} from "../src/contract/users.ts";
 import * as adminUsers from "../src/services/users/admin.ts";
+import { createUserWithToken } from "../src/services/users/create.ts";
 import { adminProcedure, router } from "../src/trpc/init.ts";
 import { svc } from "../src/trpc/service.ts";
 
@@ -21,6 +31,24 @@ export const adminUsersRouter = router({
     .input(listAdminUsersInput)
     .output(adminUserList)
     .query(({ ctx, input }) => adminUsers.listAdminUsers(svc(ctx), input)),
+
+  create: adminProcedure
+    .meta({
+      errors: [409],
+      openapi: {
+        method: "POST",
+        path: "/admin/users",
+        tags,
+        summary: "Create an account and a publish token for it",
+        description:
+          "Admins only. For a person who signs in with GitHub later (the account links to that login at the first sign-in); answers a `read` + `publish` API token, shown once. 409 when the login is taken.",
+        protect: true,
+      },
+      status: 201,
+    })
+    .input(createAdminUserInput)
+    .output(createdAdminUser)
+    .mutation(({ ctx, input }) => createUserWithToken(svc(ctx), input)),
 
   get: adminProcedure
     .meta({

@@ -17,6 +17,7 @@ import { limitAuthAttempts } from "../src/trpc/auth-rate-limit.ts";
 import type { Context } from "../src/trpc/context.ts";
 import { authedProcedure, publicProcedure, router } from "../src/trpc/init.ts";
 import { svc } from "../src/trpc/service.ts";
+import { deviceLoginProcedures } from "./auth-device.ts";
 
 const tags = ["auth"];
 
@@ -70,6 +71,8 @@ export const authRouter = router({
     .input(githubLoginInput)
     .output(tokenResponse)
     .mutation(({ ctx, input }) => github.loginWithGithub(svc(ctx), { ...input, client: clientOf(ctx) })),
+
+  ...deviceLoginProcedures,
 
   refresh: publicProcedure
     .use(limitAuthAttempts)

@@ -1,54 +1,62 @@
-/** Command-line parsing: a subcommand plus flags that mirror config variables. */
+/**
+ * The server binary's own commands, as entries of the one command table the CLI dispatches on
+ * (client/src/cli): serve, migrate, bootstrap-admin, validate and mcp. Adding a command is adding one
+ * entry here. Flags are parsed strictly: a typo is a usage error (exit 2), never a server start.
+ */
+import type { CliCommand, CommandInput } from "../client/src/cli/main.ts";
+import { SERVER_COMMAND_SPECS as specs } from "../client/src/cli/main.ts";
 
-export interface CliArgs {
-  command: "serve" | "migrate" | "bootstrap-admin" | "mcp" | "help";
-  overrides: Record<string, string>;
-  positional: string[];
-  flags: Set<string>;
+/** Flag → the environment variable it overrides. */
+const flagEnv: Record<string, string> = { port: "PORT", host: "HOST", "data-dir": "DATA_DIR", role: "ROLE", "log-level": "LOG_LEVEL" };
+
+/** The environment overrides given as flags (`--port 9000` is PORT=9000). */
+function overridesOf(input: CommandInput): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  for (const [name, variable] of Object.entries(flagEnv)) {
+    const value = input.values[name];
+    if (typeof value === "string") overrides[variable] = value;
+  }
+  return overrides;
 }
 
-const flagToEnv: Record<string, string> = {
-  "--port": "PORT",
-  "--host": "HOST",
-  "--data-dir": "DATA_DIR",
-  "--role": "ROLE",
-  "--log-level": "LOG_LEVEL",
-};
+export interface ServerHandlers {
+  serve(overrides: Record<string, string>): Promise<number>;
+  migrate(overrides: Record<string, string>): Promise<number>;
+  bootstrapAdmin(overrides: Record<string, string>, login: string, create: boolean): Promise<number>;
+  validate: CliCommand["run"];
+  mcp: CliCommand["run"];
+}
 
-const commands = new Set(["serve", "migrate", "bootstrap-admin", "mcp", "help"]);
+const flagDetails = "Every flag mirrors an environment variable; see README.md for all of them.";
 
-export const usage = `Usage: agent-marketplace [serve|migrate|bootstrap-admin|mcp] [--port N] [--host ADDR] [--data-dir DIR] [--role api|worker|all] [--log-level LEVEL]
-
-  serve     run the server (default)
-  migrate   apply pending database migrations and exit
-  bootstrap-admin <github-login> [--create]
-            make that account an admin and print an admin API token (alone on stdout)
-  mcp       serve the marketplace's MCP tools over stdio, relayed to AGENT_MARKETPLACE_URL
-            (default http://127.0.0.1:8000) with the token in AGENT_MARKETPLACE_TOKEN
-
-Every flag mirrors an environment variable (PORT, HOST, DATA_DIR, ROLE, LOG_LEVEL); see README.md.`;
-
-export function parseArgs(argv: string[]): CliArgs {
-  const overrides: Record<string, string> = {};
-  const positional: string[] = [];
-  const flags = new Set<string>();
-  let command: CliArgs["command"] | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "-h" || arg === "--help") return { command: "help", overrides, positional, flags };
-    const [name, inline] = arg.split("=", 2) as [string, string | undefined];
-    const envName = flagToEnv[name];
-    if (envName) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new Error(`${name} needs a value`);
-      overrides[envName] = value;
-    } else if (arg.startsWith("--")) {
-      flags.add(arg);
-    } else if (command === undefined && commands.has(arg)) {
-      command = arg as CliArgs["command"];
-    } else {
-      positional.push(arg);
-    }
-  }
-  return { command: command ?? "serve", overrides, positional, flags };
+export function serverCommands(handlers: ServerHandlers): CliCommand[] {
+  return [
+    {
+      ...specs.serve,
+      details: flagDetails,
+      run: (_ctx, input) => handlers.serve(overridesOf(input)),
+    },
+    {
+      ...specs.migrate,
+      run: (_ctx, input) => handlers.migrate(overridesOf(input)),
+    },
+    {
+      ...specs["bootstrap-admin"],
+      details:
+        "Runs against the configured database (DATABASE_URL, or the embedded one in DATA_DIR), applying migrations first. With the embedded database, stop the server first.",
+      run: (_ctx, input) => handlers.bootstrapAdmin(overridesOf(input), input.positionals[0]!, input.values.create === true),
+    },
+    {
+      ...specs.validate,
+      details:
+        "Packs DIR (default .) exactly as publish does, then runs the archive, security, quality, compatibility and tests checks here, with the bubblewrap sandbox when it is installed (without it the checks that run code are skipped, as on a server). Exit 0 passed, 1 failed or errored (the reasons are printed).",
+      run: handlers.validate,
+    },
+    {
+      ...specs.mcp,
+      details:
+        "For AI assistants that start local processes: stdin and stdout carry the Model Context Protocol, every message relayed to <url>/mcp with the token of --token, AGENT_MARKETPLACE_TOKEN or your login, so the tools are the server's own.",
+      run: handlers.mcp,
+    },
+  ];
 }

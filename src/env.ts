@@ -153,15 +153,3 @@ export function readTestEnv(): TestEnv {
   if (!result.success) throw new EnvError(result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
   return result.data;
 }
-
-/** What `agent-marketplace mcp` (the stdio bridge) needs: the server to talk to and a token. */
-const bridgeEnvSchema = z.object({
-  AGENT_MARKETPLACE_URL: z.url().default("http://127.0.0.1:8000"),
-  AGENT_MARKETPLACE_TOKEN: optionalString,
-});
-
-export function readBridgeEnv(): z.infer<typeof bridgeEnvSchema> {
-  const result = bridgeEnvSchema.safeParse(process.env);
-  if (result.success) return result.data;
-  throw new EnvError(result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
-}

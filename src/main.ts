@@ -1,41 +1,48 @@
 #!/usr/bin/env bun
+import { runCli } from "../client/src/cli/main.ts";
+import packageJson from "../package.json" with { type: "json" };
 import { createApp } from "./app.ts";
-import { parseArgs, usage } from "./cli.ts";
+import { serverCommands } from "./cli.ts";
 import { runBootstrapAdmin } from "./commands/bootstrap-admin.ts";
-import { EnvError, readBridgeEnv, readEnv } from "./env.ts";
+import { runValidate } from "./commands/validate.ts";
+import { EnvError, readEnv } from "./env.ts";
 import { DataDirLockedError } from "./lib/db/data-dir-lock.ts";
 import { createDatabase } from "./lib/db/db.ts";
 import { migrateDatabase } from "./lib/db/migrate.ts";
 import { serveStdio } from "./mcp/stdio.ts";
 import { createRuntime, startJobWorker, startSchedules } from "./runtime.ts";
 
+/** No arguments: serve. Anything else goes through the command table; a typo exits 2 and starts nothing. */
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
-  if (args.command === "help") {
-    console.log(usage);
-    return 0;
-  }
-  if (args.command === "mcp") {
-    const bridge = readBridgeEnv();
-    await serveStdio({ url: bridge.AGENT_MARKETPLACE_URL, token: bridge.AGENT_MARKETPLACE_TOKEN });
-    return 0;
-  }
-  const env = readEnv(args.overrides);
-  if (args.command === "bootstrap-admin") {
-    return runBootstrapAdmin({ env, login: args.positional[0], create: args.flags.has("--create") });
-  }
+  if (argv.length === 0) return serve({});
+  return runCli(argv, {
+    version: packageJson.version,
+    hostCommands: serverCommands({
+      serve,
+      migrate,
+      bootstrapAdmin: (overrides, login, create) => runBootstrapAdmin({ env: readEnv(overrides), login, create }),
+      validate: (ctx, input) => runValidate(ctx, input.positionals[0] ?? "."),
+      mcp: async (ctx) => {
+        await serveStdio({ url: ctx.url, token: await ctx.token() });
+        return 0;
+      },
+    }),
+  });
+}
 
-  if (args.command === "migrate") {
-    const db = await createDatabase(env);
-    try {
-      const { applied } = await migrateDatabase(db);
-      console.log(`migrations applied: ${applied}`);
-    } finally {
-      await db.close();
-    }
-    return 0;
+async function migrate(overrides: Record<string, string>): Promise<number> {
+  const db = await createDatabase(readEnv(overrides));
+  try {
+    const { applied } = await migrateDatabase(db);
+    console.log(`migrations applied: ${applied}`);
+  } finally {
+    await db.close();
   }
+  return 0;
+}
 
+async function serve(overrides: Record<string, string>): Promise<number> {
+  const env = readEnv(overrides);
   const startedAt = performance.now();
   const rt = await createRuntime(env);
   // The worker role serves only /health and /metrics, for probes and scraping.

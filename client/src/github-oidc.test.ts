@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createApp } from "../../src/app.ts";
 import type { Runtime } from "../../src/runtime.ts";
 import { apiTokenFor } from "../../src/testing/auth.ts";
@@ -6,6 +9,7 @@ import { makeCategory, makeUser } from "../../src/testing/factories.ts";
 import { type FakeOidcIssuer, startFakeOidcIssuer } from "../../src/testing/fake-oidc.ts";
 import { createTestRuntime, TEST_MODES } from "../../src/testing/harness.ts";
 import { sampleAgentZip } from "../../src/testing/zip.ts";
+import { runCli } from "./cli/main.ts";
 import { exchangeGithubOidcToken, isMarketplaceError } from "./index.ts";
 import { createMarketplaceClient } from "./node/index.ts";
 
@@ -55,6 +59,42 @@ for (const mode of TEST_MODES) {
       const ci = createMarketplaceClient({ url, token: exchanged.token });
       const version = await ci.publishVersion(slug, { version: "1.1.0", zip: sampleAgentZip("ci") });
       expect(version.provenance).toMatchObject({ kind: "trusted_publisher", repository, workflow: "publish.yml", run_id: "9123456789" });
+    });
+
+    test("the CLI: login github-oidc stores the exchanged token, and publish uses it for a new version of that agent", async () => {
+      const home = await mkdtemp(join(tmpdir(), "cli-oidc-"));
+      try {
+        const dir = join(home, "agent");
+        await Bun.write(join(dir, "agent.json"), JSON.stringify({ name: `SDK OIDC ${mode}`, version: "1.2.0" }));
+        await writeFile(join(dir, "index.js"), "console.log('from CI');\n");
+        const out: string[] = [];
+        const err: string[] = [];
+        const cli = (argv: string[]) =>
+          runCli(argv, {
+            version: "test",
+            io: {
+              env: { ...actionsEnv, AGENT_MARKETPLACE_URL: url, XDG_CONFIG_HOME: join(home, "config") },
+              stdout: (text) => out.push(text),
+              stderr: (text) => err.push(text),
+              interactive: false,
+            },
+          });
+
+        issuer.serveRun({ repository, workflow: "publish.yml" });
+        expect(await cli(["login", "github-oidc", "--json"])).toBe(0);
+        const login = JSON.parse(out.join("")) as { kind: string; agents: string[] };
+        expect(login).toMatchObject({ kind: "oidc", agents: [slug] });
+        const stored = await Bun.file(join(home, "config", "agent-marketplace", "credentials.json")).text();
+        expect(stored).toContain(slug);
+
+        out.length = 0;
+        expect(await cli(["publish", dir, "--json"])).toBe(0);
+        expect(JSON.parse(out.join(""))).toMatchObject({ slug, version: "1.2.0", created: false });
+        const detail = await createMarketplaceClient({ url }).agents.get.query({ slug });
+        expect(detail.versions.map((v) => v.version)).toContain("1.2.0");
+      } finally {
+        await rm(home, { recursive: true, force: true });
+      }
     });
 
     test("outside Actions, with a bad runner token, or for a workflow nobody trusts, it fails with a MarketplaceError", async () => {

@@ -15,7 +15,7 @@ const dir = await mkdtemp(join(tmpdir(), "am-startup-"));
 
 async function startOnce(): Promise<number> {
   const started = performance.now();
-  const proc = Bun.spawn([binary, "--port", "8197", "--data-dir", join(dir, "data")], { cwd: dir, env: { LOG_LEVEL: "silent" }, stdout: "ignore" });
+  const proc = Bun.spawn([binary, "serve", "--port", "8197", "--data-dir", join(dir, "data")], { cwd: dir, env: { LOG_LEVEL: "silent" }, stdout: "ignore" });
   await waitForHttp("http://127.0.0.1:8197/health", 60_000);
   const ms = performance.now() - started;
   proc.kill("SIGTERM");

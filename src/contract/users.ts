@@ -66,3 +66,23 @@ export type AdminUser = z.infer<typeof adminUser>;
 export type ListAdminUsersInput = z.infer<typeof listAdminUsersInput>;
 export type UpdateAdminUserInput = z.infer<typeof updateAdminUserInput>;
 export type BlockUserInput = z.infer<typeof blockUserInput>;
+
+export const createAdminUserInput = z.object({
+  username: text()
+    .trim()
+    .min(1)
+    .max(39)
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9]))*$/, "A GitHub login: letters, digits and single hyphens, not at either end")
+    .describe("The GitHub login of the person; their first GitHub sign-in links the account"),
+});
+
+export const createdAdminUser = z
+  .object({
+    user: adminUser,
+    token: z.string().describe("A `read` + `publish` API token for the new account; shown only in this answer"),
+    token_id: z.number().int().nonnegative().describe("Its id, to revoke it"),
+  })
+  .meta({ id: "CreatedUser" });
+
+export type CreateAdminUserInput = z.infer<typeof createAdminUserInput>;
+export type CreatedAdminUser = z.infer<typeof createdAdminUser>;

@@ -18,7 +18,13 @@ export interface FakeGitHubUser {
   emails?: { email: string; primary: boolean; verified: boolean }[];
 }
 
-type Endpoint = "token" | "user" | "emails";
+type Endpoint = "token" | "user" | "emails" | "device";
+
+/** A device login in progress: waiting for the user, approved as someone, denied, or expired. */
+interface DeviceLogin {
+  userCode: string;
+  state: { kind: "pending" } | { kind: "approved"; user: FakeGitHubUser } | { kind: "denied" } | { kind: "expired" };
+}
 
 interface IssuedCode {
   user: FakeGitHubUser;
@@ -43,6 +49,15 @@ export interface FakeGitHub {
   slowNext(endpoint: Endpoint, ms: number): void;
   /** Form fields of every code exchange, for assertions (e.g. the PKCE verifier). */
   exchanges: Record<string, string>[];
+  /** Seconds GitHub tells device clients to wait between polls (default 1, to keep tests quick). */
+  deviceInterval: number;
+  /** The user entered this user code at GitHub and approved, as `user`. */
+  approveDevice(userCode: string, user: FakeGitHubUser): void;
+  /** The user cancelled (access_denied), or the code ran out (expired_token). */
+  endDevice(userCode: string, how: "denied" | "expired"): void;
+  /** The next device poll answers slow_down. */
+  slowDownNext(): void;
+
   close(): void;
 }
 
@@ -63,6 +78,13 @@ export function startFakeGitHub(): FakeGitHub {
   const delays = new Map<Endpoint, number>();
   const exchanges: Record<string, string>[] = [];
   let signedIn: FakeGitHubUser | null = null;
+  const devices = new Map<string, DeviceLogin>();
+  let slowDown = false;
+  const device = (userCode: string) => {
+    const found = [...devices.values()].find((d) => d.userCode === userCode);
+    if (!found) throw new Error(`fake GitHub issued no user code ${userCode}`);
+    return found;
+  };
 
   const issue = (code: IssuedCode) => {
     const value = `code-${crypto.randomUUID()}`;
@@ -80,8 +102,34 @@ export function startFakeGitHub(): FakeGitHub {
     return ok();
   }
 
+  /** RFC 8628 as GitHub answers it: status 200 with an `error` until the user approved. */
+  function pollDevice(fields: Record<string, string>): Response {
+    if (fields.client_id !== clientId) return Response.json({ error: "incorrect_client_credentials" });
+    const login = devices.get(fields.device_code ?? "");
+    if (!login) return Response.json({ error: "incorrect_device_code", error_description: "The device_code provided is not valid." });
+    if (slowDown) {
+      slowDown = false;
+      return Response.json({ error: "slow_down", interval: api.deviceInterval + 5 });
+    }
+    switch (login.state.kind) {
+      case "pending":
+        return Response.json({ error: "authorization_pending", error_description: "The authorization request is still pending." });
+      case "denied":
+        return Response.json({ error: "access_denied", error_description: "The authorization request was denied." });
+      case "expired":
+        return Response.json({ error: "expired_token", error_description: "The device_code has expired." });
+      case "approved": {
+        devices.delete(fields.device_code ?? "");
+        const token = `gho_${crypto.randomUUID().replaceAll("-", "")}`;
+        accessTokens.set(token, login.state.user);
+        return Response.json({ access_token: token, token_type: "bearer", scope: "read:user,user:email" });
+      }
+    }
+  }
+
   function exchange(form: URLSearchParams, authorization: string | null): Response {
     const fields = Object.fromEntries(form);
+    if (fields.grant_type === "urn:ietf:params:oauth:grant-type:device_code") return pollDevice(fields);
     exchanges.push(fields);
     if (authorization !== `Basic ${btoa(`${clientId}:${clientSecret}`)}`) {
       return Response.json({ error: "incorrect_client_credentials", error_description: "The client_id and/or client_secret passed are incorrect." });
@@ -126,6 +174,22 @@ export function startFakeGitHub(): FakeGitHub {
           target.searchParams.set("state", url.searchParams.get("state") ?? "");
           return new Response(null, { status: 302, headers: { Location: target.toString() } });
         }
+        case "POST /login/device/code":
+          return answer("device", async () => {
+            const fields = Object.fromEntries(new URLSearchParams(await request.text()));
+            if (fields.client_id !== clientId) return Response.json({ error: "unauthorized_client" }, { status: 400 });
+            const deviceCode = crypto.randomUUID().replaceAll("-", "");
+            const digits = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36).toUpperCase().padStart(8, "0").slice(-8);
+            const userCode = `${digits.slice(0, 4)}-${digits.slice(4)}`;
+            devices.set(deviceCode, { userCode, state: { kind: "pending" } });
+            return Response.json({
+              device_code: deviceCode,
+              user_code: userCode,
+              verification_uri: `${api.url}/login/device`,
+              expires_in: 900,
+              interval: api.deviceInterval,
+            });
+          });
         case "POST /login/oauth/access_token":
           return answer("token", async () => exchange(new URLSearchParams(await request.text()), request.headers.get("authorization")));
         case "GET /api/v3/user":
@@ -153,7 +217,7 @@ export function startFakeGitHub(): FakeGitHub {
   });
 
   const url = `http://127.0.0.1:${server.port}`;
-  return {
+  const api: FakeGitHub = {
     url,
     apiUrl: `${url}/api/v3`,
     clientId,
@@ -171,8 +235,19 @@ export function startFakeGitHub(): FakeGitHub {
     failNext: (endpoint, status, body) => void failures.set(endpoint, { status, body }),
     slowNext: (endpoint, ms) => void delays.set(endpoint, ms),
     exchanges,
+    deviceInterval: 1,
+    approveDevice(userCode, user) {
+      device(userCode).state = { kind: "approved", user };
+    },
+    endDevice(userCode, how) {
+      device(userCode).state = { kind: how };
+    },
+    slowDownNext() {
+      slowDown = true;
+    },
     close: () => void server.stop(true),
   };
+  return api;
 }
 
 function s256(verifier: string): string {
