@@ -35,9 +35,11 @@ for (const mode of TEST_MODES) {
 
     beforeAll(async () => {
       const db = t.rt.db.db;
-      tokens.author = (await sessionFor(t.rt, await makeUser(db))).access_token;
-      tokens.other = (await sessionFor(t.rt, await makeUser(db))).access_token;
-      tokens.admin = (await sessionFor(t.rt, await makeUser(db, { role: "admin" }))).access_token;
+      // Active users: a first sign-in after a long absence bumps the catalog (for /stats), which would hide what these tests look for.
+      const lastActiveAt = new Date();
+      tokens.author = (await sessionFor(t.rt, await makeUser(db, { lastActiveAt }))).access_token;
+      tokens.other = (await sessionFor(t.rt, await makeUser(db, { lastActiveAt }))).access_token;
+      tokens.admin = (await sessionFor(t.rt, await makeUser(db, { role: "admin", lastActiveAt }))).access_token;
       categories.first = (await makeCategory(db)).slug;
       categories.second = (await makeCategory(db)).slug;
     });
@@ -67,8 +69,55 @@ for (const mode of TEST_MODES) {
       expect((await detail(agent.slug)).name).toBe(agent.name);
       await t.rt.db.db.update(agents).set({ name: "Renamed Behind The Back" }).where(eq(agents.id, agent.id));
       expect((await detail(agent.slug)).name).toBe(agent.name);
+      // Stars only refresh the counts of cached answers; a change of the agent itself invalidates them.
       await send("POST", `/agents/${agent.slug}/star`, tokens.other);
+      expect(await detail(agent.slug)).toMatchObject({ name: agent.name, stars: 1 });
+      await send("PATCH", `/agents/${agent.slug}`, tokens.author, { description: "Described again" });
       expect((await detail(agent.slug)).name).toBe("Renamed Behind The Back");
+    });
+
+    test("a download does not evict a cached search, and the search shows the new count at once", async () => {
+      const agent = await publish();
+      const other = await publish();
+      const search = async () => (await get<Page>(`/search/agents?q=Cachewatch&limit=100`)).items;
+      const found = await search();
+      expect(found.find((a) => a.slug === agent.slug)?.downloads).toBe(0);
+      await get<Page>(`/agents?sort=downloads&limit=100`);
+      // Changed behind the services' back: still the old name below proves the search was not recomputed.
+      await t.rt.db.db.update(agents).set({ name: "Renamed Behind The Back" }).where(eq(agents.id, agent.id));
+      for (const slug of [agent.slug, agent.slug, other.slug]) expect((await t.fetch(`/api/v1/agents/${slug}/download-url`)).status).toBe(200);
+      await t.rt.downloads.flush();
+      const after = await search();
+      expect(after.map((a) => a.slug)).toEqual(found.map((a) => a.slug));
+      expect(after.find((a) => a.slug === agent.slug)).toMatchObject({ name: agent.name, downloads: 2 });
+      expect(after.find((a) => a.slug === other.slug)?.downloads).toBe(1);
+      // Signed-in users without private agents share the public answer, counts included.
+      expect((await get<Page>(`/search/agents?q=Cachewatch&limit=100`, tokens.other)).items.find((a) => a.slug === agent.slug)).toMatchObject({
+        name: agent.name,
+        downloads: 2,
+      });
+      // A list sorted by downloads is ordered by them: it is recomputed, not refreshed.
+      const byDownloads = await get<Page>(`/agents?sort=downloads&limit=100`);
+      expect(byDownloads.items.find((a) => a.slug === agent.slug)?.name).toBe("Renamed Behind The Back");
+    });
+
+    test("a cached answer is the same bytes and ETag as the computed one, and If-None-Match gets 304", async () => {
+      const agent = await publish();
+      const paths = [`/agents/${agent.slug}`, "/agents?limit=7", "/categories", `/search/agents?q=${encodeURIComponent(agent.name)}`];
+      for (const path of paths) {
+        const first = await t.fetch(`/api/v1${path}`);
+        const second = await t.fetch(`/api/v1${path}`);
+        const etag = second.headers.get("etag");
+        expect({ path, etag: first.headers.get("etag"), type: second.headers.get("content-type"), vary: second.headers.get("vary") }).toEqual({
+          path,
+          etag,
+          type: first.headers.get("content-type"),
+          vary: first.headers.get("vary"),
+        });
+        expect(await second.text()).toBe(await first.text());
+        const conditional = await t.fetch(`/api/v1${path}`, { headers: { "if-none-match": etag! } });
+        expect({ path, status: conditional.status, body: await conditional.text() }).toEqual({ path, status: 304, body: "" });
+      }
     });
 
     test("publish: the new agent is in lists, search, suggestions, its category and /stats at once", async () => {

@@ -5,6 +5,7 @@ import { appRouter } from "../routers/_app.ts";
 import { BadRequest, MethodNotAllowed, NotFound } from "./errors.ts";
 import { agentRouteOpenApiPaths } from "./http/agent-routes.openapi.ts";
 import { agentUploadRoutes } from "./http/agent-uploads.ts";
+import { cachedAnswer, keepComputedAnswer } from "./http/answer-cache.ts";
 import { procedureContextOf } from "./http/context.ts";
 import { corsHeaders, isPreflight, preflightHeaders } from "./http/cors.ts";
 import { docsAssets, docsPage } from "./http/docs.ts";
@@ -69,8 +70,11 @@ export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
       response = new Response(null, { status: 204, headers: preflightHeaders(request) });
       state.route = "preflight";
     } else {
+      // Started together: the cache lookup and the rate limiter's hit travel in the same round trip.
+      const cached = cachedAnswer(rt, request, state);
       limits = await checkRateLimit(rt, request, state);
-      response = limits?.denied ?? (await app.handle(request));
+      const hit = await cached;
+      response = limits?.denied ?? hit ?? (await app.handle(request));
       if (state.route === "unmatched") {
         const { route, allowed } = matchRoute(allRoutes, request.method, new URL(request.url).pathname);
         if (route && nativeRoutes.includes(route)) state.route = route.procedure;
@@ -85,7 +89,7 @@ export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
 
 /** The public surface: REST, tRPC, the OpenAPI document, the docs and signed file URLs. */
 function apiRoutes(rt: Runtime, openapi: string) {
-  const handleRest = createRestHandler(rt);
+  const handleRest = createRestHandler(rt, { answered: (state, body) => keepComputedAnswer(rt, state, body) });
   const json = (body: string) => new Response(body, { headers: { "content-type": "application/json" } });
   return (
     new Elysia()

@@ -1,4 +1,4 @@
-import { aliasedTable, and, asc, count, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
+import { aliasedTable, and, asc, count, desc, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
 import { agents, agentVersions, categories, users } from "../../../db/schema/index.ts";
 import type { AgentSort, AgentSummary } from "../../contract/agents.ts";
 import { NotFound } from "../../errors.ts";
@@ -144,4 +144,30 @@ export async function findVisibleSummary(db: Executor, actor: Actor, slug: strin
 
 export function agentNotFound(slug: string): NotFound {
   return new NotFound(`Agent '${slug}' not found`);
+}
+
+/** Whether the user authors an agent the public cannot see (private, or quarantined): their view differs. */
+export async function hasHiddenAgents(db: Executor, userId: number): Promise<boolean> {
+  const [row] = await db
+    .select({ id: agents.id })
+    .from(agents)
+    .where(and(eq(agents.authorId, userId), sql`not (${and(eq(agents.isPublic, true), notQuarantined)})`))
+    .limit(1);
+  return row !== undefined;
+}
+
+export interface AgentCounters {
+  downloads: number;
+  stars: number;
+  rating: number;
+}
+
+/** The volatile counters of some agents, by id (one primary-key lookup). */
+export async function countersOf(db: Executor, ids: readonly number[]): Promise<Map<number, AgentCounters>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: agents.id, downloads: agents.downloads, stars: agents.stars, rating: agents.rating })
+    .from(agents)
+    .where(inArray(agents.id, [...ids]));
+  return new Map(rows.map(({ id, ...counters }) => [id, counters]));
 }
