@@ -8,6 +8,7 @@ import { cachedRead, DETAIL_TTL_SECONDS, invalidateCatalog, LIST_TTL_SECONDS } f
 import { resolveCategoryRef } from "../categories.ts";
 import { type ServiceContext, withTransaction } from "../context.ts";
 import { queueObjectDeletions } from "../storage/deletions.ts";
+import { preparedAgentDetail } from "./prepared.ts";
 import { type AgentRow, findVisibleAgent, findVisibleSummary, inCategorySlug, isAuthor, pageOfAgents, toAgentSummary, visibleTo } from "./queries.ts";
 import { loadVersions, toAgentVersion } from "./versions.ts";
 
@@ -34,6 +35,8 @@ export async function getAgent(ctx: ServiceContext, input: { slug: string }): Pr
 
 /** AgentSummary + its versions, newest semver first. */
 export async function agentDetail(db: Executor, actor: Actor, slug: string): Promise<AgentDetail> {
+  const prepared = await preparedAgentDetail(db, actor, slug);
+  if (prepared) return prepared;
   const summary = await findVisibleSummary(db, actor, slug);
   const versions = await loadVersions(db, summary.id);
   return { ...toAgentSummary(summary), versions: versions.map(toAgentVersion) };

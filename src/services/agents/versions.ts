@@ -35,7 +35,11 @@ function bySemverDescending(a: VersionRow, b: VersionRow): number {
 }
 
 export async function loadVersions(db: Executor, agentId: number): Promise<VersionRow[]> {
-  const rows = await db.select().from(agentVersions).where(eq(agentVersions.agentId, agentId));
+  return sortVersions(await db.select().from(agentVersions).where(eq(agentVersions.agentId, agentId)));
+}
+
+/** Newest semver first (sorts in place). */
+export function sortVersions(rows: VersionRow[]): VersionRow[] {
   return rows.sort(bySemverDescending);
 }
 
