@@ -120,8 +120,17 @@ for (const mode of TEST_MODES) {
       }
     });
 
+    const countIn = async (slug: string) => {
+      const list = await get<{ categories: { slug: string; agent_count: number }[] }>("/categories");
+      const one = await get<{ agent_count: number }>(`/categories/${slug}`);
+      const inList = list.categories.find((c) => c.slug === slug)!.agent_count;
+      expect({ slug, inList }).toEqual({ slug, inList: one.agent_count });
+      return inList;
+    };
+
     test("publish: the new agent is in lists, search, suggestions, its category and /stats at once", async () => {
       const before = await get<{ agents: { total: number } }>("/stats");
+      const counted = await countIn(categories.first);
       const lists = ["/agents?limit=100", `/categories/${categories.first}/agents?limit=100`, "/search/agents?limit=100"];
       for (const path of lists) await get(path);
       await get(`/search/suggestions?q=Cachewatch`);
@@ -130,6 +139,7 @@ for (const mode of TEST_MODES) {
       expect(await searchSlugs(agent.name)).toContain(agent.slug);
       expect((await get<{ suggestions: string[] }>(`/search/suggestions?q=Cachewatch`)).suggestions).toContain(agent.name);
       expect((await get<{ agents: { total: number } }>("/stats")).agents.total).toBe(before.agents.total + 1);
+      expect(await countIn(categories.first)).toBe(counted + 1);
 
       await detail(agent.slug);
       await addVersionViaHttp(t.fetch, tokens.author, agent.slug, "2.0.0", sampleAgentZip("v2"));
@@ -145,7 +155,9 @@ for (const mode of TEST_MODES) {
       expect((await detail(agent.slug)).name).toBe("Zeppelin Tracker");
 
       expect((await get<Page>("/agents?limit=100")).items.some((a) => a.slug === agent.slug)).toBe(true);
+      const counted = await countIn(categories.first);
       await send("PATCH", `/agents/${agent.slug}`, tokens.author, { is_public: false });
+      expect(await countIn(categories.first)).toBe(counted - 1);
       expect((await get<Page>("/agents?limit=100")).items.some((a) => a.slug === agent.slug)).toBe(false);
       expect(await searchSlugs("Zeppelin")).toEqual([]);
       expect(await searchSlugs("Zeppelin", tokens.author)).toEqual([agent.slug]);
@@ -187,8 +199,10 @@ for (const mode of TEST_MODES) {
       const inSecond = async () => (await get<Page>(`/categories/${categories.second}/agents?limit=100`)).items.some((a) => a.slug === agent.slug);
       expect(await inSecond()).toBe(false);
       expect((await detail(agent.slug)).category).toBe(categories.first);
+      const counted = [await countIn(categories.first), await countIn(categories.second)];
       await send("POST", "/admin/agents/bulk-category", tokens.admin, { agent_slugs: [agent.slug], new_category: categories.second });
       expect(await inSecond()).toBe(true);
+      expect([await countIn(categories.first), await countIn(categories.second)]).toEqual([counted[0]! - 1, counted[1]! + 1]);
       expect((await detail(agent.slug)).category).toBe(categories.second);
       expect((await get<Page>(`/search/agents?q=${encodeURIComponent(agent.name)}&category=${categories.second}`)).items).toHaveLength(1);
 
@@ -200,6 +214,7 @@ for (const mode of TEST_MODES) {
 
       await send("DELETE", `/admin/agents/${agent.slug}`, tokens.admin);
       expect(await popular()).toBe(false);
+      expect(await countIn(categories.second)).toBe(counted[1]!);
       expect(await status(`/agents/${agent.slug}`)).toBe(404);
     });
 
