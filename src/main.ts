@@ -1,4 +1,6 @@
 #!/usr/bin/env bun
+// First: starts compiling the embedded database's WebAssembly while the modules below load.
+import "./commands/preload.ts";
 import { createApp } from "./app.ts";
 import { parseArgs, usage } from "./cli.ts";
 import { runBootstrapAdmin } from "./commands/bootstrap-admin.ts";
