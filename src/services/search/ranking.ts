@@ -34,7 +34,70 @@ const ORDER: Record<SearchSort, SQL> = {
   created_at: sql.raw("created_at desc, id desc"),
 };
 
+/**
+ * How many candidates a search ranks in full: the most popular matches and the agents whose name
+ * contains the text, up to this many each. A word that matches tens of thousands of agents then
+ * costs a bounded ranking (and an index-only count), not a ts_rank of every match. Beyond it,
+ * an unpopular match whose name does not contain the text can rank a little lower than it would
+ * in a full ranking: its words matched as well as the pool's, only its ts_rank could be higher.
+ */
+export const RANKED_POOL = 1000;
+
 export async function rankCandidates(
+  db: Executor,
+  filters: SQL | undefined,
+  search: SearchText,
+  queries: MatchQueries,
+  match: { query: string; relaxed: boolean },
+  page: { limit: number; offset: number; sort: SearchSort },
+  pool = RANKED_POOL,
+): Promise<Ranked> {
+  // The relaxed queries' rarity weights need every candidate; deep pages leave the pool.
+  if (match.relaxed || !search.hasWords || page.offset + page.limit > pool) return rankAll(db, filters, search, queries, match, page);
+  const where = sql`${filters ? sql`${filters} and ` : sql``}${agents.searchVector} @@ ${match.query}::tsquery`;
+  const [ranked, counted] = await Promise.all([
+    page.sort === "relevance"
+      ? db.execute<{ id: number }>(sql`
+          with pool as (
+            (select ${agents.id} as id from ${agents} where ${where} order by ${agents.downloads} desc, ${agents.stars} desc, ${agents.id} desc limit ${pool})
+            union
+            (select ${agents.id} as id from ${agents} where ${where} and ${nameContains(search)} limit ${pool})
+          )
+          select id from (
+            select ${agents.id} as id, ${agents.downloads} as downloads, ${agents.stars} as stars, ${relevanceOf(search, queries)} as relevance
+            from ${agents} join pool on pool.id = ${agents.id}
+          ) scored
+          order by ${ORDER.relevance} limit ${page.limit} offset ${page.offset}`)
+      : db.execute<{ id: number }>(sql`
+          select id from (
+            select ${agents.id} as id, ${agents.downloads} as downloads, ${agents.stars} as stars, ${agents.rating} as rating, ${agents.createdAt} as created_at
+            from ${agents} where ${where}
+          ) matched
+          order by ${ORDER[page.sort]} limit ${page.limit} offset ${page.offset}`),
+    db.execute<{ n: number }>(sql`select count(*) as n from ${agents} where ${where}`),
+  ]);
+  return { ids: ranked.rows.map((row) => Number(row.id)), total: Number(counted.rows[0]?.n ?? 0) };
+}
+
+function nameContains(search: SearchText): SQL {
+  return sql`lower(${agents.name}) like ('%' || lower(${escapeLike(search.text)}) || '%')`;
+}
+
+function relevanceOf(search: SearchText, queries: MatchQueries): SQL {
+  const vector = agents.searchVector;
+  const name = sql`lower(${agents.name})`;
+  const literal = escapeLike(search.text);
+  return sql`(
+    (case when ${nameContains(search)} then (case when ${name} = lower(${search.text}) then 5 when ${name} like (lower(${literal}) || '%') then 2 else 0.5 end) else 0 end)::float8
+    + (${vector} @@ ${queries.all}::tsquery)::int::float8
+    + ts_rank(${vector}, ${queries.exact}::tsquery)
+    ${queries.fuzzy ? sql`+ 0.5::float8 * ts_rank(${vector}, ${queries.fuzzy}::tsquery)` : sql``}
+    + 0.03::float8 * ln(1 + ${agents.downloads} + 10 * ${agents.stars})
+  )`;
+}
+
+/** Every candidate scored: relaxed queries (rarity weights), literal searches, deep pages. */
+async function rankAll(
   db: Executor,
   filters: SQL | undefined,
   search: SearchText,
@@ -43,19 +106,10 @@ export async function rankCandidates(
   page: { limit: number; offset: number; sort: SearchSort },
 ): Promise<Ranked> {
   const vector = agents.searchVector;
-  const name = sql`lower(${agents.name})`;
-  const literal = escapeLike(search.text);
-  const contains = sql`${name} like ('%' || lower(${literal}) || '%')`;
   const matches = search.hasWords
     ? sql`${vector} @@ ${match.query}::tsquery`
-    : sql`(${contains} or lower(${agents.description}) like ('%' || lower(${literal}) || '%'))`;
-  const relevance = sql`(
-    (case when ${contains} then (case when ${name} = lower(${search.text}) then 5 when ${name} like (lower(${literal}) || '%') then 2 else 0.5 end) else 0 end)::float8
-    + (${vector} @@ ${queries.all}::tsquery)::int::float8
-    + ts_rank(${vector}, ${queries.exact}::tsquery)
-    ${queries.fuzzy ? sql`+ 0.5::float8 * ts_rank(${vector}, ${queries.fuzzy}::tsquery)` : sql``}
-    + 0.03::float8 * ln(1 + ${agents.downloads} + 10 * ${agents.stars})
-  )`;
+    : sql`(${nameContains(search)} or lower(${agents.description}) like ('%' || lower(${escapeLike(search.text)}) || '%'))`;
+  const relevance = relevanceOf(search, queries);
   const pieces = match.relaxed ? queries.pieces : [];
   const flags = pieces.map((piece, i) => sql`, (${vector} @@ ${piece}::tsquery)::int as ${sql.raw(`m${i}`)}`);
   const rarity = pieces.map((_, i) => sql.raw(` + m${i} * ln(count(*) over () / greatest(sum(m${i}) over (), 1)::float8)`));
