@@ -41,7 +41,7 @@ const ORDER: Record<SearchSort, SQL> = {
  * an unpopular match whose name does not contain the text can rank a little lower than it would
  * in a full ranking: its words matched as well as the pool's, only its ts_rank could be higher.
  */
-export const RANKED_POOL = 1000;
+const RANKED_POOL = 1000;
 
 export async function rankCandidates(
   db: Executor,
