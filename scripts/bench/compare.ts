@@ -24,7 +24,7 @@ const option = (name: string, fallback: string) => {
 };
 const seconds = Number(option("seconds", "3"));
 const agentCount = Number(option("agents", "10000"));
-const modes = option("modes", "services,embedded").split(",");
+const modes = option("modes", "services,embedded").split(",").filter(Boolean);
 const searchAgents = Number(option("search-agents", "0"));
 const adminUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.REDIS_URL ?? process.env.TEST_REDIS_URL;
@@ -46,7 +46,7 @@ try {
   await waitForHttp(BARE);
   wrk(BARE, { ...wrkOpts, seconds: 1 });
   for (const mode of modes) await measureMode(mode);
-  printTable(rows);
+  if (rows.length > 0) printTable(rows);
   if (searchAgents > 0) await measureBigSearch();
   if (process.argv.includes("--startup")) await measureStartup();
   console.log(`load average at the end: ${(await Bun.file("/proc/loadavg").text()).trim()}`);

@@ -55,28 +55,46 @@ export async function rankCandidates(
   // The relaxed queries' rarity weights need every candidate; deep pages leave the pool.
   if (match.relaxed || !search.hasWords || page.offset + page.limit > pool) return rankAll(db, filters, search, queries, match, page);
   const where = sql`${filters ? sql`${filters} and ` : sql``}${agents.searchVector} @@ ${match.query}::tsquery`;
-  const [ranked, counted] = await Promise.all([
+  // One pass over the matches (the GIN index) gives the count and the pool; only the pool is scored.
+  const order =
     page.sort === "relevance"
-      ? db.execute<{ id: number }>(sql`
-          with pool as (
-            (select ${agents.id} as id from ${agents} where ${where} order by ${agents.downloads} desc, ${agents.stars} desc, ${agents.id} desc limit ${pool})
+      ? sql`
+          pool as (
+            (select id from matched order by downloads desc, stars desc, id desc limit ${pool})
             union
-            (select ${agents.id} as id from ${agents} where ${where} and ${nameContains(search)} limit ${pool})
-          )
-          select id from (
+            (select id from matched where named limit ${pool})
+          ),
+          ranked as (
             select ${agents.id} as id, ${agents.downloads} as downloads, ${agents.stars} as stars, ${relevanceOf(search, queries)} as relevance
             from ${agents} join pool on pool.id = ${agents.id}
-          ) scored
-          order by ${ORDER.relevance} limit ${page.limit} offset ${page.offset}`)
-      : db.execute<{ id: number }>(sql`
-          select id from (
-            select ${agents.id} as id, ${agents.downloads} as downloads, ${agents.stars} as stars, ${agents.rating} as rating, ${agents.createdAt} as created_at
-            from ${agents} where ${where}
-          ) matched
-          order by ${ORDER[page.sort]} limit ${page.limit} offset ${page.offset}`),
-    db.execute<{ n: number }>(sql`select count(*) as n from ${agents} where ${where}`),
-  ]);
-  return { ids: ranked.rows.map((row) => Number(row.id)), total: Number(counted.rows[0]?.n ?? 0) };
+          )`
+      : sql`ranked as (select * from matched)`;
+  const statement = sql`
+    with matched as materialized (
+      select ${agents.id} as id, ${agents.downloads} as downloads, ${agents.stars} as stars, ${agents.rating} as rating,
+             ${agents.createdAt} as created_at, ${nameContains(search)} as named
+      from ${agents} where ${where}
+    ),
+    ${order}
+    select id, (select count(*) from matched) as total from ranked order by ${ORDER[page.sort]} limit ${page.limit} offset ${page.offset}`;
+  const rows = await withIndexFriendlyCosts(db, (tx) => tx.execute<{ id: number; total: number }>(statement));
+  if (rows.rows.length > 0 || page.offset === 0) return { ids: rows.rows.map((row) => Number(row.id)), total: Number(rows.rows[0]?.total ?? 0) };
+  const counted = await db.execute<{ n: number }>(sql`select count(*) as n from ${agents} where ${where}`);
+  return { ids: [], total: Number(counted.rows[0]?.n ?? 0) };
+}
+
+/**
+ * Runs a search statement with random_page_cost = 1.1 (the usual value for SSDs or data in
+ * memory): with PostgreSQL's default of 4, a word in a few percent of the agents is read by a
+ * sequential scan of the whole table instead of the GIN index (54 ms against 9 ms at 100,000
+ * agents). SET LOCAL keeps it to this transaction; the rest of the application plans as configured.
+ */
+async function withIndexFriendlyCosts<T>(db: Executor, run: (tx: Executor) => Promise<T>): Promise<T> {
+  if ("rollback" in db) return run(db);
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local random_page_cost = 1.1`);
+    return run(tx);
+  });
 }
 
 function nameContains(search: SearchText): SQL {
