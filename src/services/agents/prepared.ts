@@ -4,7 +4,7 @@ import type { AgentDetail } from "../../contract/agents.ts";
 import type { Database, Executor } from "../../lib/db/db.ts";
 import { type Actor, isAdmin, userIdOf } from "../actor.ts";
 import { agentNotFound, listedAgents, selectAgentSummaries, toAgentSummary, visibleToUser } from "./queries.ts";
-import { sortVersions, toAgentVersion } from "./versions.ts";
+import { bySemverDescending, toAgentVersion } from "./versions.ts";
 
 /**
  * The agent detail's two queries as prepared statements: building drizzle's SQL text was 40% of
@@ -46,6 +46,6 @@ export async function preparedAgentDetail(db: Executor, actor: Actor, slug: stri
       ? await prepared.anonymous.execute({ slug })
       : await prepared.user.execute({ slug, userId });
   if (!summary) throw agentNotFound(slug);
-  const versions = sortVersions(await prepared.versions.execute({ agentId: summary.id }));
+  const versions = (await prepared.versions.execute({ agentId: summary.id })).sort(bySemverDescending);
   return { ...toAgentSummary(summary), versions: versions.map(toAgentVersion) };
 }

@@ -30,16 +30,12 @@ export function toAgentVersion(row: VersionRow): AgentVersion {
 }
 
 /** Newest semver first, with real semver precedence (numeric pre-release parts compare as numbers). */
-function bySemverDescending(a: VersionRow, b: VersionRow): number {
+export function bySemverDescending(a: VersionRow, b: VersionRow): number {
   return compareSemver(b, a) || b.id - a.id;
 }
 
 export async function loadVersions(db: Executor, agentId: number): Promise<VersionRow[]> {
-  return sortVersions(await db.select().from(agentVersions).where(eq(agentVersions.agentId, agentId)));
-}
-
-/** Newest semver first (sorts in place). */
-export function sortVersions(rows: VersionRow[]): VersionRow[] {
+  const rows = await db.select().from(agentVersions).where(eq(agentVersions.agentId, agentId));
   return rows.sort(bySemverDescending);
 }
 
