@@ -105,8 +105,9 @@ for (const mode of TEST_MODES) {
       const agent = await publish();
       const paths = [`/agents/${agent.slug}`, "/agents?limit=7", "/categories", `/search/agents?q=${encodeURIComponent(agent.name)}`];
       for (const path of paths) {
-        const first = await t.fetch(`/api/v1${path}`);
-        const second = await t.fetch(`/api/v1${path}`);
+        const origin = { headers: { origin: "http://localhost:3000" } };
+        const first = await t.fetch(`/api/v1${path}`, origin);
+        const second = await t.fetch(`/api/v1${path}`, origin);
         const etag = second.headers.get("etag");
         expect({ path, etag: first.headers.get("etag"), type: second.headers.get("content-type"), vary: second.headers.get("vary") }).toEqual({
           path,
@@ -115,6 +116,11 @@ for (const mode of TEST_MODES) {
           vary: first.headers.get("vary"),
         });
         expect(await second.text()).toBe(await first.text());
+        // The host's headers are on a cached answer too, and are its own.
+        for (const name of ["x-request-id", "x-ratelimit-limit", "access-control-allow-origin"])
+          expect({ path, name, present: second.headers.has(name) }).toEqual({ path, name, present: first.headers.has(name) });
+        expect(second.headers.get("x-request-id")).not.toBe(first.headers.get("x-request-id"));
+        expect(second.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
         const conditional = await t.fetch(`/api/v1${path}`, { headers: { "if-none-match": etag! } });
         expect({ path, status: conditional.status, body: await conditional.text() }).toEqual({ path, status: 304, body: "" });
       }
