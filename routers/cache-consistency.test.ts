@@ -35,9 +35,11 @@ for (const mode of TEST_MODES) {
 
     beforeAll(async () => {
       const db = t.rt.db.db;
-      tokens.author = (await sessionFor(t.rt, await makeUser(db))).access_token;
-      tokens.other = (await sessionFor(t.rt, await makeUser(db))).access_token;
-      tokens.admin = (await sessionFor(t.rt, await makeUser(db, { role: "admin" }))).access_token;
+      // Active users: a first sign-in after a long absence bumps the catalog (for /stats), which would hide what these tests look for.
+      const lastActiveAt = new Date();
+      tokens.author = (await sessionFor(t.rt, await makeUser(db, { lastActiveAt }))).access_token;
+      tokens.other = (await sessionFor(t.rt, await makeUser(db, { lastActiveAt }))).access_token;
+      tokens.admin = (await sessionFor(t.rt, await makeUser(db, { role: "admin", lastActiveAt }))).access_token;
       categories.first = (await makeCategory(db)).slug;
       categories.second = (await makeCategory(db)).slug;
     });
@@ -67,12 +69,74 @@ for (const mode of TEST_MODES) {
       expect((await detail(agent.slug)).name).toBe(agent.name);
       await t.rt.db.db.update(agents).set({ name: "Renamed Behind The Back" }).where(eq(agents.id, agent.id));
       expect((await detail(agent.slug)).name).toBe(agent.name);
+      // Stars only refresh the counts of cached answers; a change of the agent itself invalidates them.
       await send("POST", `/agents/${agent.slug}/star`, tokens.other);
+      expect(await detail(agent.slug)).toMatchObject({ name: agent.name, stars: 1 });
+      await send("PATCH", `/agents/${agent.slug}`, tokens.author, { description: "Described again" });
       expect((await detail(agent.slug)).name).toBe("Renamed Behind The Back");
     });
 
+    test("a download does not evict a cached search, and the search shows the new count at once", async () => {
+      const agent = await publish();
+      const other = await publish();
+      const search = async () => (await get<Page>(`/search/agents?q=Cachewatch&limit=100`)).items;
+      const found = await search();
+      expect(found.find((a) => a.slug === agent.slug)?.downloads).toBe(0);
+      await get<Page>(`/agents?sort=downloads&limit=100`);
+      // Changed behind the services' back: still the old name below proves the search was not recomputed.
+      await t.rt.db.db.update(agents).set({ name: "Renamed Behind The Back" }).where(eq(agents.id, agent.id));
+      for (const slug of [agent.slug, agent.slug, other.slug]) expect((await t.fetch(`/api/v1/agents/${slug}/download-url`)).status).toBe(200);
+      await t.rt.downloads.flush();
+      const after = await search();
+      expect(after.map((a) => a.slug)).toEqual(found.map((a) => a.slug));
+      expect(after.find((a) => a.slug === agent.slug)).toMatchObject({ name: agent.name, downloads: 2 });
+      expect(after.find((a) => a.slug === other.slug)?.downloads).toBe(1);
+      // Signed-in users without private agents share the public answer, counts included.
+      expect((await get<Page>(`/search/agents?q=Cachewatch&limit=100`, tokens.other)).items.find((a) => a.slug === agent.slug)).toMatchObject({
+        name: agent.name,
+        downloads: 2,
+      });
+      // A list sorted by downloads is ordered by them: it is recomputed, not refreshed.
+      const byDownloads = await get<Page>(`/agents?sort=downloads&limit=100`);
+      expect(byDownloads.items.find((a) => a.slug === agent.slug)?.name).toBe("Renamed Behind The Back");
+    });
+
+    test("a cached answer is the same bytes and ETag as the computed one, and If-None-Match gets 304", async () => {
+      const agent = await publish();
+      const paths = [`/agents/${agent.slug}`, "/agents?limit=7", "/categories", `/search/agents?q=${encodeURIComponent(agent.name)}`];
+      for (const path of paths) {
+        const origin = { headers: { origin: "http://localhost:3000" } };
+        const first = await t.fetch(`/api/v1${path}`, origin);
+        const second = await t.fetch(`/api/v1${path}`, origin);
+        const etag = second.headers.get("etag");
+        expect({ path, etag: first.headers.get("etag"), type: second.headers.get("content-type"), vary: second.headers.get("vary") }).toEqual({
+          path,
+          etag,
+          type: first.headers.get("content-type"),
+          vary: first.headers.get("vary"),
+        });
+        expect(await second.text()).toBe(await first.text());
+        // The host's headers are on a cached answer too, and are its own.
+        for (const name of ["x-request-id", "x-ratelimit-limit", "access-control-allow-origin"])
+          expect({ path, name, present: second.headers.has(name) }).toEqual({ path, name, present: first.headers.has(name) });
+        expect(second.headers.get("x-request-id")).not.toBe(first.headers.get("x-request-id"));
+        expect(second.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+        const conditional = await t.fetch(`/api/v1${path}`, { headers: { "if-none-match": etag! } });
+        expect({ path, status: conditional.status, body: await conditional.text() }).toEqual({ path, status: 304, body: "" });
+      }
+    });
+
+    const countIn = async (slug: string) => {
+      const list = await get<{ categories: { slug: string; agent_count: number }[] }>("/categories");
+      const one = await get<{ agent_count: number }>(`/categories/${slug}`);
+      const inList = list.categories.find((c) => c.slug === slug)!.agent_count;
+      expect({ slug, inList }).toEqual({ slug, inList: one.agent_count });
+      return inList;
+    };
+
     test("publish: the new agent is in lists, search, suggestions, its category and /stats at once", async () => {
       const before = await get<{ agents: { total: number } }>("/stats");
+      const counted = await countIn(categories.first);
       const lists = ["/agents?limit=100", `/categories/${categories.first}/agents?limit=100`, "/search/agents?limit=100"];
       for (const path of lists) await get(path);
       await get(`/search/suggestions?q=Cachewatch`);
@@ -81,6 +145,7 @@ for (const mode of TEST_MODES) {
       expect(await searchSlugs(agent.name)).toContain(agent.slug);
       expect((await get<{ suggestions: string[] }>(`/search/suggestions?q=Cachewatch`)).suggestions).toContain(agent.name);
       expect((await get<{ agents: { total: number } }>("/stats")).agents.total).toBe(before.agents.total + 1);
+      expect(await countIn(categories.first)).toBe(counted + 1);
 
       await detail(agent.slug);
       await addVersionViaHttp(t.fetch, tokens.author, agent.slug, "2.0.0", sampleAgentZip("v2"));
@@ -96,7 +161,9 @@ for (const mode of TEST_MODES) {
       expect((await detail(agent.slug)).name).toBe("Zeppelin Tracker");
 
       expect((await get<Page>("/agents?limit=100")).items.some((a) => a.slug === agent.slug)).toBe(true);
+      const counted = await countIn(categories.first);
       await send("PATCH", `/agents/${agent.slug}`, tokens.author, { is_public: false });
+      expect(await countIn(categories.first)).toBe(counted - 1);
       expect((await get<Page>("/agents?limit=100")).items.some((a) => a.slug === agent.slug)).toBe(false);
       expect(await searchSlugs("Zeppelin")).toEqual([]);
       expect(await searchSlugs("Zeppelin", tokens.author)).toEqual([agent.slug]);
@@ -138,8 +205,10 @@ for (const mode of TEST_MODES) {
       const inSecond = async () => (await get<Page>(`/categories/${categories.second}/agents?limit=100`)).items.some((a) => a.slug === agent.slug);
       expect(await inSecond()).toBe(false);
       expect((await detail(agent.slug)).category).toBe(categories.first);
+      const counted = [await countIn(categories.first), await countIn(categories.second)];
       await send("POST", "/admin/agents/bulk-category", tokens.admin, { agent_slugs: [agent.slug], new_category: categories.second });
       expect(await inSecond()).toBe(true);
+      expect([await countIn(categories.first), await countIn(categories.second)]).toEqual([counted[0]! - 1, counted[1]! + 1]);
       expect((await detail(agent.slug)).category).toBe(categories.second);
       expect((await get<Page>(`/search/agents?q=${encodeURIComponent(agent.name)}&category=${categories.second}`)).items).toHaveLength(1);
 
@@ -151,6 +220,7 @@ for (const mode of TEST_MODES) {
 
       await send("DELETE", `/admin/agents/${agent.slug}`, tokens.admin);
       expect(await popular()).toBe(false);
+      expect(await countIn(categories.second)).toBe(counted[1]!);
       expect(await status(`/agents/${agent.slug}`)).toBe(404);
     });
 

@@ -5,6 +5,7 @@ import { appRouter } from "../routers/_app.ts";
 import { BadRequest, MethodNotAllowed, NotFound } from "./errors.ts";
 import { agentRouteOpenApiPaths } from "./http/agent-routes.openapi.ts";
 import { agentUploadRoutes } from "./http/agent-uploads.ts";
+import { cachedAnswer, keepComputedAnswer } from "./http/answer-cache.ts";
 import { procedureContextOf } from "./http/context.ts";
 import { corsHeaders, isPreflight, preflightHeaders } from "./http/cors.ts";
 import { docsAssets, docsPage } from "./http/docs.ts";
@@ -64,6 +65,7 @@ export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
     const state = initState(request, clientIp(rt, request, server));
     let response: Response;
     let limits: RateLimitOutcome | null = null;
+    let cachedHit: Response | null = null;
     const tooLong = urlTooLong(request);
     if (tooLong) {
       response = errorResponse(tooLong, { requestId: state.requestId, logger: rt.logger });
@@ -71,15 +73,19 @@ export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
       response = new Response(null, { status: 204, headers: preflightHeaders(request) });
       state.route = "preflight";
     } else {
+      // Started together: the cache lookup and the rate limiter's hit travel in the same round trip.
+      const cached = cachedAnswer(rt, request, state);
       limits = await checkRateLimit(rt, request, state);
-      response = limits?.denied ?? (await app.handle(request));
+      cachedHit = await cached;
+      response = limits?.denied ?? cachedHit ?? (await app.handle(request));
       if (state.route === "unmatched") {
         const { route, allowed } = matchRoute(allRoutes, request.method, new URL(request.url).pathname);
         if (route && nativeRoutes.includes(route)) state.route = route.procedure;
         else if (!route && allowed.length > 0) response = errorResponse(new MethodNotAllowed(allowed), { requestId: state.requestId, logger: rt.logger });
       }
     }
-    return finish(rt, request, response, state, limits?.headers);
+    // A cached answer is a Response built for this request alone: its headers are set in place.
+    return finish(rt, request, response, state, limits?.headers, response === cachedHit);
   }
 
   return { app, fetch, nativeRoutes };
@@ -87,7 +93,7 @@ export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
 
 /** The public surface: REST, tRPC, MCP, the OpenAPI document, the docs and signed file URLs. */
 function apiRoutes(rt: Runtime, openapi: string) {
-  const handleRest = createRestHandler(rt);
+  const handleRest = createRestHandler(rt, { answered: (state, body) => keepComputedAnswer(rt, state, body) });
   const json = (body: string) => new Response(body, { headers: { "content-type": "application/json" } });
   return (
     new Elysia()
@@ -130,8 +136,15 @@ function clientIp(rt: Runtime, request: Request, server?: { requestIP(r: Request
   return server?.requestIP(request)?.address ?? "127.0.0.1";
 }
 
-function finish(rt: Runtime, request: Request, response: Response, state: RequestState, extraHeaders: Record<string, string> = {}): Response {
-  const headers = new Headers(response.headers);
+function finish(
+  rt: Runtime,
+  request: Request,
+  response: Response,
+  state: RequestState,
+  extraHeaders: Record<string, string> = {},
+  ownResponse = false,
+): Response {
+  const headers = ownResponse ? response.headers : new Headers(response.headers);
   headers.set("X-Request-Id", state.requestId);
   for (const [key, value] of Object.entries(extraHeaders)) headers.set(key, value);
   for (const [key, value] of Object.entries(corsHeaders(request, rt.env.CORS_ORIGINS))) {
@@ -146,5 +159,6 @@ function finish(rt: Runtime, request: Request, response: Response, state: Reques
     { request_id: state.requestId, method: request.method, route: state.route, status: response.status, duration_ms: Math.round(seconds * 1000) },
     "request",
   );
+  if (ownResponse) return response;
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }

@@ -1,4 +1,6 @@
 #!/usr/bin/env bun
+// First: starts compiling the embedded database's WebAssembly while the modules below load.
+import "./commands/preload.ts";
 import { runCli } from "../client/src/cli/main.ts";
 import packageJson from "../package.json" with { type: "json" };
 import { createApp } from "./app.ts";

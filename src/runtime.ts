@@ -18,7 +18,7 @@ import { closeRedis, createRedisConnection, type Redis } from "./lib/redis.ts";
 import { type Scheduler, startScheduler } from "./lib/scheduler.ts";
 import { createObjectStore } from "./lib/storage/factory.ts";
 import type { Actor } from "./services/actor.ts";
-import { invalidateCatalog } from "./services/catalog-cache.ts";
+import { invalidateCounters } from "./services/catalog-cache.ts";
 import { type ServiceContext, systemContext } from "./services/context.ts";
 import { DownloadRecorder } from "./services/downloads/recorder.ts";
 import type { Ports } from "./services/ports.ts";
@@ -62,8 +62,8 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
     const storage = await createObjectStore(env);
     const queue = redis ? createRedisQueue(jobRegistry, { redis, prefix }) : createMemoryQueue(jobRegistry);
     const cache = redis ? createRedisCache(redis, { prefix }) : createMemoryCache();
-    // Download counts show in cached answers, so each written batch invalidates them.
-    const downloads = new DownloadRecorder(db.db, logger, { onWritten: () => invalidateCatalog(runtime) });
+    // Download counts show in cached answers: each written batch bumps the counters generation (no list or search is evicted).
+    const downloads = new DownloadRecorder(db.db, logger, { onWritten: () => invalidateCounters(runtime) });
     const runtime: Runtime = {
       env,
       logger,

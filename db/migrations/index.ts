@@ -8,6 +8,7 @@ import m5 from "./0005_glorious_pestilence.sql" with { type: "text" };
 import m6 from "./0006_marvelous_centennial.sql" with { type: "text" };
 import m7 from "./0007_lifecycle.sql" with { type: "text" };
 import m8 from "./0008_search_keywords.sql" with { type: "text" };
+import m9 from "./0009_lean_cassandra_nova.sql" with { type: "text" };
 
 export interface BundledMigration {
   tag: string;
@@ -26,4 +27,5 @@ export const migrations: BundledMigration[] = [
   { tag: "0006_marvelous_centennial", when: 1796020740327, breakpoints: true, sql: m6 },
   { tag: "0007_lifecycle", when: 1796025670076, breakpoints: true, sql: m7 },
   { tag: "0008_search_keywords", when: 1796025670817, breakpoints: true, sql: m8 },
+  { tag: "0009_lean_cassandra_nova", when: 1796029022511, breakpoints: true, sql: m9 },
 ];

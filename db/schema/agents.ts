@@ -144,6 +144,9 @@ export const agentVersions = pgTable(
     // The schedule re-enqueues versions stuck in pending/running.
     index("agent_versions_unfinished_idx").on(t.validationStatus, t.publishedAt).where(sql`${t.validationStatus} in ('pending', 'running')`),
     index("agent_versions_storage_key_idx").on(t.storageKey),
+    // Every visibility check asks whether an agent's current version is quarantined: few are, and
+    // without this index each list, count and search scans every version to find none.
+    index("agent_versions_quarantined_idx").on(t.id).where(sql`${t.quarantineReason} is not null`),
     check("agent_versions_validation_status_check", sql`${t.validationStatus} in ('pending', 'running', 'passed', 'failed', 'error')`),
     check("agent_versions_semver_nonnegative", sql`${t.major} >= 0 and ${t.minor} >= 0 and ${t.patch} >= 0`),
     check("agent_versions_prerelease_not_empty", sql`${t.prerelease} <> ''`),

@@ -24,6 +24,8 @@ export interface WrkResult {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** Requests completed in the run. */
+  requests: number;
 }
 
 /** wrk on its own core; --latency gives the percentile table we parse. */
@@ -40,7 +42,16 @@ export function wrk(
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
-  return { requestsPerSec: rps, p50Ms: latency("50"), p99Ms: latency("99"), errors };
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+  return { requestsPerSec: rps, p50Ms: latency("50"), p99Ms: latency("99"), errors, requests };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await Bun.file(`/proc/${pid}/stat`).text();
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // Fields 14 and 15 of stat (utime, stime), counted after the command name.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function toMs(value: string): number {

@@ -1,4 +1,6 @@
 import type { Actor } from "../services/actor.ts";
+import type { AnswerSlot } from "../services/catalog-answers.ts";
+import type { RestRoute } from "./routes.ts";
 
 /** Per-request facts gathered by the HTTP host, keyed by the Request object itself. */
 export interface RequestState {
@@ -9,6 +11,10 @@ export interface RequestState {
   route: string;
   /** The caller, once the HTTP layer has resolved it (rate limiting); procedures reuse it. */
   actor?: Promise<Actor>;
+  /** The REST route of a GET, matched once by the answer cache. */
+  restRoute?: RestRoute;
+  /** Where the answer to a cacheable GET is kept once computed. */
+  answerSlot?: AnswerSlot;
 }
 
 const states = new WeakMap<Request, RequestState>();

@@ -29,7 +29,7 @@ type NodeHandler = ReturnType<typeof createOpenApiNodeHttpHandler<AnyRouter, nev
  * production, the whole OpenAPI document) on every request; we build the node handler once and
  * give it a small request/response shim instead.
  */
-export function createRestHandler(rt: Runtime) {
+export function createRestHandler(rt: Runtime, hooks: { answered?(state: RequestState, body: string): void } = {}) {
   const calls = new WeakMap<object, PendingCall>();
   const handler = createOpenApiNodeHttpHandler({
     router: appRouter,
@@ -48,7 +48,8 @@ export function createRestHandler(rt: Runtime) {
   return async function handleRest(request: Request, state: RequestState): Promise<Response> {
     const url = new URL(request.url);
     const path = url.pathname.slice(REST_PREFIX.length) || "/";
-    const { route, allowed } = matchRoute(restRoutes, request.method, path);
+    // The answer cache matched this GET already; no need to match it twice.
+    const { route, allowed } = state.restRoute ? { route: state.restRoute, allowed: [] } : matchRoute(restRoutes, request.method, path);
     if (!route) {
       if (allowed.length > 0) throw new MethodNotAllowed(allowed);
       throw new NotFound("Not Found");
@@ -88,6 +89,7 @@ export function createRestHandler(rt: Runtime) {
           statusCode = code;
         },
         end: (text?: string) => {
+          if (call.error === undefined && statusCode === 200 && text !== undefined && !head) hooks.answered?.(state, text);
           const response =
             call.error === undefined
               ? conditionalResponse(request, statusCode, headers, text)

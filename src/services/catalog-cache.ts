@@ -1,4 +1,6 @@
-import { type Actor, isAdmin } from "./actor.ts";
+import type { GenerationalRead } from "../lib/cache/cache.ts";
+import { type Actor, isAdmin, userIdOf } from "./actor.ts";
+import { hasHiddenAgents } from "./agents/queries.ts";
 import type { ServiceContext } from "./context.ts";
 import type { Ports } from "./ports.ts";
 
@@ -9,6 +11,14 @@ import type { Ports } from "./ports.ts";
  * no answer is stale after a write has returned. A reader that raced the write may store an old
  * answer, but under the old generation, where nobody looks any more.
  *
+ * Volatile counters (downloads, stars, ratings) have a generation of their own
+ * (invalidateCounters). Keys of this module's reads name both; the REST answer cache
+ * (catalog-answers.ts) names only the catalog's and refreshes the counts in an entry instead, so
+ * a download does not evict a search.
+ *
+ * Public answers are shared by every viewer who sees no more than the public: anonymous callers
+ * and signed-in users without private or quarantined agents of their own.
+ *
  * The cache only accelerates: when it fails, reads are computed from the database and writes
  * still succeed. An invalidation that could not be written makes this process bypass the cache
  * until a later bump gets through, so a flapping Redis cannot bring back pre-write answers here.
@@ -17,6 +27,10 @@ import type { Ports } from "./ports.ts";
 export const LIST_TTL_SECONDS = 300;
 export const DETAIL_TTL_SECONDS = 900;
 const GENERATION_KEY = "catalog:generation";
+const COUNTERS_KEY = "catalog:counters";
+/** Both generations, in the order every lookup reads them. */
+const GENERATION_KEYS = [GENERATION_KEY, COUNTERS_KEY] as const;
+const ENTRY_PREFIX = "catalog:";
 
 export interface CachedRead {
   /** Which read (e.g. "search.agents"); part of the key. */
@@ -26,6 +40,8 @@ export interface CachedRead {
   ttlSeconds: number;
   /** True when the viewer changes what is visible (private agents). */
   perViewer: boolean;
+  /** False when the answer neither shows nor depends on downloads, stars or ratings (kept across their changes). */
+  counters?: boolean;
 }
 
 interface CacheHealth {
@@ -33,45 +49,84 @@ interface CacheHealth {
   invalidationPending: boolean;
   /** Logged once per outage instead of once per request. */
   failing: boolean;
+  /** Computations in flight by key: concurrent misses of one answer compute it once. */
+  inFlight: Map<string, Promise<unknown>>;
 }
 
 const health = new WeakMap<Ports, CacheHealth>();
 
 function healthOf(ports: Ports): CacheHealth {
-  const state = health.get(ports) ?? { invalidationPending: false, failing: false };
+  const state = health.get(ports) ?? { invalidationPending: false, failing: false, inFlight: new Map() };
   health.set(ports, state);
   return state;
 }
 
 /** The answer from the cache, or computed (and stored) when missing or when the cache fails. */
 export async function cachedRead<T>(ctx: ServiceContext, read: CachedRead, compute: () => Promise<T>): Promise<T> {
-  const ports = ctx.ports;
+  const viewer = read.perViewer ? await viewerKey(ctx) : "all";
+  if (viewer === null) return compute();
+  const suffix = `:${read.name}:${viewer}:${JSON.stringify(read.input ?? null)}`;
+  const named = read.counters === false ? 1 : GENERATION_KEYS.length;
+  const found = await lookupCatalog(ctx.ports, suffix, named);
+  if (found === null) return compute();
+  if (found.value !== null) return JSON.parse(found.value) as T;
+  const generations = found.generations.slice(0, named);
+  const key = generations.join(".") + suffix;
+  const state = healthOf(ctx.ports);
+  const running = state.inFlight.get(key);
+  if (running) return running as Promise<T>;
+  const computing = compute().finally(() => state.inFlight.delete(key));
+  state.inFlight.set(key, computing);
+  const value = await computing;
+  storeCatalog(ctx.ports, generations, suffix, JSON.stringify(value), read.ttlSeconds);
+  return value;
+}
+
+/**
+ * An entry under the current generations (its key names the first `named` of catalog, counters),
+ * with the generations read in the same round trip. Null when the cache must be bypassed.
+ */
+export async function lookupCatalog(ports: Ports, suffix: string, named: number): Promise<GenerationalRead | null> {
   const state = healthOf(ports);
   if (state.invalidationPending) {
     await invalidateCatalog(ports);
-    if (state.invalidationPending) return compute();
+    if (state.invalidationPending) return null;
   }
-  let key: string;
   try {
-    const generation = (await ports.cache.get(GENERATION_KEY)) ?? "0";
-    key = `catalog:${generation}:${read.name}:${read.perViewer ? viewerKey(ctx.actor) : "all"}:${JSON.stringify(read.input ?? null)}`;
-    const hit = await ports.cache.get(key);
+    const found = await ports.cache.readGenerational(GENERATION_KEYS, ENTRY_PREFIX, suffix, named);
     recovered(ports, state);
-    if (hit !== null) return JSON.parse(hit) as T;
+    return found;
   } catch (err) {
     failed(ports, state, err);
-    return compute();
+    return null;
   }
-  const value = await compute();
-  ports.cache.set(key, JSON.stringify(value), read.ttlSeconds).catch((err: unknown) => failed(ports, state, err));
-  return value;
+}
+
+/** Stores an entry under the generations read BEFORE its answer was computed. Never throws. */
+export function storeCatalog(ports: Ports, generations: readonly string[], suffix: string, value: string, ttlSeconds: number): void {
+  const state = healthOf(ports);
+  ports.cache.set(`${ENTRY_PREFIX}${generations.join(".")}${suffix}`, value, ttlSeconds).catch((err: unknown) => failed(ports, state, err));
 }
 
 /** Call after the commit of any write that changes what a catalog read could answer. Never throws. */
 export async function invalidateCatalog(ports: Ports): Promise<void> {
+  await bump(ports, GENERATION_KEY);
+}
+
+/**
+ * Call after the commit of a write that changes only downloads, stars or ratings. Answers that
+ * show them refresh their counts; those ordered or filtered by them are recomputed. Never throws.
+ */
+export async function invalidateCounters(ports: Ports): Promise<void> {
+  await bump(ports, COUNTERS_KEY);
+}
+
+async function bump(ports: Ports, key: string): Promise<void> {
   const state = healthOf(ports);
   try {
-    await ports.cache.incr(GENERATION_KEY);
+    await ports.cache.incr(key);
+    // A failed bump of either kind is owed as a catalog bump, which orphans every entry.
+    if (state.invalidationPending && key !== GENERATION_KEY) await ports.cache.incr(GENERATION_KEY);
     state.invalidationPending = false;
     recovered(ports, state);
   } catch (err) {
@@ -80,10 +135,24 @@ export async function invalidateCatalog(ports: Ports): Promise<void> {
   }
 }
 
-/** Private agents make answers differ by viewer: anonymous, each user (their own), admins (all). */
-function viewerKey(actor: Actor): string {
+/**
+ * Whose view an answer is: "admin" (everything), "all" (the public: anonymous callers and users
+ * without private or quarantined agents), or one user's own. Null when the cache must be bypassed.
+ */
+export async function viewerKey(ctx: ServiceContext): Promise<string | null> {
+  const actor: Actor = ctx.actor;
   if (isAdmin(actor)) return "admin";
-  return actor.kind === "user" || actor.kind === "apiToken" ? `u${actor.user.id}` : "anon";
+  const userId = userIdOf(actor);
+  if (userId === null) return "all";
+  const suffix = `:hidden:u${userId}`;
+  const found = await lookupCatalog(ctx.ports, suffix, 1);
+  if (found === null) return null;
+  let hidden = found.value;
+  if (hidden === null) {
+    hidden = (await hasHiddenAgents(ctx.db, userId)) ? "1" : "0";
+    storeCatalog(ctx.ports, found.generations.slice(0, 1), suffix, hidden, LIST_TTL_SECONDS);
+  }
+  return hidden === "1" ? `u${userId}` : "all";
 }
 
 function failed(ports: Ports, state: CacheHealth, err: unknown): void {

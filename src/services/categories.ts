@@ -4,6 +4,7 @@ import type { Category, CreateCategoryInput, UpdateCategoryInput } from "../cont
 import { BadRequest, Conflict, fieldError, NotFound } from "../errors.ts";
 import type { Executor } from "../lib/db/db.ts";
 import { isUniqueViolation } from "../lib/db/errors.ts";
+import { cachedRead, invalidateCatalog, LIST_TTL_SECONDS } from "./catalog-cache.ts";
 import type { ServiceContext } from "./context.ts";
 import { withTransaction } from "./context.ts";
 
@@ -22,13 +23,21 @@ function selectCategories(db: Executor) {
   return db.select(categoryColumns).from(categories).leftJoin(agents, eq(agents.categoryId, categories.id)).groupBy(categories.id).$dynamic();
 }
 
+/**
+ * The counts scan every agent, so answers are cached like the catalog's and every write that can
+ * change a count (publish, visibility, category moves, deletes) invalidates them after its commit.
+ */
 export async function listCategories(ctx: ServiceContext): Promise<{ categories: Category[]; items: Category[] }> {
-  const rows = await selectCategories(ctx.db).orderBy(asc(categories.name));
-  return { categories: rows, items: rows };
+  return cachedRead(ctx, { name: "categories.list", input: null, ttlSeconds: LIST_TTL_SECONDS, perViewer: false, counters: false }, async () => {
+    const rows = await selectCategories(ctx.db).orderBy(asc(categories.name));
+    return { categories: rows, items: rows };
+  });
 }
 
 export async function getCategory(ctx: ServiceContext, input: { slug: string }): Promise<Category> {
-  return findCategoryOrThrow(ctx.db, input.slug);
+  return cachedRead(ctx, { name: "categories.get", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: false, counters: false }, () =>
+    findCategoryOrThrow(ctx.db, input.slug),
+  );
 }
 
 export async function createCategory(ctx: ServiceContext, input: CreateCategoryInput): Promise<Category> {
@@ -37,6 +46,7 @@ export async function createCategory(ctx: ServiceContext, input: CreateCategoryI
       .insert(categories)
       .values({ name: input.name, slug: input.slug, icon: input.icon ?? null, description: input.description ?? null })
       .returning({ slug: categories.slug });
+    await invalidateCatalog(ctx.ports);
     return findCategoryOrThrow(ctx.db, row!.slug);
   } catch (error) {
     if (isUniqueViolation(error)) throw new Conflict(`Category with slug '${input.slug}' or name '${input.name}' already exists`);
@@ -56,6 +66,7 @@ export async function updateCategory(ctx: ServiceContext, input: UpdateCategoryI
     if (isUniqueViolation(error)) throw new Conflict(`Category name '${input.name}' is already taken`);
     throw error;
   }
+  await invalidateCatalog(ctx.ports);
   return findCategoryOrThrow(ctx.db, input.slug);
 }
 
@@ -68,6 +79,7 @@ export async function deleteCategory(ctx: ServiceContext, input: { slug: string 
     if (n > 0) throw new BadRequest(`Cannot delete category with ${n} agent(s). Move them first.`);
     await tx.db.delete(categories).where(eq(categories.id, row.id));
   });
+  await invalidateCatalog(ctx.ports);
 }
 
 async function findCategoryOrThrow(db: Executor, slug: string): Promise<Category> {

@@ -6,7 +6,7 @@ import type { Executor } from "../lib/db/db.ts";
 import { isForeignKeyViolation } from "../lib/db/errors.ts";
 import { type Actor, isAdmin } from "./actor.ts";
 import { agentNotFound, findVisibleAgent, isAuthor, visibleTo } from "./agents/queries.ts";
-import { invalidateCatalog } from "./catalog-cache.ts";
+import { invalidateCounters } from "./catalog-cache.ts";
 import { type AuthedContext, type ServiceContext, withTransaction } from "./context.ts";
 import { type Page, toPage } from "./pagination.ts";
 
@@ -100,7 +100,7 @@ export async function createReview(ctx: AuthedContext, input: CreateReviewInput)
     if (isForeignKeyViolation(error)) throw agentNotFound(input.slug);
     throw error;
   }
-  await invalidateCatalog(ctx.ports);
+  await invalidateCounters(ctx.ports);
   return findReviewOrThrow(ctx.db, ctx.actor, { id });
 }
 
@@ -115,7 +115,7 @@ export async function updateReview(ctx: AuthedContext, input: UpdateReviewInput)
     await tx.db.update(reviews).set(changes).where(eq(reviews.id, review.id));
     if (input.rating !== undefined && input.rating !== review.rating) await adjustRating(tx.db, review.agentId, input.rating - review.rating, 0);
   });
-  await invalidateCatalog(ctx.ports);
+  await invalidateCounters(ctx.ports);
   return findReviewOrThrow(ctx.db, ctx.actor, input);
 }
 
@@ -126,7 +126,7 @@ export async function deleteReview(ctx: AuthedContext, input: ReviewRef): Promis
     await tx.db.delete(reviews).where(eq(reviews.id, review.id));
     await adjustRating(tx.db, review.agentId, -review.rating, -1);
   });
-  await invalidateCatalog(ctx.ports);
+  await invalidateCounters(ctx.ports);
 }
 
 /** One vote per user per review: a repeat, or a vote on one's own review, changes nothing. */

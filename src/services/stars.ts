@@ -3,7 +3,7 @@ import { agents, starEvents, stars } from "../../db/schema/index.ts";
 import { Conflict, NotFound } from "../errors.ts";
 import { isForeignKeyViolation } from "../lib/db/errors.ts";
 import { agentNotFound, findVisibleAgent } from "./agents/queries.ts";
-import { invalidateCatalog } from "./catalog-cache.ts";
+import { invalidateCounters } from "./catalog-cache.ts";
 import { type AuthedContext, withTransaction } from "./context.ts";
 
 /**
@@ -29,7 +29,7 @@ export async function starAgent(ctx: AuthedContext, input: { slug: string }): Pr
     if (isForeignKeyViolation(error)) throw agentNotFound(input.slug);
     throw error;
   }
-  await invalidateCatalog(ctx.ports);
+  await invalidateCounters(ctx.ports);
 }
 
 export async function unstarAgent(ctx: AuthedContext, input: { slug: string }): Promise<void> {
@@ -47,5 +47,5 @@ export async function unstarAgent(ctx: AuthedContext, input: { slug: string }): 
       .set({ stars: sql`${agents.stars} - 1`, updatedAt: sql`${agents.updatedAt}` })
       .where(eq(agents.id, agent.id));
   });
-  await invalidateCatalog(ctx.ports);
+  await invalidateCounters(ctx.ports);
 }

@@ -90,6 +90,19 @@ for (const backend of backends) {
       await expect(cache.set("k", "v", -1)).rejects.toThrow(RangeError);
     });
 
+    test("readGenerational reads the counters and the entry they name in one call", async () => {
+      expect(await cache.readGenerational(["g1", "g2"], "e:", ":x")).toEqual({ generations: ["0", "0"], value: null });
+      await cache.incr("g1");
+      await cache.incr("g2");
+      await cache.incr("g2");
+      await cache.set("e:1.2:x", "both", 60);
+      await cache.set("e:1:x", "first", 60);
+      expect(await cache.readGenerational(["g1", "g2"], "e:", ":x")).toEqual({ generations: ["1", "2"], value: "both" });
+      expect(await cache.readGenerational(["g1", "g2"], "e:", ":x", 1)).toEqual({ generations: ["1", "2"], value: "first" });
+      await cache.incr("g1");
+      expect(await cache.readGenerational(["g1", "g2"], "e:", ":x", 1)).toEqual({ generations: ["2", "2"], value: null });
+    });
+
     test("ping succeeds while the store is up", async () => {
       await cache.ping();
     });

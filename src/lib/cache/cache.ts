@@ -14,9 +14,25 @@ export interface Cache {
   del(...keys: string[]): Promise<void>;
   /** Atomically add one and return the new value (missing keys count from 0; an existing TTL is kept). */
   incr(key: string): Promise<number>;
+  /**
+   * The generation counters and the entry they name, in ONE round trip (a script on Redis): the
+   * entry's key is `prefix + <the first \`named\` generations, joined by ".">` + suffix`. A missing
+   * counter reads "0". `named` defaults to all of them.
+   */
+  readGenerational(generationKeys: readonly string[], prefix: string, suffix: string, named?: number): Promise<GenerationalRead>;
   /** Rejects when the backing store is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface GenerationalRead {
+  generations: string[];
+  value: string | null;
+}
+
+/** The key of an entry under its generations (both implementations build it the same way). */
+export function generationalKey(prefix: string, generations: readonly string[], suffix: string, named = generations.length): string {
+  return `${prefix}${generations.slice(0, named).join(".")}${suffix}`;
 }
 
 export function ttlToMs(ttlSeconds: number): number {

@@ -1,5 +1,5 @@
 import type { Cache } from "./cache.ts";
-import { ttlToMs } from "./cache.ts";
+import { generationalKey, ttlToMs } from "./cache.ts";
 
 export interface MemoryCacheOptions {
   /** Bound on live entries; the least recently used ones are evicted first. */
@@ -73,6 +73,11 @@ export function createMemoryCache(opts: MemoryCacheOptions = {}): Cache {
       const next = current + 1;
       store(key, { value: String(next), expiresAt: entry?.expiresAt ?? Number.POSITIVE_INFINITY });
       return next;
+    },
+    async readGenerational(generationKeys, prefix, suffix, named) {
+      open();
+      const generations = generationKeys.map((key) => live(key)?.value ?? "0");
+      return { generations, value: live(generationalKey(prefix, generations, suffix, named))?.value ?? null };
     },
     async ping() {
       open();

@@ -21,12 +21,25 @@ export async function migrateDatabase(handle: DatabaseHandle): Promise<{ applied
     folderMillis: m.when,
     hash: new Bun.CryptoHasher("sha256").update(m.sql).digest("hex"),
   }));
+  // A restart usually finds every migration applied: one query says so, no lock, no DDL.
+  if ((await lastAppliedAt(handle)) >= Math.max(...metas.map((m) => m.folderMillis))) return { applied: 0 };
   return handle.exclusive(MIGRATION_LOCK_KEY, async () => {
     const before = await countApplied(handle);
     const internals = handle.db as unknown as DialectMigrator;
     await internals.dialect.migrate(metas, internals.session, {});
     return { applied: (await countApplied(handle)) - before };
   });
+}
+
+/** When the newest applied migration was generated (drizzle's bookkeeping); 0 on a new database. */
+async function lastAppliedAt(handle: DatabaseHandle): Promise<number> {
+  const { sql } = await import("drizzle-orm");
+  try {
+    const result = await handle.db.execute<{ at: string | null }>(sql`select max(created_at)::text as at from drizzle.__drizzle_migrations`);
+    return Number(result.rows[0]?.at ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 async function countApplied(handle: DatabaseHandle): Promise<number> {

@@ -8,8 +8,9 @@ import { cachedRead, DETAIL_TTL_SECONDS, invalidateCatalog, LIST_TTL_SECONDS } f
 import { resolveCategoryRef } from "../categories.ts";
 import { type ServiceContext, withTransaction } from "../context.ts";
 import { queueObjectDeletions } from "../storage/deletions.ts";
+import { preparedAgentDetail } from "./prepared.ts";
 import { type AgentRow, findVisibleAgent, findVisibleSummary, inCategorySlug, isAuthor, pageOfAgents, toAgentSummary, visibleTo } from "./queries.ts";
-import { loadVersions, metadataOf, toAgentVersion } from "./versions.ts";
+import { detailOf, loadVersions, toAgentVersion } from "./versions.ts";
 
 export async function listAgents(ctx: ServiceContext, input: ListAgentsInput): Promise<AgentPage> {
   return cachedRead(ctx, { name: "agents.list", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: true }, () => {
@@ -34,10 +35,10 @@ export async function getAgent(ctx: ServiceContext, input: { slug: string }): Pr
 
 /** AgentSummary + its versions, newest semver first. */
 export async function agentDetail(db: Executor, actor: Actor, slug: string): Promise<AgentDetail> {
+  const prepared = await preparedAgentDetail(db, actor, slug);
+  if (prepared) return prepared;
   const summary = await findVisibleSummary(db, actor, slug);
-  const versions = await loadVersions(db, summary.id);
-  const current = versions.find((v) => v.version === summary.currentVersion);
-  return { ...toAgentSummary(summary), metadata: metadataOf(current), has_readme: current?.hasReadme ?? false, versions: versions.map(toAgentVersion) };
+  return detailOf(summary, await loadVersions(db, summary.id));
 }
 
 export async function updateAgent(ctx: ServiceContext, input: UpdateAgentInput): Promise<AgentDetail> {

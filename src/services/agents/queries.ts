@@ -1,4 +1,4 @@
-import { aliasedTable, and, asc, count, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
+import { aliasedTable, and, asc, count, desc, eq, inArray, isNull, or, type Placeholder, type SQL, sql } from "drizzle-orm";
 import { agents, agentVersions, categories, users } from "../../../db/schema/index.ts";
 import type { AgentSort, AgentSummary } from "../../contract/agents.ts";
 import type { Deprecation } from "../../contract/lifecycle.ts";
@@ -57,9 +57,18 @@ export type AgentSummaryRow = Awaited<ReturnType<ReturnType<typeof selectAgentSu
 export function visibleTo(actor: Actor): SQL | undefined {
   if (isAdmin(actor)) return undefined;
   const userId = userIdOf(actor);
-  const listed = and(eq(agents.isPublic, true), notQuarantined);
-  if (userId === null) return listed;
-  return or(listed, eq(agents.authorId, userId));
+  if (userId === null) return listedAgents();
+  return visibleToUser(userId);
+}
+
+/** What a signed-in user sees; the id may be a prepared statement's placeholder. */
+export function visibleToUser(userId: number | Placeholder): SQL {
+  return or(listedAgents(), eq(agents.authorId, userId))!;
+}
+
+/** What everyone sees: public agents whose current version is not quarantined. */
+export function listedAgents(): SQL {
+  return and(eq(agents.isPublic, true), notQuarantined)!;
 }
 
 const notQuarantined = sql`not exists (select 1 from ${agentVersions} as qv where qv.id = ${agents.currentVersionId} and qv.quarantine_reason is not null)`;
@@ -154,4 +163,30 @@ export async function findVisibleSummary(db: Executor, actor: Actor, slug: strin
 
 export function agentNotFound(slug: string): NotFound {
   return new NotFound(`Agent '${slug}' not found`);
+}
+
+/** Whether the user authors an agent the public cannot see (private, or quarantined): their view differs. */
+export async function hasHiddenAgents(db: Executor, userId: number): Promise<boolean> {
+  const [row] = await db
+    .select({ id: agents.id })
+    .from(agents)
+    .where(and(eq(agents.authorId, userId), sql`not (${listedAgents()})`))
+    .limit(1);
+  return row !== undefined;
+}
+
+export interface AgentCounters {
+  downloads: number;
+  stars: number;
+  rating: number;
+}
+
+/** The volatile counters of some agents, by id (one primary-key lookup). */
+export async function countersOf(db: Executor, ids: readonly number[]): Promise<Map<number, AgentCounters>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: agents.id, downloads: agents.downloads, stars: agents.stars, rating: agents.rating })
+    .from(agents)
+    .where(inArray(agents.id, [...ids]));
+  return new Map(rows.map(({ id, ...counters }) => [id, counters]));
 }

@@ -1,6 +1,6 @@
 import { and, asc, eq, getTableColumns, sql } from "drizzle-orm";
 import { agents, agentVersions, validationResults } from "../../../db/schema/index.ts";
-import type { AgentVersion, VersionList } from "../../contract/agents.ts";
+import type { AgentDetail, AgentVersion, VersionList } from "../../contract/agents.ts";
 import type { PackageMetadata } from "../../contract/lifecycle.ts";
 import { compareSemver } from "../../contract/semver.ts";
 import type { ValidationInput, ValidationIssue, ValidationReport } from "../../contract/validation.ts";
@@ -8,7 +8,7 @@ import { VALIDATION_CHECKS } from "../../contract/validation.ts";
 import { NotFound } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
 import type { ServiceContext } from "../context.ts";
-import { type AgentRow, findVisibleAgent } from "./queries.ts";
+import { type AgentRow, findVisibleAgent, toAgentSummary } from "./queries.ts";
 
 /** A version as read for answers: the README (up to its cap) stays in the database until asked for. */
 export type VersionRow = Omit<typeof agentVersions.$inferSelect, "readme"> & { hasReadme: boolean };
@@ -44,8 +44,14 @@ export function metadataOf(row: Pick<VersionRow, "license" | "repositoryUrl" | "
   return { license: row?.license ?? null, repository: row?.repositoryUrl ?? null, homepage: row?.homepageUrl ?? null, keywords: row?.keywords ?? [] };
 }
 
+/** An agent's detail: its summary, the current version's metadata and every version (newest semver first). */
+export function detailOf(summary: Parameters<typeof toAgentSummary>[0], versions: VersionRow[]): AgentDetail {
+  const current = versions.find((v) => v.version === summary.currentVersion);
+  return { ...toAgentSummary(summary), metadata: metadataOf(current), has_readme: current?.hasReadme ?? false, versions: versions.map(toAgentVersion) };
+}
+
 /** Newest semver first, with real semver precedence (numeric pre-release parts compare as numbers). */
-function bySemverDescending(a: VersionRow, b: VersionRow): number {
+export function bySemverDescending(a: VersionRow, b: VersionRow): number {
   return compareSemver(b, a) || b.id - a.id;
 }
 

@@ -10,7 +10,7 @@
  *    per 10 lines of code, or 10 bugs in a small package, gives 0.
  *  - package.json: 1 - 0.4 per high, 0.15 per medium, 0.05 per low finding, floored at 0.
  */
-import { type Diagnostic, PositionEncoding, Workspace } from "@astral-sh/ruff-wasm-nodejs";
+import type { Diagnostic, Workspace } from "@astral-sh/ruff-wasm-nodejs";
 import type { Severity, ValidationIssue } from "../../contract/validation.ts";
 import { isPython, isVendored, readPackageJson, readText } from "./agent-files.ts";
 import { packageJsonIssues } from "./package-json-rules.ts";
@@ -56,7 +56,7 @@ export async function checkQuality(agent: AgentPackage): Promise<CheckOutcome> {
 async function lintPython(agent: AgentPackage): Promise<{ issues: ValidationIssue[]; score: number; files: number } | null> {
   const files = agent.files.filter((file) => isPython(file.path) && !isVendored(file.path));
   if (files.length === 0) return null;
-  const workspace = ruffWorkspace();
+  const workspace = await ruffWorkspace();
   const issues: ValidationIssue[] = [];
   let lines = 0;
   let points = 0;
@@ -92,10 +92,16 @@ function packageJsonScore(issues: ValidationIssue[]): number {
   return Math.max(0, 1 - issues.reduce((sum, issue) => sum + cost[issue.severity], 0));
 }
 
-let workspace: Workspace | undefined;
+let workspace: Promise<Workspace> | undefined;
 
-/** One ruff workspace per process: building it compiles the rule set (~30 ms). */
-function ruffWorkspace(): Workspace {
-  workspace ??= new Workspace({ "line-length": 120, lint: { select: RUFF_RULES } }, PositionEncoding.Utf16);
+/**
+ * One ruff workspace per process: building it compiles the rule set (~30 ms). The module is
+ * loaded on the first check, not at start-up: importing it compiles 10 MB of WebAssembly
+ * synchronously (~130 ms of every start, and the api role never validates).
+ */
+function ruffWorkspace(): Promise<Workspace> {
+  workspace ??= import("@astral-sh/ruff-wasm-nodejs").then(
+    ({ Workspace, PositionEncoding }) => new Workspace({ "line-length": 120, lint: { select: RUFF_RULES } }, PositionEncoding.Utf16),
+  );
   return workspace;
 }

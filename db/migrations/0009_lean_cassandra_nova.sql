@@ -1,0 +1,1 @@
+CREATE INDEX "agent_versions_quarantined_idx" ON "agent_versions" USING btree ("id") WHERE "agent_versions"."quarantine_reason" is not null;

@@ -1,0 +1,70 @@
+import { beforeAll, describe, expect, test } from "bun:test";
+import { agents } from "../../../db/schema/index.ts";
+import { makeUser } from "../../testing/factories.ts";
+import { TEST_MODES, useTestApp } from "../../testing/harness.ts";
+import { listedAgents } from "../agents/queries.ts";
+import { buildMatchQueries } from "./query.ts";
+import { rankCandidates } from "./ranking.ts";
+import { parseSearchText } from "./text.ts";
+
+/**
+ * The bounded ranking: when a word matches more agents than the pool ranks in full, the total
+ * stays exact, orders by a column stay exact, and an unpopular agent whose name is the query
+ * still comes first (name matches always join the pool).
+ */
+const MATCHES = 40;
+const POOL = 5;
+
+for (const mode of TEST_MODES) {
+  describe(`bounded search ranking [${mode}]`, () => {
+    const t = useTestApp(mode);
+
+    beforeAll(async () => {
+      const author = await makeUser(t.rt.db.db);
+      const rows = Array.from({ length: MATCHES }, (_, i) => ({
+        name: `Helper ${i}`,
+        slug: `pool-${i}`,
+        description: "Turns spreadsheets into gizmo reports",
+        authorId: author.id,
+        downloads: 1000 + i,
+        stars: 0,
+      }));
+      rows.push({ name: "Gizmo", slug: "pool-gizmo", description: "Rarely used", authorId: author.id, downloads: 0, stars: 0 });
+      await t.rt.db.db.insert(agents).values(rows);
+    });
+
+    const rank = async (q: string, sort: "relevance" | "downloads", pool: number, limit = 3) => {
+      const search = parseSearchText(q);
+      const queries = await buildMatchQueries(t.rt.db.db, search);
+      return rankCandidates(t.rt.db.db, listedAgents(), search, queries, { query: queries.all, relaxed: false }, { limit, offset: 0, sort }, pool);
+    };
+
+    test("totals and column orders are exact; the unpopular exact name match still ranks first", async () => {
+      const bounded = await rank("gizmo", "relevance", POOL);
+      const full = await rank("gizmo", "relevance", 10_000);
+      expect(bounded.total).toBe(MATCHES + 1);
+      expect(full.total).toBe(MATCHES + 1);
+      expect(bounded.ids[0]).toBe(full.ids[0]!);
+      const byDownloads = [await rank("gizmo", "downloads", POOL, 10), await rank("gizmo", "downloads", 10_000, 10)];
+      expect(byDownloads[0]).toEqual(byDownloads[1]!);
+      // The bounded page is made of the most popular matches (and name matches): here the same page.
+      expect(bounded.ids).toEqual(full.ids);
+    });
+
+    test("a page beyond the pool is ranked in full", async () => {
+      const search = parseSearchText("gizmo");
+      const queries = await buildMatchQueries(t.rt.db.db, search);
+      const deep = await rankCandidates(
+        t.rt.db.db,
+        listedAgents(),
+        search,
+        queries,
+        { query: queries.all, relaxed: false },
+        { limit: 4, offset: 4, sort: "relevance" },
+        POOL,
+      );
+      expect(deep.total).toBe(MATCHES + 1);
+      expect(deep.ids).toHaveLength(4);
+    });
+  });
+}
