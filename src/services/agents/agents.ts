@@ -9,8 +9,8 @@ import { resolveCategoryRef } from "../categories.ts";
 import { type ServiceContext, withTransaction } from "../context.ts";
 import { queueObjectDeletions } from "../storage/deletions.ts";
 import { preparedAgentDetail } from "./prepared.ts";
-import { type AgentRow, findVisibleAgent, findVisibleSummary, inCategorySlug, isAuthor, pageOfAgents, toAgentSummary, visibleTo } from "./queries.ts";
-import { detailOf, loadVersions, toAgentVersion } from "./versions.ts";
+import { type AgentRow, findVisibleAgent, findVisibleSummary, inCategorySlug, isAuthor, pageOfAgents, visibleTo } from "./queries.ts";
+import { detailOf, loadVersions } from "./versions.ts";
 
 export async function listAgents(ctx: ServiceContext, input: ListAgentsInput): Promise<AgentPage> {
   return cachedRead(ctx, { name: "agents.list", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: true }, () => {

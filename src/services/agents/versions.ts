@@ -40,7 +40,7 @@ export function toAgentVersion(row: VersionRow): AgentVersion {
   };
 }
 
-export function metadataOf(row: Pick<VersionRow, "license" | "repositoryUrl" | "homepageUrl" | "keywords"> | undefined): PackageMetadata {
+function metadataOf(row: Pick<VersionRow, "license" | "repositoryUrl" | "homepageUrl" | "keywords"> | undefined): PackageMetadata {
   return { license: row?.license ?? null, repository: row?.repositoryUrl ?? null, homepage: row?.homepageUrl ?? null, keywords: row?.keywords ?? [] };
 }
 
