@@ -20,6 +20,7 @@ import { initState, type RequestState, stateOf } from "./http/request-state.ts";
 import { createRestHandler, REST_PREFIX, restRoutes } from "./http/rest.ts";
 import { makeRoute, matchRoute } from "./http/routes.ts";
 import type { Runtime } from "./runtime.ts";
+import { trpcToDomain } from "./trpc/errors.ts";
 
 const APP_NAME = "Agent Marketplace API";
 const APP_VERSION = pkg.version;
@@ -43,7 +44,7 @@ export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
     .onError(({ request, code, error }) => {
       const state = stateOf(request);
       const known = code === "NOT_FOUND" ? new NotFound("Not Found") : code === "PARSE" ? new BadRequest("Malformed request body") : error;
-      return errorResponse(known, { requestId: state.requestId, route: state.route, logger: rt.logger });
+      return errorResponse(known, { requestId: state.requestId, route: state.route, logger: rt.logger, warnings: rt.warnings });
     })
     .get("/", () => ({ name: APP_NAME, version: APP_VERSION, docs: "/docs" }))
     .get("/health", async () => {
@@ -111,6 +112,11 @@ function apiRoutes(rt: Runtime, openapi: string) {
           router: appRouter,
           allowBatching: true,
           createContext: () => procedureContextOf(rt, request),
+          // A 503 (or 429) says when to come back on this surface too.
+          responseMeta: ({ errors }) => {
+            const retryAfter = errors.map((e) => trpcToDomain(e).headers["Retry-After"]).find((v) => v !== undefined);
+            return retryAfter ? { headers: { "Retry-After": retryAfter } } : {};
+          },
         });
       })
       .all(`${REST_PREFIX}/*`, ({ request }) => handleRest(request, stateOf(request)))

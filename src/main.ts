@@ -41,7 +41,15 @@ async function main(argv: string[]): Promise<number> {
     hostname: env.HOST,
     port: env.PORT,
     maxRequestBodySize: env.MAX_UPLOAD_BYTES + 1024 * 1024,
+    // Bun's default (10 s) cut requests that were waiting on a slow dependency; env.ts checks
+    // that this outlasts the database and S3 timeouts, so those answer 503 first.
+    idleTimeout: env.HTTP_IDLE_TIMEOUT_SECONDS,
     fetch: (request, srv) => fetch(request, srv),
+    // Never Bun's HTML error page: anything that escapes the app is the contract's JSON 500.
+    error: (error) => {
+      rt.logger.error({ err: error }, "error escaped the request handler");
+      return Response.json({ error: "internal_error", detail: "Internal server error" }, { status: 500 });
+    },
   });
   rt.logger.info({ url: server.url.href, role: env.ROLE, database: rt.db.kind, startup_ms: Math.round(performance.now() - startedAt) }, "server listening");
 

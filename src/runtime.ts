@@ -5,6 +5,7 @@ import { createMemoryCache } from "./lib/cache/memory.ts";
 import { createRedisCache } from "./lib/cache/redis.ts";
 import { createDatabase, type DatabaseHandle } from "./lib/db/db.ts";
 import { migrateDatabase } from "./lib/db/migrate.ts";
+import { faultWarningKey } from "./lib/faults.ts";
 import { createMemoryLockManager } from "./lib/locks/memory.ts";
 import { createRedisLockManager } from "./lib/locks/redis.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
@@ -17,6 +18,7 @@ import { createRedisRateLimiter } from "./lib/rate-limit/redis.ts";
 import { closeRedis, createRedisConnection, type Redis } from "./lib/redis.ts";
 import { type Scheduler, startScheduler } from "./lib/scheduler.ts";
 import { createObjectStore } from "./lib/storage/factory.ts";
+import { createWarningThrottle } from "./lib/throttle.ts";
 import type { Actor } from "./services/actor.ts";
 import { invalidateCatalog } from "./services/catalog-cache.ts";
 import { type ServiceContext, systemContext } from "./services/context.ts";
@@ -49,15 +51,33 @@ export interface RuntimeOptions {
 
 export async function createRuntime(env: Env, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(env);
-  const db = options.db ?? (await createDatabase(env));
+  const warnings = createWarningThrottle(logger);
+  const db =
+    options.db ??
+    (await createDatabase(env, {
+      onConnectionError: (err) => warnings.warn("database-connection", { err: err.message }, "database connection lost; requests answer 503 until it is back"),
+      onConnect: () => {
+        warnings.recovered("database-connection", "database connections open again");
+        warnings.recovered(faultWarningKey("database"));
+      },
+    }));
   try {
     if (options.migrate ?? true) {
       const { applied } = await migrateDatabase(db);
       if (applied > 0) logger.info({ applied }, "applied database migrations");
     }
     const redis = env.REDIS_URL
-      ? createRedisConnection(env.REDIS_URL, { name: "am-main", onError: (err) => logger.warn({ err: err.message }, "redis connection error") })
+      ? createRedisConnection(env.REDIS_URL, {
+          name: "am-main",
+          commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+          onError: (err) =>
+            warnings.warn("redis-connection", { err: err.message }, "redis connection error; cache bypassed, queue and locks failing until it is back"),
+        })
       : null;
+    redis?.on("ready", () => {
+      warnings.recovered("redis-connection", "redis connection ready again");
+      warnings.recovered(faultWarningKey("redis"));
+    });
     const prefix = env.REDIS_PREFIX;
     const storage = await createObjectStore(env);
     const queue = redis ? createRedisQueue(jobRegistry, { redis, prefix }) : createMemoryQueue(jobRegistry);
@@ -67,6 +87,7 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
     const runtime: Runtime = {
       env,
       logger,
+      warnings,
       metrics: createMetrics({ countPendingValidations: () => countPendingValidations(db.db) }),
       db,
       redis,

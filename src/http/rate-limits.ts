@@ -41,9 +41,10 @@ export async function checkRateLimit(rt: Runtime, request: Request, state: Reque
   try {
     result = await rt.rateLimiter.hit(key, limit, HOUR_MS, cost);
   } catch (err) {
-    rt.logger.warn({ err, request_id: state.requestId }, "rate limiter unavailable; request not limited");
+    rt.warnings.warn("rate-limiter", { err, request_id: state.requestId }, "rate limiter unavailable; requests not limited");
     return null;
   }
+  rt.warnings.recovered("rate-limiter", "rate limiter available again");
   const headers = {
     "X-RateLimit-Limit": String(result.limit),
     "X-RateLimit-Remaining": String(result.remaining),

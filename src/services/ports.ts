@@ -7,6 +7,7 @@ import type { Metrics } from "../lib/metrics.ts";
 import type { DeadJob, EnqueueOptions, QueueName, QueueStats } from "../lib/queue/queue.ts";
 import type { RateLimiter } from "../lib/rate-limit/rate-limit.ts";
 import type { ObjectStore } from "../lib/storage/types.ts";
+import type { WarningThrottle } from "../lib/throttle.ts";
 
 /**
  * What a service may use besides its database executor: the adapters, by interface. The
@@ -15,6 +16,8 @@ import type { ObjectStore } from "../lib/storage/types.ts";
 export interface Ports {
   env: Env;
   logger: Logger;
+  /** Warnings that repeat while something is down, logged once per outage. */
+  warnings: WarningThrottle;
   metrics: Metrics;
   cache: Cache;
   locks: LockManager;

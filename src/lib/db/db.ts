@@ -28,15 +28,53 @@ export interface DatabaseHandle {
   exclusive<T>(lockKey: number, fn: () => Promise<T>): Promise<T>;
 }
 
-export async function createDatabase(env: Env): Promise<DatabaseHandle> {
-  if (env.DATABASE_URL) return connectPostgres(env.DATABASE_URL, env.DATABASE_POOL_SIZE);
+export interface PostgresOptions {
+  poolSize?: number;
+  /** Server-side limit per statement (0: none); the client gives up 2 s later if the server is hung. */
+  statementTimeoutMs?: number;
+  /** Limit for opening a connection and for waiting for a free pooled one. */
+  connectTimeoutMs?: number;
+  /** A pooled connection failed (idle or checked out); the query in flight, if any, fails on its own. */
+  onConnectionError?: (error: Error) => void;
+  /** A new connection was opened: the database answers (again). */
+  onConnect?: () => void;
+}
+
+export async function createDatabase(env: Env, options: Pick<PostgresOptions, "onConnectionError" | "onConnect"> = {}): Promise<DatabaseHandle> {
+  if (env.DATABASE_URL)
+    return connectPostgres(env.DATABASE_URL, {
+      poolSize: env.DATABASE_POOL_SIZE,
+      statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+      ...options,
+    });
   return openEmbedded(join(resolve(env.DATA_DIR), "db"));
 }
 
-export function connectPostgres(url: string, poolSize = 10): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
-  // An idle client that loses its connection emits here; without a listener the process dies.
-  pool.on("error", () => undefined);
+export function connectPostgres(url: string, options: PostgresOptions | number = {}): DatabaseHandle {
+  const {
+    poolSize = 10,
+    statementTimeoutMs = 15_000,
+    connectTimeoutMs = 5_000,
+    onConnectionError,
+    onConnect,
+  } = typeof options === "number" ? { poolSize: options } : options;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: connectTimeoutMs,
+    keepAlive: true,
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + 2_000 } : {}),
+    idle_in_transaction_session_timeout: Math.max(statementTimeoutMs, 60_000),
+  });
+  const onError = (error: Error) => onConnectionError?.(error);
+  // An idle client that loses its connection emits on the pool; a checked-out one (every
+  // transaction) emits on itself, and an 'error' event nobody listens to ends the process.
+  pool.on("error", onError);
+  pool.on("connect", (client) => {
+    client.on("error", onError);
+    onConnect?.();
+  });
   const db = drizzlePg(pool, { schema });
   return {
     kind: "postgres",
@@ -46,13 +84,17 @@ export function connectPostgres(url: string, poolSize = 10): DatabaseHandle {
     },
     close: () => pool.end(),
     exclusive: async (lockKey, fn) => {
-      const client = await pool.connect();
+      // A connection of its own, without the statement timeout: waiting for another instance's
+      // migrations is legitimate, however long they take.
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true });
+      client.on("error", onError);
+      await client.connect();
       try {
         await client.query("select pg_advisory_lock($1)", [lockKey]);
         return await fn();
       } finally {
         await client.query("select pg_advisory_unlock($1)", [lockKey]).catch(() => undefined);
-        client.release();
+        await client.end().catch(() => undefined);
       }
     },
   };
