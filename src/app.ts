@@ -13,6 +13,7 @@ import { errorResponse } from "./http/errors.ts";
 import { fileRoutes } from "./http/files.ts";
 import { githubLoginOpenApiPaths, githubLoginRoutes } from "./http/github-login.ts";
 import { checkHealth } from "./http/health.ts";
+import { metricsResponse } from "./http/metrics-server.ts";
 import { buildOpenApiDocument as buildDocument } from "./http/openapi.ts";
 import { checkRateLimit, type RateLimitOutcome } from "./http/rate-limits.ts";
 import { boundedTrpcRequest, urlTooLong } from "./http/request-limits.ts";
@@ -37,7 +38,7 @@ export function buildOpenApiDocument() {
 }
 
 /** The Elysia host. `fetch` adds what must wrap every response: request id, CORS, metrics, logs. */
-export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
+export function createApp(rt: Runtime, options: { api?: boolean; metrics?: boolean } = {}) {
   const openapi = JSON.stringify(buildOpenApiDocument());
 
   const app = new Elysia()
@@ -51,7 +52,8 @@ export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
       const { httpStatus, body } = await checkHealth(rt, APP_VERSION);
       return Response.json(body, { status: httpStatus });
     })
-    .get("/metrics", async () => new Response(await rt.metrics.registry.metrics(), { headers: { "content-type": rt.metrics.registry.contentType } }))
+    // With METRICS_PORT set, /metrics is served on that port only.
+    .use(options.metrics === false ? new Elysia() : new Elysia().get("/metrics", () => metricsResponse(rt)))
     .use(options.api === false ? new Elysia() : apiRoutes(rt, openapi));
 
   const nativeRoutes = app.routes.filter((r) => r.method !== "ALL").map((r) => makeRoute(r.method, r.path.replace(/:(\w+)/g, "{$1}"), r.path));
@@ -93,10 +95,12 @@ function apiRoutes(rt: Runtime, openapi: string) {
       .get("/openapi.json", () => json(openapi))
       .get(`${REST_PREFIX}/openapi.json`, () => json(openapi))
       .get("/docs", () => new Response(docsPage(`${REST_PREFIX}/openapi.json`, APP_NAME), { headers: { "content-type": "text/html; charset=utf-8" } }))
-      .get("/docs/assets/:name", ({ params }) => {
+      .get("/docs/assets/:name", async ({ params }) => {
         const asset = docsAssets[params.name];
         if (!asset) throw new NotFound("Not Found");
-        return new Response(Bun.file(asset.path), { headers: { "content-type": asset.type, "cache-control": "public, max-age=86400" } });
+        // Read here (a file body that fails mid-response gets Bun's HTML error page): an
+        // unreadable asset is the contract's JSON 500 with a request id.
+        return new Response(await Bun.file(asset.path).bytes(), { headers: { "content-type": asset.type, "cache-control": "public, max-age=86400" } });
       })
       .use(fileRoutes(rt))
       .use(githubLoginRoutes(rt))

@@ -5,7 +5,7 @@ import { createMemoryCache } from "./lib/cache/memory.ts";
 import { createRedisCache } from "./lib/cache/redis.ts";
 import { createDatabase, type DatabaseHandle } from "./lib/db/db.ts";
 import { migrateDatabase } from "./lib/db/migrate.ts";
-import { faultWarningKey } from "./lib/faults.ts";
+import { addressOf, faultWarningKey, StartupError } from "./lib/faults.ts";
 import { createMemoryLockManager } from "./lib/locks/memory.ts";
 import { createRedisLockManager } from "./lib/locks/redis.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
@@ -63,7 +63,9 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
     }));
   try {
     if (options.migrate ?? true) {
-      const { applied } = await migrateDatabase(db);
+      const { applied } = await migrateDatabase(db).catch((err: unknown) => {
+        throw env.DATABASE_URL ? new StartupError("DATABASE_URL", addressOf(env.DATABASE_URL), err) : err;
+      });
       if (applied > 0) logger.info({ applied }, "applied database migrations");
     }
     const redis = env.REDIS_URL
@@ -79,7 +81,11 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
       warnings.recovered(faultWarningKey("redis"));
     });
     const prefix = env.REDIS_PREFIX;
-    const storage = await createObjectStore(env);
+    const storage = await createObjectStore(env).catch((err: unknown) => {
+      throw env.S3_ENDPOINT || env.S3_ACCESS_KEY
+        ? new StartupError("S3_ENDPOINT", `${addressOf(env.S3_ENDPOINT, "AWS S3")} bucket ${env.S3_BUCKET}`, err)
+        : err;
+    });
     const queue = redis ? createRedisQueue(jobRegistry, { redis, prefix }) : createMemoryQueue(jobRegistry);
     const cache = redis ? createRedisCache(redis, { prefix }) : createMemoryCache();
     // Download counts show in cached answers, so each written batch invalidates them.

@@ -84,3 +84,38 @@ export function reportFault(warnings: WarningThrottle, fault: DependencyFault, e
 export function faultWarningKey(dependency: FaultyDependency): string {
   return `dependency-fault:${dependency}`;
 }
+
+/** A dependency the server cannot start without, told as the variable that points at it and its address. */
+export class StartupError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly address: string,
+    cause: unknown,
+  ) {
+    super(`${variable}: cannot use ${address} (${reasonOf(cause)})`, { cause });
+    this.name = "StartupError";
+  }
+}
+
+/** host:port of a URL, never its credentials. */
+export function addressOf(url: string | undefined, fallback = "the default address"): string {
+  if (!url) return fallback;
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol.replace(/:$/, "")}://${parsed.host}${parsed.pathname.length > 1 ? parsed.pathname : ""}`;
+  } catch {
+    return fallback;
+  }
+}
+
+function reasonOf(error: unknown): string {
+  const parts: string[] = [];
+  for (const link of chain(error)) {
+    const message = typeof link.message === "string" ? link.message : "";
+    const code = typeof link.code === "string" ? link.code : "";
+    const text = message || code;
+    if (text && !parts.some((p) => p.includes(text))) parts.push(text);
+  }
+  const joined = parts.join(": ");
+  return joined === "" ? String(error) : joined.slice(0, 300);
+}

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -98,6 +99,11 @@ export function connectPostgres(url: string, options: PostgresOptions | number =
       }
     },
   };
+}
+
+/** Whether DATA_DIR already holds an embedded database (a first start creates one, which takes seconds). */
+export function embeddedDatabaseExists(env: Pick<Env, "DATA_DIR">): boolean {
+  return existsSync(join(resolve(env.DATA_DIR), "db", "PG_VERSION"));
 }
 
 /** PGlite in a folder (or in memory with `memory://`). One process at a time may open a folder. */
