@@ -59,6 +59,15 @@ async function main(argv: string[]): Promise<number> {
   const worker = runsBackground ? startJobWorker(rt, { concurrency: env.WORKER_CONCURRENCY }) : null;
   const scheduler = runsBackground ? startSchedules(rt) : null;
   const server = listen(env, logger, (request, srv) => fetch(request, srv));
+  if (runsBackground) {
+    const sandbox = await rt.sandbox();
+    if (sandbox.state === "unavailable")
+      logger.warn(
+        { sandbox: sandbox.state, reason: sandbox.reason },
+        "validation sandbox unavailable: checks that run uploaded code are skipped and no version passes validation; install bubblewrap (apt-get install bubblewrap)",
+      );
+    else if (sandbox.state === "limited") logger.warn({ sandbox: sandbox.state, reason: sandbox.reason }, "validation sandbox limited: no per-run cgroups");
+  }
   const metricsServer = env.METRICS_PORT === undefined ? null : serveMetrics(rt, env.HOST, env.METRICS_PORT);
   logger.info(
     { url: server.url.href, metrics: metricsServer?.url.href, role: env.ROLE, database: rt.db.kind, startup_ms: Math.round(performance.now() - startedAt) },

@@ -16,6 +16,7 @@ import { createRedisQueue } from "./lib/queue/redis.ts";
 import { createMemoryRateLimiter } from "./lib/rate-limit/memory.ts";
 import { createRedisRateLimiter } from "./lib/rate-limit/redis.ts";
 import { closeRedis, createRedisConnection, type Redis } from "./lib/redis.ts";
+import { type SandboxState, sandboxStatus } from "./lib/sandbox/sandbox.ts";
 import { type Scheduler, startScheduler } from "./lib/scheduler.ts";
 import { createObjectStore } from "./lib/storage/factory.ts";
 import { createWarningThrottle } from "./lib/throttle.ts";
@@ -39,6 +40,8 @@ export interface Runtime extends Ports {
   queue: Queue<JobRegistry>;
   /** Download events and counters, written in batches off the request path. */
   downloads: DownloadRecorder;
+  /** The validation sandbox on this host (probed once); /health and start-up report it. */
+  sandbox: () => Promise<{ state: SandboxState; reason?: string }>;
   close(): Promise<void>;
 }
 
@@ -103,6 +106,7 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
       storage,
       queue,
       downloads,
+      sandbox: sandboxStatus,
       async close() {
         await queue.close({ graceMs: env.SHUTDOWN_TIMEOUT_MS });
         await downloads.close();

@@ -90,6 +90,38 @@ describe("start-up", () => {
   }, 60_000);
 });
 
+describe("without a working bubblewrap", () => {
+  // A private mount namespace (needs root, as the suite runs) where /usr/bin/bwrap is /dev/null:
+  // the host's own bwrap stays.
+  test("start-up logs one clear warning and /health says sandbox unavailable, degraded", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "am-no-bwrap-"));
+    const port = await closedPort();
+    const script = `mount --bind /dev/null /usr/bin/bwrap && exec "$0" "$@"`;
+    const proc = Bun.spawn(["unshare", "-m", "sh", "-c", script, process.execPath, main, "serve", "--port", String(port), "--data-dir", dataDir], {
+      env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    try {
+      let health: Response | undefined;
+      for (let i = 0; i < 600 && !health; i++) {
+        health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+        if (!health) await Bun.sleep(50);
+      }
+      expect(health?.status).toBe(200);
+      expect(await health!.json()).toMatchObject({ status: "degraded", sandbox: "unavailable" });
+      proc.kill("SIGTERM");
+      await proc.exited;
+      const warnings = (await new Response(proc.stdout).text()).split("\n").filter((l) => l.includes("validation sandbox unavailable"));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain("apt-get install bubblewrap");
+    } finally {
+      proc.kill("SIGKILL");
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe("contract details", () => {
   const t = useTestApp("services");
   let worker: Worker | undefined;

@@ -112,3 +112,11 @@ async function killMembers(dir: string): Promise<void> {
     }
   }
 }
+
+/** Whether per-run groups can be made here (made and removed once, as a probe). */
+export async function cgroupsUsable(): Promise<boolean> {
+  const group = await createSandboxCgroup({ memoryBytes: 64 * 1024 ** 2, maxProcesses: 8 });
+  if (!group) return false;
+  await group.destroy();
+  return true;
+}

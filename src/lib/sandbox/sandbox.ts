@@ -21,7 +21,7 @@ import { chmod, lstat, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { bwrapArguments, findNodeRuntime, findSystemTool, type NodeRuntime } from "./args.ts";
-import { createSandboxCgroup, type SandboxCgroup } from "./cgroup.ts";
+import { cgroupsUsable, createSandboxCgroup, type SandboxCgroup } from "./cgroup.ts";
 import { exitStatus, readCapped } from "./output.ts";
 import { hostUidFor, releaseUidSlot, takeUidSlot } from "./uids.ts";
 
@@ -94,12 +94,28 @@ interface HostTools {
 }
 
 let probe: Promise<SandboxAvailability> | undefined;
+let cgroupProbe: Promise<boolean> | undefined;
 let tools: HostTools | undefined;
 
 /** Whether sandboxed runs work on this host (probed once by starting a trivial sandbox). */
 export function sandboxAvailable(): Promise<SandboxAvailability> {
   probe ??= probeSandbox();
   return probe;
+}
+
+/**
+ * What an operator needs to know: `ok` (bubblewrap and per-run cgroups), `limited` (bubblewrap,
+ * but memory and process limits are per process only: no writable cgroup v1 controllers) or
+ * `unavailable` (no bubblewrap: the checks that run uploaded code are skipped, and no version passes).
+ */
+export type SandboxState = "ok" | "limited" | "unavailable";
+
+export async function sandboxStatus(): Promise<{ state: SandboxState; reason?: string }> {
+  const availability = await sandboxAvailable();
+  if (!availability.ok) return { state: "unavailable", reason: availability.reason };
+  cgroupProbe ??= cgroupsUsable();
+  if (await cgroupProbe) return { state: "ok" };
+  return { state: "limited", reason: "no writable cgroup v1 memory and pids controllers: memory and process limits apply per process only" };
 }
 
 export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxRunResult> {
