@@ -21,9 +21,10 @@ import { type Scheduler, startScheduler } from "./lib/scheduler.ts";
 import { createObjectStore } from "./lib/storage/factory.ts";
 import { createWarningThrottle } from "./lib/throttle.ts";
 import type { Actor } from "./services/actor.ts";
-import { invalidateCatalog } from "./services/catalog-cache.ts";
+import { invalidateCatalog, repairOwedInvalidation } from "./services/catalog-cache.ts";
 import { type ServiceContext, systemContext } from "./services/context.ts";
 import { DownloadRecorder } from "./services/downloads/recorder.ts";
+import { databaseOwedInvalidations, NOTHING_OWED } from "./services/owed-invalidations.ts";
 import type { Ports } from "./services/ports.ts";
 import { countPendingValidations } from "./services/validation/queue.ts";
 
@@ -44,6 +45,9 @@ export interface Runtime extends Ports {
   sandbox: () => Promise<{ state: SandboxState; reason?: string }>;
   close(): Promise<void>;
 }
+
+/** How long another instance may serve a cached answer that a write made while Redis refused it invalidated. */
+const OWED_REPAIR_INTERVAL_MS = 1_000;
 
 export interface RuntimeOptions {
   /** An already open database (tests hand in a per-file database). */
@@ -107,7 +111,9 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
       queue,
       downloads,
       sandbox: sandboxStatus,
+      owedInvalidations: redis ? databaseOwedInvalidations(db.db, logger) : NOTHING_OWED,
       async close() {
+        clearInterval(repairs);
         await queue.close({ graceMs: env.SHUTDOWN_TIMEOUT_MS });
         await downloads.close();
         await storage.close?.();
@@ -115,6 +121,12 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
         await db.close();
       },
     };
+    // Invalidations owed by any process are repaired by whichever reaches Redis first, and a
+    // (re)connected Redis may hold answers older than a write made while it was away: bump.
+    const repairs = setInterval(() => void repairOwedInvalidation(runtime), OWED_REPAIR_INTERVAL_MS);
+    repairs.unref();
+    redis?.on("ready", () => void invalidateCatalog(runtime));
+    if (redis?.status === "ready") void invalidateCatalog(runtime);
     return runtime;
   } catch (error) {
     await db.close().catch(() => undefined);

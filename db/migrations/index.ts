@@ -6,6 +6,7 @@ import m3 from "./0003_search_terms.sql" with { type: "text" };
 import m4 from "./0004_search_terms_trigger.sql" with { type: "text" };
 import m5 from "./0005_glorious_pestilence.sql" with { type: "text" };
 import m6 from "./0006_marvelous_centennial.sql" with { type: "text" };
+import m7 from "./0007_thin_tarot.sql" with { type: "text" };
 
 export interface BundledMigration {
   tag: string;
@@ -22,4 +23,5 @@ export const migrations: BundledMigration[] = [
   { tag: "0004_search_terms_trigger", when: 1795645628353, breakpoints: true, sql: m4 },
   { tag: "0005_glorious_pestilence", when: 1796019101248, breakpoints: true, sql: m5 },
   { tag: "0006_marvelous_centennial", when: 1796020740327, breakpoints: true, sql: m6 },
+  { tag: "0007_thin_tarot", when: 1796026638596, breakpoints: true, sql: m7 },
 ];

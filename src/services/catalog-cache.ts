@@ -11,12 +11,16 @@ import type { Ports } from "./ports.ts";
  *
  * The cache only accelerates: when it fails, reads are computed from the database and writes
  * still succeed. An invalidation that could not be written makes this process bypass the cache
- * until a later bump gets through, so a flapping Redis cannot bring back pre-write answers here.
+ * until a later bump gets through, and is recorded as owed in the database: every process polls
+ * for it (repairOwedInvalidation), reads past the cache while it is owed, and whichever reaches
+ * Redis first bumps and clears it. Every process also bumps when its Redis connection becomes
+ * ready (runtime.ts), which covers a Redis restarted with its old entries (persistence).
  */
 
 export const LIST_TTL_SECONDS = 300;
 export const DETAIL_TTL_SECONDS = 900;
 const GENERATION_KEY = "catalog:generation";
+const CATALOG = "catalog";
 
 export interface CachedRead {
   /** Which read (e.g. "search.agents"); part of the key. */
@@ -77,7 +81,21 @@ export async function invalidateCatalog(ports: Ports): Promise<void> {
   } catch (err) {
     state.invalidationPending = true;
     failed(ports, state, err);
+    await ports.owedInvalidations.owe(CATALOG);
   }
+}
+
+/**
+ * Run often by every process: a bump owed by any process (or this one) makes this one read past
+ * the cache and try the bump; once it lands, the owing is cleared. Never throws.
+ */
+export async function repairOwedInvalidation(ports: Ports): Promise<void> {
+  const state = healthOf(ports);
+  const owed = await ports.owedInvalidations.owed(CATALOG).catch(() => null);
+  if (owed === null && !state.invalidationPending) return;
+  state.invalidationPending = true;
+  await invalidateCatalog(ports);
+  if (!state.invalidationPending && owed !== null) await ports.owedInvalidations.settle(CATALOG, owed).catch(() => undefined);
 }
 
 /** Private agents make answers differ by viewer: anonymous, each user (their own), admins (all). */

@@ -8,6 +8,7 @@ import type { DeadJob, EnqueueOptions, QueueName, QueueStats } from "../lib/queu
 import type { RateLimiter } from "../lib/rate-limit/rate-limit.ts";
 import type { ObjectStore } from "../lib/storage/types.ts";
 import type { WarningThrottle } from "../lib/throttle.ts";
+import type { OwedInvalidations } from "./owed-invalidations.ts";
 
 /**
  * What a service may use besides its database executor: the adapters, by interface. The
@@ -25,6 +26,8 @@ export interface Ports {
   storage: ObjectStore;
   queue: JobQueue;
   downloads: DownloadLog;
+  /** Cache bumps that could not reach Redis, kept where every process repairs them. */
+  owedInvalidations: OwedInvalidations;
 }
 
 /** The job queue as producers see it, typed by src/contract/jobs.ts. */
