@@ -11,7 +11,7 @@ import { migrateDatabase } from "./lib/db/migrate.ts";
 import { addressOf, StartupError } from "./lib/faults.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
 import { waitForRedis } from "./lib/redis.ts";
-import { createRuntime, startJobWorker, startSchedules } from "./runtime.ts";
+import { createRuntime, startHostSweeps, startJobWorker, startSchedules } from "./runtime.ts";
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -58,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
   const runsBackground = env.ROLE !== "api";
   const worker = runsBackground ? startJobWorker(rt, { concurrency: env.WORKER_CONCURRENCY }) : null;
   const scheduler = runsBackground ? startSchedules(rt) : null;
+  const sweeps = startHostSweeps(rt, { validates: runsBackground });
   const server = listen(env, logger, (request, srv) => fetch(request, srv));
   if (runsBackground) {
     const sandbox = await rt.sandbox();
@@ -84,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
   }
   await metricsServer?.stop(true);
   scheduler?.stop();
+  sweeps.stop();
   await worker?.stop({ graceMs: env.SHUTDOWN_TIMEOUT_MS });
   await rt.close();
   rt.logger.info("stopped");

@@ -16,7 +16,7 @@ import { createRedisQueue } from "./lib/queue/redis.ts";
 import { createMemoryRateLimiter } from "./lib/rate-limit/memory.ts";
 import { createRedisRateLimiter } from "./lib/rate-limit/redis.ts";
 import { closeRedis, createRedisConnection, type Redis } from "./lib/redis.ts";
-import { type SandboxState, sandboxStatus } from "./lib/sandbox/sandbox.ts";
+import { type SandboxState, sandboxStatus, sweepSandboxLeftovers } from "./lib/sandbox/sandbox.ts";
 import { type Scheduler, startScheduler } from "./lib/scheduler.ts";
 import { createObjectStore } from "./lib/storage/factory.ts";
 import { createWarningThrottle } from "./lib/throttle.ts";
@@ -151,6 +151,28 @@ export function startJobWorker(rt: Runtime, opts: Omit<WorkerOptions, "context">
 /** The recurring tasks of jobs/schedules.ts, each firing once across instances. */
 export function startSchedules(rt: Runtime, opts: { paused?: boolean } = {}): Scheduler {
   return startScheduler(schedules, { locks: rt.locks, logger: rt.logger, context: () => systemContext(rt, rt.db.db) }, opts);
+}
+
+/**
+ * What processes that died without cleaning up left on this host: validation work dirs, sandbox
+ * cgroups (and their processes), S3 spool files. Per host, so a timer of each process runs it
+ * (a cluster-wide schedule would sweep one host only). Never throws.
+ */
+export function startHostSweeps(rt: Runtime, opts: { intervalMs?: number; validates: boolean }): { stop(): void } {
+  const sweep = async () => {
+    try {
+      const sandbox = opts.validates ? await sweepSandboxLeftovers() : { workDirs: 0, cgroups: 0 };
+      const spoolFiles = (await rt.storage.sweepLeftovers?.()) ?? 0;
+      if (sandbox.workDirs + sandbox.cgroups + spoolFiles > 0)
+        rt.logger.info({ ...sandbox, spool_files: spoolFiles }, "swept leftovers of processes that died");
+    } catch (err) {
+      rt.logger.warn({ err }, "could not sweep leftovers");
+    }
+  };
+  void sweep();
+  const timer = setInterval(() => void sweep(), opts.intervalMs ?? 10 * 60_000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /** A system context over this runtime, for commands, scripts and tests. */

@@ -166,3 +166,33 @@ export async function startPrivateRedis(opts: { persistent?: boolean } = {}): Pr
   await self.start();
   return self;
 }
+
+export interface SmallDisk {
+  dir: string;
+  /** Fills what is left with one file (`filler`), so the next write fails with ENOSPC. */
+  fill(): void;
+  /** Removes the filler. */
+  free(): void;
+  destroy(): void;
+}
+
+/** A tmpfs of `bytes` (root only): a disk that really fills up, with ENOSPC from the kernel. */
+export function mountSmallDisk(bytes: number): SmallDisk {
+  const dir = mkdtempSync(join("/tmp", "am-small-disk-"));
+  const mounted = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", `size=${bytes},mode=0777`, "tmpfs", dir]);
+  if (mounted.exitCode !== 0) throw new Error(`mount tmpfs failed (root needed): ${mounted.stderr.toString()}`);
+  const filler = join(dir, "filler");
+  return {
+    dir,
+    fill() {
+      Bun.spawnSync(["dd", "if=/dev/zero", `of=${filler}`, "bs=64k"], { stderr: "ignore" });
+    },
+    free() {
+      rmSync(filler, { force: true });
+    },
+    destroy() {
+      Bun.spawnSync(["umount", "-l", dir]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -245,6 +245,10 @@ export class S3Store implements ObjectStore {
     }
   }
 
+  sweepLeftovers(): Promise<number> {
+    return removeStaleSpoolFiles(this.spoolDir);
+  }
+
   async close(): Promise<void> {
     this.client.destroy();
   }

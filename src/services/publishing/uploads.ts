@@ -1,4 +1,5 @@
 import { PayloadTooLarge, ServiceUnavailable, UnsupportedMediaType } from "../../errors.ts";
+import { dependencyFault, retryAfterSeconds } from "../../lib/faults.ts";
 import type { ServiceContext } from "../context.ts";
 import { discardGuardedObject, guardPendingObject } from "../storage/deletions.ts";
 import { ArchiveRejected, inspectArchive } from "./archive-stream.ts";
@@ -45,7 +46,9 @@ export async function receiveArchive(ctx: ServiceContext, body: ReadableStream<U
     }
     if (cause) throw cause;
     ctx.logger.error({ err: error, key }, "archive storage failed while receiving an upload");
-    throw new ServiceUnavailable("Archive storage is unavailable, so nothing was published; try again later");
+    const fault = dependencyFault(error) ?? { dependency: "storage", reason: "" };
+    const what = fault.dependency === "disk" ? "Archive storage is full" : "Archive storage is unavailable";
+    throw new ServiceUnavailable(`${what}, so nothing was published; try again later`, retryAfterSeconds(fault));
   }
   return { key, ...inspected.digest() };
 }
