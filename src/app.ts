@@ -45,7 +45,7 @@ export function createApp(rt: Runtime, options: { api?: boolean; metrics?: boole
     .onError(({ request, code, error }) => {
       const state = stateOf(request);
       const known = code === "NOT_FOUND" ? new NotFound("Not Found") : code === "PARSE" ? new BadRequest("Malformed request body") : error;
-      return errorResponse(known, { requestId: state.requestId, route: state.route, logger: rt.logger, warnings: rt.warnings });
+      return errorResponse(known, { requestId: state.requestId, route: state.route, logger: rt.logger, report: rt });
     })
     .get("/", () => ({ name: APP_NAME, version: APP_VERSION, docs: "/docs" }))
     .get("/health", async () => {
@@ -76,7 +76,8 @@ export function createApp(rt: Runtime, options: { api?: boolean; metrics?: boole
       response = limits?.denied ?? (await app.handle(request));
       if (state.route === "unmatched") {
         const { route, allowed } = matchRoute(allRoutes, request.method, new URL(request.url).pathname);
-        if (route && nativeRoutes.includes(route)) state.route = route.procedure;
+        // Native routes are labelled by their template, in the REST routes' `{param}` syntax.
+        if (route && nativeRoutes.includes(route)) state.route = route.template;
         else if (!route && allowed.length > 0) response = errorResponse(new MethodNotAllowed(allowed), { requestId: state.requestId, logger: rt.logger });
       }
     }

@@ -1,5 +1,6 @@
 import { type JobRegistry, jobRegistry } from "../jobs/registry.ts";
 import { schedules } from "../jobs/schedules.ts";
+import pkg from "../package.json" with { type: "json" };
 import type { Env } from "./env.ts";
 import { createMemoryCache } from "./lib/cache/memory.ts";
 import { createRedisCache } from "./lib/cache/redis.ts";
@@ -24,6 +25,7 @@ import type { Actor } from "./services/actor.ts";
 import { invalidateCatalog, repairOwedInvalidation } from "./services/catalog-cache.ts";
 import { type ServiceContext, systemContext } from "./services/context.ts";
 import { DownloadRecorder } from "./services/downloads/recorder.ts";
+import { countActiveSessions, oldestPendingValidationSeconds } from "./services/operator-figures.ts";
 import { databaseOwedInvalidations, NOTHING_OWED } from "./services/owed-invalidations.ts";
 import type { Ports } from "./services/ports.ts";
 import { countPendingValidations } from "./services/validation/queue.ts";
@@ -59,10 +61,23 @@ export interface RuntimeOptions {
 export async function createRuntime(env: Env, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(env);
   const warnings = createWarningThrottle(logger);
+  // Scrape-time sources read `late`, filled in once the runtime exists.
+  const late: { db?: DatabaseHandle; queue?: Queue<JobRegistry> } = {};
+  const metrics = createMetrics({
+    version: pkg.version,
+    countPendingValidations: () => countPendingValidations(need(late.db).db),
+    oldestPendingValidationSeconds: () => oldestPendingValidationSeconds(need(late.db).db),
+    countActiveSessions: () => countActiveSessions(need(late.db).db),
+    queueStats: () => need(late.queue).stats(),
+    poolStats: () => late.db?.poolStats?.() ?? null,
+  });
   const db =
     options.db ??
     (await createDatabase(env, {
-      onConnectionError: (err) => warnings.warn("database-connection", { err: err.message }, "database connection lost; requests answer 503 until it is back"),
+      onConnectionError: (err) => {
+        metrics.dependencyErrors.inc({ dependency: "database" });
+        warnings.warn("database-connection", { err: err.message }, "database connection lost; requests answer 503 until it is back");
+      },
       onConnect: () => {
         warnings.recovered("database-connection", "database connections open again");
         warnings.recovered(faultWarningKey("database"));
@@ -88,12 +103,14 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
       warnings.recovered(faultWarningKey("redis"));
     });
     const prefix = env.REDIS_PREFIX;
+    redis?.on("error", () => metrics.dependencyErrors.inc({ dependency: "redis" }));
     const storage = await createObjectStore(env).catch((err: unknown) => {
       throw env.S3_ENDPOINT || env.S3_ACCESS_KEY
         ? new StartupError("S3_ENDPOINT", `${addressOf(env.S3_ENDPOINT, "AWS S3")} bucket ${env.S3_BUCKET}`, err)
         : err;
     });
     const queue = redis ? createRedisQueue(jobRegistry, { redis, prefix }) : createMemoryQueue(jobRegistry);
+    Object.assign(late, { db, queue });
     const cache = redis ? createRedisCache(redis, { prefix }) : createMemoryCache();
     // Download counts show in cached answers, so each written batch invalidates them.
     const downloads = new DownloadRecorder(db.db, logger, { onWritten: () => invalidateCatalog(runtime) });
@@ -101,7 +118,7 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
       env,
       logger,
       warnings,
-      metrics: createMetrics({ countPendingValidations: () => countPendingValidations(db.db) }),
+      metrics,
       db,
       redis,
       cache,
@@ -139,10 +156,19 @@ export function requestContext(rt: Runtime, actor: Actor, logger: Logger = rt.lo
   return { ports: rt, db: rt.db.db, actor, logger };
 }
 
+function need<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error("runtime not ready");
+  return value;
+}
+
 /** A worker of this runtime's queue; each job runs with a system context of its own. */
 export function startJobWorker(rt: Runtime, opts: Omit<WorkerOptions, "context"> = {}): Worker {
   return rt.queue.startWorker({
     logger: rt.logger,
+    onJobDone: ({ name, outcome, durationMs }) => {
+      rt.metrics.jobs.inc({ job: name, outcome });
+      rt.metrics.jobDuration.observe({ job: name, outcome }, durationMs / 1000);
+    },
     ...opts,
     context: (job) => systemContext(rt, rt.db.db, rt.logger.child({ job_id: job.jobId, job: job.name, attempt: job.attempt })),
   });

@@ -29,7 +29,7 @@ export async function procedureContextOf(rt: Runtime, request: Request, pathPara
   } catch (err) {
     // tRPC turns this into an answer without telling anyone; the operator needs the request id.
     const fault = dependencyFault(err);
-    if (fault) reportFault(rt.warnings, fault, err, { request_id: state.requestId, route: state.route });
+    if (fault) reportFault(rt, fault, err, { request_id: state.requestId, route: state.route });
     else rt.logger.error({ err, request_id: state.requestId, route: state.route }, "could not build the request's context");
     throw err;
   }

@@ -85,6 +85,8 @@ describe("database restarted or hung under the API", () => {
       }
       const write = await fetchApp(new Request(`http://localhost/api/v1/agents/${fixture.slug}/star`, { method: "POST", headers: bearer(fixture.token) }));
       expect(write.status).toBe(503);
+      const scraped = await (await fetchApp(new Request("http://localhost/metrics"))).text();
+      expect(scraped).toMatch(/^dependency_errors_total\{dependency="database"\} [1-9]/m);
       // One warning for the outage, not one per request.
       expect(logLines.filter((l) => l.level === 40 && l.warning === "dependency-fault:database").length).toBe(1);
 

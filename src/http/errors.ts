@@ -1,8 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { DomainError, describeDomainError, InternalError } from "../errors.ts";
-import { dependencyFault, reportFault } from "../lib/faults.ts";
+import { dependencyFault, type FaultReporting, reportFault } from "../lib/faults.ts";
 import type { Logger } from "../lib/logger.ts";
-import type { WarningThrottle } from "../lib/throttle.ts";
 import { trpcToDomain, unavailableError } from "../trpc/errors.ts";
 
 /**
@@ -11,13 +10,13 @@ import { trpcToDomain, unavailableError } from "../trpc/errors.ts";
  */
 export function errorResponse(
   error: unknown,
-  request: { requestId: string; route?: string; logger: Logger; warnings?: WarningThrottle },
+  request: { requestId: string; route?: string; logger: Logger; report?: FaultReporting },
   extraHeaders: Record<string, string> = {},
 ): Response {
   const fault = error instanceof DomainError || error instanceof TRPCError ? null : dependencyFault(error);
   if (fault) {
     const fields = { request_id: request.requestId, route: request.route };
-    if (request.warnings) reportFault(request.warnings, fault, error, fields);
+    if (request.report) reportFault(request.report, fault, error, fields);
     else request.logger.warn({ err: error, ...fields }, "a dependency failed; answering 503");
   }
   const domain = (fault && unavailableError(error)) || asDomainError(error);

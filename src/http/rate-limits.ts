@@ -51,6 +51,7 @@ export async function checkRateLimit(rt: Runtime, request: Request, state: Reque
     "X-RateLimit-Reset": String(Math.ceil(result.resetAt / 1000)),
   };
   if (result.allowed) return { headers, denied: null };
+  rt.metrics.rateLimitDenials.inc({ limit: key.startsWith("rl:user:") ? "user" : "ip" });
   const denied = errorResponse(new RateLimited(result.retryAfterMs / 1000), { requestId: state.requestId, logger: rt.logger }, headers);
   return { headers, denied };
 }

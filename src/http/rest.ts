@@ -91,7 +91,7 @@ export function createRestHandler(rt: Runtime) {
           const response =
             call.error === undefined
               ? conditionalResponse(request, statusCode, headers, text)
-              : errorResponse(call.error, { requestId: state.requestId, route: state.route, logger, warnings: rt.warnings });
+              : errorResponse(call.error, { requestId: state.requestId, route: state.route, logger, report: rt });
           resolve(head ? withoutBody(response) : response);
         },
       };

@@ -1,4 +1,11 @@
+import type { Metrics } from "./metrics.ts";
 import type { WarningThrottle } from "./throttle.ts";
+
+/** Where a request's dependency failure is told: one warning per outage, and a counter. */
+export interface FaultReporting {
+  warnings: WarningThrottle;
+  metrics: Pick<Metrics, "dependencyErrors">;
+}
 
 /**
  * Which failures mean "a dependency is unavailable right now" (answered 503 with Retry-After)
@@ -73,8 +80,9 @@ export function retryAfterSeconds(fault: DependencyFault): number {
 }
 
 /** One warning per outage of each dependency, whichever request met it first (with its id). */
-export function reportFault(warnings: WarningThrottle, fault: DependencyFault, err: unknown, fields: Record<string, unknown> = {}): void {
-  warnings.warn(
+export function reportFault(to: FaultReporting, fault: DependencyFault, err: unknown, fields: Record<string, unknown> = {}): void {
+  to.metrics.dependencyErrors.inc({ dependency: fault.dependency });
+  to.warnings.warn(
     faultWarningKey(fault.dependency),
     { err, dependency: fault.dependency, reason: fault.reason, ...fields },
     `the ${fault.dependency} failed during requests; answering 503`,

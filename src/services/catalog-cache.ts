@@ -51,9 +51,13 @@ function healthOf(ports: Ports): CacheHealth {
 export async function cachedRead<T>(ctx: ServiceContext, read: CachedRead, compute: () => Promise<T>): Promise<T> {
   const ports = ctx.ports;
   const state = healthOf(ports);
+  const count = (result: "hit" | "miss" | "bypass" | "error") => ports.metrics.cacheRequests.inc({ read: read.name, result });
   if (state.invalidationPending) {
-    await invalidateCatalog(ports);
-    if (state.invalidationPending) return compute();
+    await bumpGeneration(ports, { oweOnFailure: false });
+    if (state.invalidationPending) {
+      count("bypass");
+      return compute();
+    }
   }
   let key: string;
   try {
@@ -61,9 +65,11 @@ export async function cachedRead<T>(ctx: ServiceContext, read: CachedRead, compu
     key = `catalog:${generation}:${read.name}:${read.perViewer ? viewerKey(ctx.actor) : "all"}:${JSON.stringify(read.input ?? null)}`;
     const hit = await ports.cache.get(key);
     recovered(ports, state);
+    count(hit === null ? "miss" : "hit");
     if (hit !== null) return JSON.parse(hit) as T;
   } catch (err) {
     failed(ports, state, err);
+    count("error");
     return compute();
   }
   const value = await compute();
@@ -72,7 +78,12 @@ export async function cachedRead<T>(ctx: ServiceContext, read: CachedRead, compu
 }
 
 /** Call after the commit of any write that changes what a catalog read could answer. Never throws. */
-export async function invalidateCatalog(ports: Ports): Promise<void> {
+export function invalidateCatalog(ports: Ports): Promise<void> {
+  return bumpGeneration(ports, { oweOnFailure: true });
+}
+
+/** A write's bump that fails is owed (in the database); a retry of one already owed is not recorded again. */
+async function bumpGeneration(ports: Ports, opts: { oweOnFailure: boolean }): Promise<void> {
   const state = healthOf(ports);
   try {
     await ports.cache.incr(GENERATION_KEY);
@@ -81,7 +92,7 @@ export async function invalidateCatalog(ports: Ports): Promise<void> {
   } catch (err) {
     state.invalidationPending = true;
     failed(ports, state, err);
-    await ports.owedInvalidations.owe(CATALOG);
+    if (opts.oweOnFailure) await ports.owedInvalidations.owe(CATALOG);
   }
 }
 
@@ -94,7 +105,7 @@ export async function repairOwedInvalidation(ports: Ports): Promise<void> {
   const owed = await ports.owedInvalidations.owed(CATALOG).catch(() => null);
   if (owed === null && !state.invalidationPending) return;
   state.invalidationPending = true;
-  await invalidateCatalog(ports);
+  await bumpGeneration(ports, { oweOnFailure: false });
   if (!state.invalidationPending && owed !== null) await ports.owedInvalidations.settle(CATALOG, owed).catch(() => undefined);
 }
 

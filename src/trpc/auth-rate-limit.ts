@@ -17,6 +17,7 @@ export const limitAuthAttempts = middleware(async ({ ctx, next }) => {
       ports.warnings.warn("auth-rate-limiter", { err }, "auth rate limiter unavailable; letting attempts through");
       return null;
     });
+    if (result && !result.allowed) ports.metrics.rateLimitDenials.inc({ limit: "auth" });
     if (result && !result.allowed) throw new RateLimited(result.retryAfterMs / 1000, "Too many authentication attempts; try again later");
   }
   return next();

@@ -52,7 +52,7 @@ const errorMapping = t.middleware(async ({ ctx, type, next }) => {
   if (cause instanceof DomainError) throw domainToTrpc(cause);
   const fault = dependencyFault(cause);
   if (fault) {
-    reportFault(svc(ctx).ports.warnings, fault, cause, { request_id: ctx.requestId });
+    reportFault(svc(ctx).ports, fault, cause, { request_id: ctx.requestId });
     throw domainToTrpc(unavailableError(cause) ?? new ServiceUnavailable());
   }
   if (cause instanceof ZodError && result.error.code === "BAD_REQUEST") {

@@ -24,6 +24,8 @@ export interface DatabaseHandle {
   readonly kind: "postgres" | "embedded";
   readonly db: Database;
   ping(): Promise<void>;
+  /** Connections of the pool (PostgreSQL only): open, idle, and callers waiting for one. */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
   /** Runs fn while holding a cluster-wide lock, so N instances starting at once migrate once. */
   exclusive<T>(lockKey: number, fn: () => Promise<T>): Promise<T>;
@@ -83,6 +85,7 @@ export function connectPostgres(url: string, options: PostgresOptions | number =
     ping: async () => {
       await pool.query("select 1");
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
     exclusive: async (lockKey, fn) => {
       // A connection of its own, without the statement timeout: waiting for another instance's

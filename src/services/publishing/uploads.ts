@@ -41,14 +41,24 @@ export async function receiveArchive(ctx: ServiceContext, body: ReadableStream<U
   } catch (error) {
     await discardGuardedObject(ctx, key);
     const cause = inspected.failure();
+    const uploads = ctx.ports.metrics.uploads;
     if (cause instanceof ArchiveRejected) {
+      uploads.inc({ outcome: cause.problem === "too_large" ? "too_large" : "not_zip" });
       throw cause.problem === "too_large" ? new PayloadTooLarge(cause.message) : new UnsupportedMediaType(cause.message);
     }
-    if (cause) throw cause;
+    if (cause) {
+      uploads.inc({ outcome: "interrupted" });
+      throw cause;
+    }
     ctx.logger.error({ err: error, key }, "archive storage failed while receiving an upload");
     const fault = dependencyFault(error) ?? { dependency: "storage", reason: "" };
     const what = fault.dependency === "disk" ? "Archive storage is full" : "Archive storage is unavailable";
+    uploads.inc({ outcome: fault.dependency === "disk" ? "disk_full" : "storage_unavailable" });
+    ctx.ports.metrics.dependencyErrors.inc({ dependency: fault.dependency });
     throw new ServiceUnavailable(`${what}, so nothing was published; try again later`, retryAfterSeconds(fault));
   }
-  return { key, ...inspected.digest() };
+  const digest = inspected.digest();
+  ctx.ports.metrics.uploads.inc({ outcome: "stored" });
+  ctx.ports.metrics.uploadBytes.inc(digest.sizeBytes);
+  return { key, ...digest };
 }

@@ -61,6 +61,7 @@ async function validateClaimed(ctx: ServiceContext, versionId: number, opts: Run
         ...opts.pipeline,
         signal: opts.signal,
         onCheckDone: (name, ms, result) => {
+          ports.metrics.validationChecks.inc({ check: name, status: result.status });
           if (result.status !== "skipped") ports.metrics.validationDuration.observe({ check: name }, ms / 1000);
         },
       });
@@ -69,6 +70,7 @@ async function validateClaimed(ctx: ServiceContext, versionId: number, opts: Run
   const promoted = outcome.status === "passed" ? await promoteOrError(ctx, version, outcome) : { outcome, key: version.storageKey };
   const agentId = await recordOutcomeOrError(ctx, versionId, promoted.outcome, promoted.key, version.storageKey);
   await invalidateCatalog(ports);
+  ports.metrics.validations.inc({ outcome: promoted.outcome.status });
   if (agentId === null) return "gone";
   logger.info({ version_id: versionId, status: outcome.status, duration_ms: outcome.durationMs }, "validation finished");
   await notifyAuthor(ctx, agentId, version.version, outcome).catch((err: unknown) => logger.warn({ err, version_id: versionId }, "could not queue webhook"));
