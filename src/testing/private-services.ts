@@ -36,7 +36,7 @@ function ownedTempDir(prefix: string): string {
   return dir;
 }
 
-type StopMode = "fast" | "immediate" | "smart";
+export type StopMode = "fast" | "immediate" | "smart";
 
 export interface PrivatePostgres {
   port: number;
@@ -61,6 +61,15 @@ const SETTINGS = [
   "-c wal_level=replica",
   "-c max_wal_senders=5",
 ];
+
+/** A backend may have exited between listing and signalling it. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
 
 function cluster(dir: string, port: number): PrivatePostgres {
   const pids = () => {
@@ -89,10 +98,10 @@ function cluster(dir: string, port: number): PrivatePostgres {
       run([join(PG_BIN, "pg_ctl"), "-D", dir, "-m", mode, "-w", "-t", "30", "stop"], { allowFail: true });
     },
     pause() {
-      for (const pid of pids()) process.kill(pid, "SIGSTOP");
+      for (const pid of pids()) signal(pid, "SIGSTOP");
     },
     resume() {
-      for (const pid of pids().reverse()) process.kill(pid, "SIGCONT");
+      for (const pid of pids().reverse()) signal(pid, "SIGCONT");
     },
     psql(sql, database = "postgres") {
       return run(["psql", "-X", "-A", "-t", "-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", database, "-c", sql]);
