@@ -50,6 +50,51 @@ describe("start-up", () => {
     }
   }, 30_000);
 
+  test("an unreachable S3_ENDPOINT names the variable, the address and the bucket; an unreachable Redis is one warning naming REDIS_URL", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "am-startup-s3-"));
+    try {
+      const [s3Port, redisPort] = [await closedPort(), await closedPort()];
+      const s3 = await serve({
+        S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
+        S3_ACCESS_KEY: "k",
+        S3_SECRET_KEY: "s",
+        S3_BUCKET: "agents",
+        DATA_DIR: dataDir,
+        PORT: String(await closedPort()),
+      });
+      expect(s3.code).toBe(1);
+      expect(s3.stderr).toContain(`S3_ENDPOINT: cannot use http://127.0.0.1:${s3Port} bucket agents`);
+      expect(s3.stderr).not.toMatch(/^\s+at /m);
+
+      const port = await closedPort();
+      const proc = Bun.spawn([process.execPath, main, "serve", "--port", String(port), "--data-dir", dataDir], {
+        env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", REDIS_URL: `redis://:pw@127.0.0.1:${redisPort}` },
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      try {
+        let health: Response | undefined;
+        for (let i = 0; i < 600 && !health; i++) {
+          health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+          if (!health) await Bun.sleep(50);
+        }
+        expect(await health?.json()).toMatchObject({ redis: "down" });
+        await Bun.sleep(3_000);
+        proc.kill("SIGTERM");
+        await proc.exited;
+        const logs = await new Response(proc.stdout).text();
+        expect(logs.split("\n").filter((l) => l.includes(`REDIS_URL: cannot reach Redis at redis://127.0.0.1:${redisPort}`))).toHaveLength(1);
+        expect(logs).not.toContain(":pw@");
+        // Reconnect attempts are one warning per outage, not one line per attempt.
+        expect(logs.split("\n").filter((l) => l.includes("redis connection error")).length).toBeLessThanOrEqual(1);
+      } finally {
+        proc.kill("SIGKILL");
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   test("a busy port is reported before the database is touched", async () => {
     const busy = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
     try {
