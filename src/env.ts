@@ -50,6 +50,8 @@ const envSchema = z
     DATA_DIR: z.string().trim().min(1).default("./data"),
 
     DATABASE_URL: optionalString.pipe(z.url().optional()),
+    /** A streaming replica; anonymous catalog reads go there once it has caught up (docs/deployment.md). */
+    DATABASE_READ_URL: optionalString.pipe(z.url().optional()),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     /** Longest statement the server runs for us (0: no limit); past it the request answers 503. */
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),

@@ -128,6 +128,7 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
       queue,
       downloads,
       sandbox: sandboxStatus,
+      readReplica: db.reads,
       owedInvalidations: redis ? databaseOwedInvalidations(db.db, logger) : NOTHING_OWED,
       async close() {
         clearInterval(repairs);
@@ -153,7 +154,10 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
 
 /** The context a request's services run in. */
 export function requestContext(rt: Runtime, actor: Actor, logger: Logger = rt.logger): ServiceContext {
-  return { ports: rt, db: rt.db.db, actor, logger };
+  // Anonymous reads may be answered by the replica; a signed-in caller always reads the primary,
+  // so their own writes read back at once.
+  const db = actor.kind === "anonymous" && rt.db.reads ? rt.db.reads.routed : rt.db.db;
+  return { ports: rt, db, actor, logger };
 }
 
 function need<T>(value: T | undefined): T {

@@ -72,7 +72,9 @@ export async function cachedRead<T>(ctx: ServiceContext, read: CachedRead, compu
     count("error");
     return compute();
   }
-  const value = await compute();
+  // After the generation was read: a replica that has caught up now holds every write it covers.
+  const replica = ports.readReplica;
+  const value = replica && ctx.actor.kind === "anonymous" ? await replica.whenCaughtUp(compute) : await compute();
   ports.cache.set(key, JSON.stringify(value), read.ttlSeconds).catch((err: unknown) => failed(ports, state, err));
   return value;
 }

@@ -26,6 +26,8 @@ export interface Ports {
   storage: ObjectStore;
   queue: JobQueue;
   downloads: DownloadLog;
+  /** With DATABASE_READ_URL: runs a read on the replica when it has caught up with the primary. */
+  readReplica?: { whenCaughtUp<T>(fn: () => Promise<T>): Promise<T> };
   /** Cache bumps that could not reach Redis, kept where every process repairs them. */
   owedInvalidations: OwedInvalidations;
 }

@@ -71,7 +71,7 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
-function cluster(dir: string, port: number): PrivatePostgres {
+function cluster(dir: string, port: number, settings: string[] = []): PrivatePostgres {
   const pids = () => {
     const pidFile = join(dir, "postmaster.pid");
     if (!existsSync(pidFile)) return [];
@@ -88,7 +88,19 @@ function cluster(dir: string, port: number): PrivatePostgres {
     dir,
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     async start() {
-      run([join(PG_BIN, "pg_ctl"), "-D", dir, "-l", join(dir, "server.log"), "-w", "-t", "30", "-o", `-p ${port} -k ${dir} ${SETTINGS.join(" ")}`, "start"]);
+      run([
+        join(PG_BIN, "pg_ctl"),
+        "-D",
+        dir,
+        "-l",
+        join(dir, "server.log"),
+        "-w",
+        "-t",
+        "30",
+        "-o",
+        `-p ${port} -k ${dir} ${[...SETTINGS, ...settings].join(" ")}`,
+        "start",
+      ]);
       await waitFor(`postgres on ${port}`, () => Bun.spawnSync([join(PG_BIN, "pg_isready"), "-q", "-h", "127.0.0.1", "-p", String(port)]).exitCode === 0, {
         timeoutMs: 20_000,
         intervalMs: 50,
@@ -123,6 +135,30 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const pg = cluster(dir, await closedPort());
   await pg.start();
   return pg;
+}
+
+/** A streaming replica of `primary` (pg_basebackup -R), started, in hot standby. */
+export async function startPrivateReplica(primary: PrivatePostgres, settings: string[] = []): Promise<PrivatePostgres> {
+  const dir = ownedTempDir("am-pg-replica-");
+  run([
+    join(PG_BIN, "pg_basebackup"),
+    "-h",
+    "127.0.0.1",
+    "-p",
+    String(primary.port),
+    "-U",
+    "postgres",
+    "-D",
+    dir,
+    "-R",
+    "-X",
+    "stream",
+    "--no-sync",
+    "--checkpoint=fast",
+  ]);
+  const replica = cluster(dir, await closedPort(), settings);
+  await replica.start();
+  return replica;
 }
 
 export interface PrivateRedis {

@@ -9,6 +9,7 @@ import * as schema from "../../../db/schema/index.ts";
 import type { Env } from "../../env.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
 import { loadPgliteAssets, pgliteExtensions } from "./pglite-assets.ts";
+import { connectReadReplica, type ReadReplica } from "./read-replica.ts";
 
 type Schema = typeof schema;
 /**
@@ -24,6 +25,8 @@ export interface DatabaseHandle {
   readonly kind: "postgres" | "embedded";
   readonly db: Database;
   ping(): Promise<void>;
+  /** The replica of DATABASE_READ_URL, when configured (anonymous catalog reads go there). */
+  reads?: ReadReplica;
   /** Connections of the pool (PostgreSQL only): open, idle, and callers waiting for one. */
   poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
@@ -41,6 +44,8 @@ export interface PostgresOptions {
   onConnectionError?: (error: Error) => void;
   /** A new connection was opened: the database answers (again). */
   onConnect?: () => void;
+  /** A streaming replica for reads (see read-replica.ts). */
+  readUrl?: string;
 }
 
 export async function createDatabase(env: Env, options: Pick<PostgresOptions, "onConnectionError" | "onConnect"> = {}): Promise<DatabaseHandle> {
@@ -49,6 +54,7 @@ export async function createDatabase(env: Env, options: Pick<PostgresOptions, "o
       poolSize: env.DATABASE_POOL_SIZE,
       statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
       connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+      readUrl: env.DATABASE_READ_URL,
       ...options,
     });
   return openEmbedded(join(resolve(env.DATA_DIR), "db"));
@@ -61,6 +67,7 @@ export function connectPostgres(url: string, options: PostgresOptions | number =
     connectTimeoutMs = 5_000,
     onConnectionError,
     onConnect,
+    readUrl,
   } = typeof options === "number" ? { poolSize: options } : options;
   const pool = new pg.Pool({
     connectionString: url,
@@ -79,14 +86,19 @@ export function connectPostgres(url: string, options: PostgresOptions | number =
     onConnect?.();
   });
   const db = drizzlePg(pool, { schema });
+  const reads = readUrl ? connectReadReplica({ pool, db }, readUrl, { poolSize, statementTimeoutMs, connectTimeoutMs, onConnectionError }) : undefined;
   return {
     kind: "postgres",
     db,
+    reads,
     ping: async () => {
       await pool.query("select 1");
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-    close: () => pool.end(),
+    close: async () => {
+      await reads?.close();
+      await pool.end();
+    },
     exclusive: async (lockKey, fn) => {
       // A connection of its own, without the statement timeout: waiting for another instance's
       // migrations is legitimate, however long they take.
