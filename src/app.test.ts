@@ -159,3 +159,26 @@ describe("405 across procedures and upload routes", () => {
     expect(download.headers.get("allow")).toBe("GET");
   });
 });
+
+describe("/health and the validation sandbox", () => {
+  const t = useTestApp("embedded");
+
+  test("no bubblewrap: sandbox unavailable with the reason, status degraded (still 200)", async () => {
+    const real = t.rt.sandbox;
+    t.rt.sandbox = async () => ({ state: "unavailable", reason: "bubblewrap (bwrap) is not installed" });
+    try {
+      const res = await t.fetch("/health");
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ status: "degraded", sandbox: "unavailable", sandbox_detail: "bubblewrap (bwrap) is not installed" });
+      t.rt.sandbox = async () => ({ state: "limited", reason: "no writable cgroup v1 memory and pids controllers" });
+      expect(await (await t.fetch("/health")).json()).toMatchObject({ status: "degraded", sandbox: "unavailable" });
+    } finally {
+      t.rt.sandbox = real;
+    }
+  });
+
+  test("this host's sandbox is probed for real", async () => {
+    const body = (await (await t.fetch("/health")).json()) as { sandbox: string };
+    expect(body.sandbox).toBe((await t.rt.sandbox()).state === "ok" ? "ok" : "unavailable");
+  });
+});

@@ -14,6 +14,7 @@ import { errorResponse } from "./http/errors.ts";
 import { fileRoutes } from "./http/files.ts";
 import { githubLoginOpenApiPaths, githubLoginRoutes } from "./http/github-login.ts";
 import { checkHealth } from "./http/health.ts";
+import { metricsResponse } from "./http/metrics-server.ts";
 import { buildOpenApiDocument as buildDocument } from "./http/openapi.ts";
 import { checkRateLimit, type RateLimitOutcome } from "./http/rate-limits.ts";
 import { readmeOpenApiPaths, readmeRoutes } from "./http/readme.ts";
@@ -23,6 +24,7 @@ import { createRestHandler, REST_PREFIX, restRoutes } from "./http/rest.ts";
 import { makeRoute, matchRoute } from "./http/routes.ts";
 import { handleMcpRequest, MCP_PATH } from "./mcp/http.ts";
 import type { Runtime } from "./runtime.ts";
+import { trpcToDomain } from "./trpc/errors.ts";
 
 const APP_NAME = "Agent Marketplace API";
 const APP_VERSION = pkg.version;
@@ -39,21 +41,22 @@ export function buildOpenApiDocument() {
 }
 
 /** The Elysia host. `fetch` adds what must wrap every response: request id, CORS, metrics, logs. */
-export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
+export function createApp(rt: Runtime, options: { api?: boolean; metrics?: boolean } = {}) {
   const openapi = JSON.stringify(buildOpenApiDocument());
 
   const app = new Elysia()
     .onError(({ request, code, error }) => {
       const state = stateOf(request);
       const known = code === "NOT_FOUND" ? new NotFound("Not Found") : code === "PARSE" ? new BadRequest("Malformed request body") : error;
-      return errorResponse(known, { requestId: state.requestId, route: state.route, logger: rt.logger });
+      return errorResponse(known, { requestId: state.requestId, route: state.route, logger: rt.logger, report: rt });
     })
     .get("/", () => ({ name: APP_NAME, version: APP_VERSION, docs: "/docs" }))
     .get("/health", async () => {
       const { httpStatus, body } = await checkHealth(rt, APP_VERSION);
       return Response.json(body, { status: httpStatus });
     })
-    .get("/metrics", async () => new Response(await rt.metrics.registry.metrics(), { headers: { "content-type": rt.metrics.registry.contentType } }))
+    // With METRICS_PORT set, /metrics is served on that port only.
+    .use(options.metrics === false ? new Elysia() : new Elysia().get("/metrics", () => metricsResponse(rt)))
     .use(options.api === false ? new Elysia() : apiRoutes(rt, openapi));
 
   const nativeRoutes = app.routes.filter((r) => r.method !== "ALL").map((r) => makeRoute(r.method, r.path.replace(/:(\w+)/g, "{$1}"), r.path));
@@ -80,7 +83,8 @@ export function createApp(rt: Runtime, options: { api?: boolean } = {}) {
       response = limits?.denied ?? cachedHit ?? (await app.handle(request));
       if (state.route === "unmatched") {
         const { route, allowed } = matchRoute(allRoutes, request.method, new URL(request.url).pathname);
-        if (route && nativeRoutes.includes(route)) state.route = route.procedure;
+        // Native routes are labelled by their template, in the REST routes' `{param}` syntax.
+        if (route && nativeRoutes.includes(route)) state.route = route.template;
         else if (!route && allowed.length > 0) response = errorResponse(new MethodNotAllowed(allowed), { requestId: state.requestId, logger: rt.logger });
       }
     }
@@ -100,10 +104,12 @@ function apiRoutes(rt: Runtime, openapi: string) {
       .get("/openapi.json", () => json(openapi))
       .get(`${REST_PREFIX}/openapi.json`, () => json(openapi))
       .get("/docs", () => new Response(docsPage(`${REST_PREFIX}/openapi.json`, APP_NAME), { headers: { "content-type": "text/html; charset=utf-8" } }))
-      .get("/docs/assets/:name", ({ params }) => {
+      .get("/docs/assets/:name", async ({ params }) => {
         const asset = docsAssets[params.name];
         if (!asset) throw new NotFound("Not Found");
-        return new Response(Bun.file(asset.path), { headers: { "content-type": asset.type, "cache-control": "public, max-age=86400" } });
+        // Read here (a file body that fails mid-response gets Bun's HTML error page): an
+        // unreadable asset is the contract's JSON 500 with a request id.
+        return new Response(await Bun.file(asset.path).bytes(), { headers: { "content-type": asset.type, "cache-control": "public, max-age=86400" } });
       })
       .use(fileRoutes(rt))
       .use(githubLoginRoutes(rt))
@@ -122,6 +128,11 @@ function apiRoutes(rt: Runtime, openapi: string) {
           router: appRouter,
           allowBatching: true,
           createContext: () => procedureContextOf(rt, request),
+          // A 503 (or 429) says when to come back on this surface too.
+          responseMeta: ({ errors }) => {
+            const retryAfter = errors.map((e) => trpcToDomain(e).headers["Retry-After"]).find((v) => v !== undefined);
+            return retryAfter ? { headers: { "Retry-After": retryAfter } } : {};
+          },
         });
       })
       .all(`${REST_PREFIX}/*`, ({ request }) => handleRest(request, stateOf(request)))

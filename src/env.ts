@@ -22,80 +22,125 @@ const booleanFlag = z
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-const envSchema = z.object({
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  HOST: z.string().trim().min(1).default("127.0.0.1"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
-  /** Base URL the server is reached at; used for app-signed download URLs and OAuth redirects. */
-  PUBLIC_URL: optionalString.pipe(z.url().optional()),
-  ROLE: z.enum(["all", "api", "worker"]).default("all"),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  DATA_DIR: z.string().trim().min(1).default("./data"),
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    HOST: z.string().trim().min(1).default("127.0.0.1"),
+    // An empty PORT= is a mistake, not "any free port" (what a coerced "" would mean).
+    PORT: z
+      .string()
+      .trim()
+      .regex(/^\d{1,5}$/, "must be a port number from 0 to 65535")
+      .default("8000")
+      .transform(Number)
+      .pipe(z.number().max(65535, "must be a port number from 0 to 65535")),
+    /** Serve /metrics on this port only (not on PORT), so it need not be public. */
+    METRICS_PORT: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d{1,5}$/, "must be a port number")
+        .transform(Number)
+        .pipe(z.number().int().min(1).max(65535))
+        .optional(),
+    ),
+    /** Base URL the server is reached at; used for app-signed download URLs and OAuth redirects. */
+    PUBLIC_URL: optionalString.pipe(z.url().optional()),
+    ROLE: z.enum(["all", "api", "worker"]).default("all"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    DATA_DIR: z.string().trim().min(1).default("./data"),
 
-  DATABASE_URL: optionalString.pipe(z.url().optional()),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  REDIS_URL: optionalString.pipe(z.url().optional()),
-  /** Prefix for every Redis key, so several deployments (or test runs) can share one Redis. */
-  REDIS_PREFIX: z.string().default("am:"),
+    DATABASE_URL: optionalString.pipe(z.url().optional()),
+    /** A streaming replica; anonymous catalog reads go there once it has caught up (docs/deployment.md). */
+    DATABASE_READ_URL: optionalString.pipe(z.url().optional()),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** Longest statement the server runs for us (0: no limit); past it the request answers 503. */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+    /** Longest wait for a new connection or a free pooled one before answering 503. */
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+    REDIS_URL: optionalString.pipe(z.url().optional()),
+    /** Prefix for every Redis key, so several deployments (or test runs) can share one Redis. */
+    REDIS_PREFIX: z.string().default("am:"),
+    /** Longest wait for any non-blocking Redis command (the cache falls back to the database past it). */
+    REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(1_500),
 
-  S3_ENDPOINT: optionalString.pipe(z.url().optional()),
-  S3_BUCKET: z.string().trim().min(3).default("agent-marketplace"),
-  S3_ACCESS_KEY: optionalString,
-  S3_SECRET_KEY: optionalString,
-  S3_REGION: z.string().trim().min(1).default("us-east-1"),
-  S3_FORCE_PATH_STYLE: booleanFlag,
+    S3_ENDPOINT: optionalString.pipe(z.url().optional()),
+    S3_BUCKET: z.string().trim().min(3).default("agent-marketplace"),
+    S3_ACCESS_KEY: optionalString,
+    S3_SECRET_KEY: optionalString,
+    S3_REGION: z.string().trim().min(1).default("us-east-1"),
+    S3_FORCE_PATH_STYLE: booleanFlag,
+    S3_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+    /** Longest S3 request without progress before it fails (and the request answers 503). */
+    S3_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
 
-  /** Secret for app-signed URLs of the filesystem store; generated into DATA_DIR when unset. */
-  SIGNING_SECRET: optionalString.pipe(z.string().min(32).optional()),
+    /** Secret for app-signed URLs of the filesystem store; generated into DATA_DIR when unset. */
+    SIGNING_SECRET: optionalString.pipe(z.string().min(32).optional()),
 
-  CORS_ORIGINS: z.string().default("http://localhost:3000").pipe(commaList),
-  MAX_UPLOAD_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(50 * 1024 * 1024),
-  DOWNLOAD_MODE: z.enum(["stream", "redirect"]).default("stream"),
-  DOWNLOAD_URL_TTL_SECONDS: seconds(300),
-  /** Local copies of S3 archives served as files (Bun keeps Content-Length only for file bodies). */
-  DOWNLOAD_CACHE_MAX_BYTES: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(1024 * 1024 * 1024),
-  /** Let webhooks reach loopback and private addresses (tests, single-host setups). */
-  WEBHOOK_ALLOW_PRIVATE: booleanFlag,
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    CORS_ORIGINS: z.string().default("http://localhost:3000").pipe(commaList),
+    MAX_UPLOAD_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(50 * 1024 * 1024),
+    DOWNLOAD_MODE: z.enum(["stream", "redirect"]).default("stream"),
+    DOWNLOAD_URL_TTL_SECONDS: seconds(300),
+    /** Local copies of S3 archives served as files (Bun keeps Content-Length only for file bodies). */
+    DOWNLOAD_CACHE_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(1024 * 1024 * 1024),
+    /** Let webhooks reach loopback and private addresses (tests, single-host setups). */
+    WEBHOOK_ALLOW_PRIVATE: booleanFlag,
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    /**
+     * Seconds a connection may stay silent before the server closes it (Bun's default is 10).
+     * Must outlast the longest legitimate wait on a dependency, checked below.
+     */
+    HTTP_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(255).default(120),
 
-  GITHUB_CLIENT_ID: optionalString,
-  GITHUB_CLIENT_SECRET: optionalString,
-  GITHUB_URL: z.url().default("https://github.com"),
-  GITHUB_API_URL: z.url().default("https://api.github.com"),
-  GITHUB_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-  OAUTH_REDIRECT_URI: optionalString.pipe(z.url().optional()),
-  OAUTH_ALLOWED_REDIRECT_URIS: z.string().default("").pipe(commaList),
-  FRONTEND_URL: optionalString.pipe(z.url().optional()),
-  ADMIN_GITHUB_LOGINS: z.string().default("").pipe(commaList),
-  /** Trusted publishing: the issuer of GitHub Actions ID tokens; its discovery document names the keys. */
-  OIDC_GITHUB_ISSUER: z.url().default("https://token.actions.githubusercontent.com"),
-  /** The `aud` an ID token must carry; unset means PUBLIC_URL (else http://HOST:PORT). */
-  OIDC_AUDIENCE: optionalString,
-  OIDC_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-  /** Least time between two fetches of the issuer's keys caused by tokens naming an unknown key id. */
-  OIDC_JWKS_REFETCH_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
-  ACCESS_TOKEN_TTL_SECONDS: seconds(30 * 60),
-  REFRESH_TOKEN_TTL_SECONDS: seconds(7 * 24 * 60 * 60),
+    GITHUB_CLIENT_ID: optionalString,
+    GITHUB_CLIENT_SECRET: optionalString,
+    GITHUB_URL: z.url().default("https://github.com"),
+    GITHUB_API_URL: z.url().default("https://api.github.com"),
+    GITHUB_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    OAUTH_REDIRECT_URI: optionalString.pipe(z.url().optional()),
+    OAUTH_ALLOWED_REDIRECT_URIS: z.string().default("").pipe(commaList),
+    FRONTEND_URL: optionalString.pipe(z.url().optional()),
+    ADMIN_GITHUB_LOGINS: z.string().default("").pipe(commaList),
+    /** Trusted publishing: the issuer of GitHub Actions ID tokens; its discovery document names the keys. */
+    OIDC_GITHUB_ISSUER: z.url().default("https://token.actions.githubusercontent.com"),
+    /** The `aud` an ID token must carry; unset means PUBLIC_URL (else http://HOST:PORT). */
+    OIDC_AUDIENCE: optionalString,
+    OIDC_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    /** Least time between two fetches of the issuer's keys caused by tokens naming an unknown key id. */
+    OIDC_JWKS_REFETCH_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
+    ACCESS_TOKEN_TTL_SECONDS: seconds(30 * 60),
+    REFRESH_TOKEN_TTL_SECONDS: seconds(7 * 24 * 60 * 60),
 
-  RATE_LIMIT_ENABLED: z
-    .enum(["true", "false"])
-    .default("true")
-    .transform((v) => v === "true"),
-  RATE_LIMIT_USER_PER_HOUR: z.coerce.number().int().positive().default(1000),
-  RATE_LIMIT_ANON_PER_HOUR: z.coerce.number().int().positive().default(100),
-  RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().positive().default(10),
-  /** Trust X-Forwarded-For for the client IP (only behind a proxy you control). */
-  TRUST_PROXY: booleanFlag,
-});
+    RATE_LIMIT_ENABLED: z
+      .enum(["true", "false"])
+      .default("true")
+      .transform((v) => v === "true"),
+    RATE_LIMIT_USER_PER_HOUR: z.coerce.number().int().positive().default(1000),
+    RATE_LIMIT_ANON_PER_HOUR: z.coerce.number().int().positive().default(100),
+    RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().positive().default(10),
+    /** Trust X-Forwarded-For for the client IP (only behind a proxy you control). */
+    TRUST_PROXY: booleanFlag,
+  })
+  .superRefine((env, ctx) => {
+    // A connection must not be cut while its request legitimately waits on a dependency.
+    const longestWaitMs = Math.max(env.DATABASE_STATEMENT_TIMEOUT_MS + 2_000 + env.DATABASE_CONNECT_TIMEOUT_MS, env.S3_REQUEST_TIMEOUT_MS);
+    if (env.HTTP_IDLE_TIMEOUT_SECONDS * 1000 <= longestWaitMs)
+      ctx.addIssue({
+        code: "custom",
+        path: ["HTTP_IDLE_TIMEOUT_SECONDS"],
+        message: `must be longer than the longest wait on a dependency (${Math.ceil(longestWaitMs / 1000)} s from the DATABASE_* and S3_* timeouts)`,
+      });
+    if (env.METRICS_PORT !== undefined && env.METRICS_PORT === env.PORT)
+      ctx.addIssue({ code: "custom", path: ["METRICS_PORT"], message: "must differ from PORT" });
+  });
 
 export type Env = z.infer<typeof envSchema>;
 

@@ -99,8 +99,8 @@ export class RateLimited extends DomainError {
 }
 
 export class ServiceUnavailable extends DomainError {
-  constructor(detail: ErrorDetail = "Service unavailable") {
-    super("service_unavailable", detail);
+  constructor(detail: ErrorDetail = "Service unavailable", retryAfterSeconds?: number) {
+    super("service_unavailable", detail, retryAfterSeconds === undefined ? {} : { "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))) });
   }
 }
 

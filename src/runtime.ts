@@ -1,10 +1,12 @@
 import { type JobRegistry, jobRegistry } from "../jobs/registry.ts";
 import { schedules } from "../jobs/schedules.ts";
+import pkg from "../package.json" with { type: "json" };
 import type { Env } from "./env.ts";
 import { createMemoryCache } from "./lib/cache/memory.ts";
 import { createRedisCache } from "./lib/cache/redis.ts";
 import { createDatabase, type DatabaseHandle } from "./lib/db/db.ts";
 import { migrateDatabase } from "./lib/db/migrate.ts";
+import { addressOf, faultWarningKey, StartupError } from "./lib/faults.ts";
 import { createMemoryLockManager } from "./lib/locks/memory.ts";
 import { createRedisLockManager } from "./lib/locks/redis.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
@@ -15,12 +17,16 @@ import { createRedisQueue } from "./lib/queue/redis.ts";
 import { createMemoryRateLimiter } from "./lib/rate-limit/memory.ts";
 import { createRedisRateLimiter } from "./lib/rate-limit/redis.ts";
 import { closeRedis, createRedisConnection, type Redis } from "./lib/redis.ts";
+import { type SandboxState, sandboxStatus, sweepSandboxLeftovers } from "./lib/sandbox/sandbox.ts";
 import { type Scheduler, startScheduler } from "./lib/scheduler.ts";
 import { createObjectStore } from "./lib/storage/factory.ts";
+import { createWarningThrottle } from "./lib/throttle.ts";
 import type { Actor } from "./services/actor.ts";
-import { invalidateCounters } from "./services/catalog-cache.ts";
+import { invalidateCatalog, invalidateCounters, repairOwedInvalidation } from "./services/catalog-cache.ts";
 import { type ServiceContext, systemContext } from "./services/context.ts";
 import { DownloadRecorder } from "./services/downloads/recorder.ts";
+import { countActiveSessions, oldestPendingValidationSeconds } from "./services/operator-figures.ts";
+import { databaseOwedInvalidations, NOTHING_OWED } from "./services/owed-invalidations.ts";
 import type { Ports } from "./services/ports.ts";
 import { countPendingValidations } from "./services/validation/queue.ts";
 
@@ -37,8 +43,13 @@ export interface Runtime extends Ports {
   queue: Queue<JobRegistry>;
   /** Download events and counters, written in batches off the request path. */
   downloads: DownloadRecorder;
+  /** The validation sandbox on this host (probed once); /health and start-up report it. */
+  sandbox: () => Promise<{ state: SandboxState; reason?: string }>;
   close(): Promise<void>;
 }
+
+/** How long another instance may serve a cached answer that a write made while Redis refused it invalidated. */
+const OWED_REPAIR_INTERVAL_MS = 1_000;
 
 export interface RuntimeOptions {
   /** An already open database (tests hand in a per-file database). */
@@ -49,25 +60,65 @@ export interface RuntimeOptions {
 
 export async function createRuntime(env: Env, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(env);
-  const db = options.db ?? (await createDatabase(env));
+  const warnings = createWarningThrottle(logger);
+  // Scrape-time sources read `late`, filled in once the runtime exists.
+  const late: { db?: DatabaseHandle; queue?: Queue<JobRegistry> } = {};
+  const metrics = createMetrics({
+    version: pkg.version,
+    countPendingValidations: () => countPendingValidations(need(late.db).db),
+    oldestPendingValidationSeconds: () => oldestPendingValidationSeconds(need(late.db).db),
+    countActiveSessions: () => countActiveSessions(need(late.db).db),
+    queueStats: () => need(late.queue).stats(),
+    poolStats: () => late.db?.poolStats?.() ?? null,
+  });
+  const db =
+    options.db ??
+    (await createDatabase(env, {
+      onConnectionError: (err) => {
+        metrics.dependencyErrors.inc({ dependency: "database" });
+        warnings.warn("database-connection", { err: err.message }, "database connection lost; requests answer 503 until it is back");
+      },
+      onConnect: () => {
+        warnings.recovered("database-connection", "database connections open again");
+        warnings.recovered(faultWarningKey("database"));
+      },
+    }));
   try {
     if (options.migrate ?? true) {
-      const { applied } = await migrateDatabase(db);
+      const { applied } = await migrateDatabase(db).catch((err: unknown) => {
+        throw env.DATABASE_URL ? new StartupError("DATABASE_URL", addressOf(env.DATABASE_URL), err) : err;
+      });
       if (applied > 0) logger.info({ applied }, "applied database migrations");
     }
     const redis = env.REDIS_URL
-      ? createRedisConnection(env.REDIS_URL, { name: "am-main", onError: (err) => logger.warn({ err: err.message }, "redis connection error") })
+      ? createRedisConnection(env.REDIS_URL, {
+          name: "am-main",
+          commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+          onError: (err) =>
+            warnings.warn("redis-connection", { err: err.message }, "redis connection error; cache bypassed, queue and locks failing until it is back"),
+        })
       : null;
+    redis?.on("ready", () => {
+      warnings.recovered("redis-connection", "redis connection ready again");
+      warnings.recovered(faultWarningKey("redis"));
+    });
     const prefix = env.REDIS_PREFIX;
-    const storage = await createObjectStore(env);
+    redis?.on("error", () => metrics.dependencyErrors.inc({ dependency: "redis" }));
+    const storage = await createObjectStore(env).catch((err: unknown) => {
+      throw env.S3_ENDPOINT || env.S3_ACCESS_KEY
+        ? new StartupError("S3_ENDPOINT", `${addressOf(env.S3_ENDPOINT, "AWS S3")} bucket ${env.S3_BUCKET}`, err)
+        : err;
+    });
     const queue = redis ? createRedisQueue(jobRegistry, { redis, prefix }) : createMemoryQueue(jobRegistry);
+    Object.assign(late, { db, queue });
     const cache = redis ? createRedisCache(redis, { prefix }) : createMemoryCache();
     // Download counts show in cached answers: each written batch bumps the counters generation (no list or search is evicted).
     const downloads = new DownloadRecorder(db.db, logger, { onWritten: () => invalidateCounters(runtime) });
     const runtime: Runtime = {
       env,
       logger,
-      metrics: createMetrics({ countPendingValidations: () => countPendingValidations(db.db) }),
+      warnings,
+      metrics,
       db,
       redis,
       cache,
@@ -76,7 +127,11 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
       storage,
       queue,
       downloads,
+      sandbox: sandboxStatus,
+      readReplica: db.reads,
+      owedInvalidations: redis ? databaseOwedInvalidations(db.db, logger) : NOTHING_OWED,
       async close() {
+        clearInterval(repairs);
         await queue.close({ graceMs: env.SHUTDOWN_TIMEOUT_MS });
         await downloads.close();
         await storage.close?.();
@@ -84,6 +139,12 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
         await db.close();
       },
     };
+    // Invalidations owed by any process are repaired by whichever reaches Redis first, and a
+    // (re)connected Redis may hold answers older than a write made while it was away: bump.
+    const repairs = setInterval(() => void repairOwedInvalidation(runtime), OWED_REPAIR_INTERVAL_MS);
+    repairs.unref();
+    redis?.on("ready", () => void invalidateCatalog(runtime));
+    if (redis?.status === "ready") void invalidateCatalog(runtime);
     return runtime;
   } catch (error) {
     await db.close().catch(() => undefined);
@@ -93,13 +154,25 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
 
 /** The context a request's services run in. */
 export function requestContext(rt: Runtime, actor: Actor, logger: Logger = rt.logger): ServiceContext {
-  return { ports: rt, db: rt.db.db, actor, logger };
+  // Anonymous reads may be answered by the replica; a signed-in caller always reads the primary,
+  // so their own writes read back at once.
+  const db = actor.kind === "anonymous" && rt.db.reads ? rt.db.reads.routed : rt.db.db;
+  return { ports: rt, db, actor, logger };
+}
+
+function need<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error("runtime not ready");
+  return value;
 }
 
 /** A worker of this runtime's queue; each job runs with a system context of its own. */
 export function startJobWorker(rt: Runtime, opts: Omit<WorkerOptions, "context"> = {}): Worker {
   return rt.queue.startWorker({
     logger: rt.logger,
+    onJobDone: ({ name, outcome, durationMs }) => {
+      rt.metrics.jobs.inc({ job: name, outcome });
+      rt.metrics.jobDuration.observe({ job: name, outcome }, durationMs / 1000);
+    },
     ...opts,
     context: (job) => systemContext(rt, rt.db.db, rt.logger.child({ job_id: job.jobId, job: job.name, attempt: job.attempt })),
   });
@@ -108,6 +181,28 @@ export function startJobWorker(rt: Runtime, opts: Omit<WorkerOptions, "context">
 /** The recurring tasks of jobs/schedules.ts, each firing once across instances. */
 export function startSchedules(rt: Runtime, opts: { paused?: boolean } = {}): Scheduler {
   return startScheduler(schedules, { locks: rt.locks, logger: rt.logger, context: () => systemContext(rt, rt.db.db) }, opts);
+}
+
+/**
+ * What processes that died without cleaning up left on this host: validation work dirs, sandbox
+ * cgroups (and their processes), S3 spool files. Per host, so a timer of each process runs it
+ * (a cluster-wide schedule would sweep one host only). Never throws.
+ */
+export function startHostSweeps(rt: Runtime, opts: { intervalMs?: number; validates: boolean }): { stop(): void } {
+  const sweep = async () => {
+    try {
+      const sandbox = opts.validates ? await sweepSandboxLeftovers() : { workDirs: 0, cgroups: 0 };
+      const spoolFiles = (await rt.storage.sweepLeftovers?.()) ?? 0;
+      if (sandbox.workDirs + sandbox.cgroups + spoolFiles > 0)
+        rt.logger.info({ ...sandbox, spool_files: spoolFiles }, "swept leftovers of processes that died");
+    } catch (err) {
+      rt.logger.warn({ err }, "could not sweep leftovers");
+    }
+  };
+  void sweep();
+  const timer = setInterval(() => void sweep(), opts.intervalMs ?? 10 * 60_000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /** A system context over this runtime, for commands, scripts and tests. */

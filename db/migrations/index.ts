@@ -9,6 +9,7 @@ import m6 from "./0006_marvelous_centennial.sql" with { type: "text" };
 import m7 from "./0007_lifecycle.sql" with { type: "text" };
 import m8 from "./0008_search_keywords.sql" with { type: "text" };
 import m9 from "./0009_lean_cassandra_nova.sql" with { type: "text" };
+import m10 from "./0010_chubby_pepper_potts.sql" with { type: "text" };
 
 export interface BundledMigration {
   tag: string;
@@ -28,4 +29,5 @@ export const migrations: BundledMigration[] = [
   { tag: "0007_lifecycle", when: 1796025670076, breakpoints: true, sql: m7 },
   { tag: "0008_search_keywords", when: 1796025670817, breakpoints: true, sql: m8 },
   { tag: "0009_lean_cassandra_nova", when: 1796029022511, breakpoints: true, sql: m9 },
+  { tag: "0010_chubby_pepper_potts", when: 1796029106384, breakpoints: true, sql: m10 },
 ];

@@ -58,3 +58,16 @@ export type StorageDeletion = typeof storageDeletions.$inferSelect;
 export type NewStorageDeletion = typeof storageDeletions.$inferInsert;
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
 export type NewWebhookDelivery = typeof webhookDeliveries.$inferInsert;
+
+/**
+ * Cache invalidations a process could not deliver (Redis down, or refusing the write). While one
+ * is owed every process reads past the answer cache; whichever reaches Redis first bumps the
+ * generation and clears the row, so no instance serves a pre-write answer after Redis is back.
+ */
+export const owedInvalidations = pgTable("owed_invalidations", {
+  /** The cache namespace owed a bump, e.g. "catalog". */
+  name: text("name").primaryKey(),
+  owedSince: tstz("owed_since").notNull().defaultNow(),
+  /** Raised by each failed bump, so a repair clears only the owing it saw. */
+  version: bigint("version", { mode: "number" }).notNull().default(1),
+});

@@ -62,7 +62,12 @@ export async function cachedAnswer(rt: Runtime, request: Request, state: Request
     const viewer = await viewerKey(ctx);
     if (viewer === null) return null;
     const key = `${viewer}:${path}${url.search}`;
-    const { answer, slot } = await findAnswer(ctx, { key, ttlSeconds: read.ttlSeconds, orderedByCounters: read.orderedByCounters(url.searchParams) });
+    const { answer, slot } = await findAnswer(ctx, {
+      name: route.procedure,
+      key,
+      ttlSeconds: read.ttlSeconds,
+      orderedByCounters: read.orderedByCounters(url.searchParams),
+    });
     state.answerSlot = slot ?? undefined;
     if (!answer) return null;
     state.route = REST_PREFIX + route.template;

@@ -1,3 +1,4 @@
+import { dependencyFault, reportFault } from "../lib/faults.ts";
 import type { Runtime } from "../runtime.ts";
 import { requestContext } from "../runtime.ts";
 import { type Actor, ANONYMOUS } from "../services/actor.ts";
@@ -23,5 +24,13 @@ export async function serviceContextOf(rt: Runtime, request: Request): Promise<S
 /** A procedure's context for a request; REST passes the input keys its path carried. */
 export async function procedureContextOf(rt: Runtime, request: Request, pathParams: readonly string[] = []): Promise<Context> {
   const state = stateOf(request);
-  return procedureContext(await serviceContextOf(rt, request), { requestId: state.requestId, ip: state.ip, headers: request.headers, pathParams });
+  try {
+    return procedureContext(await serviceContextOf(rt, request), { requestId: state.requestId, ip: state.ip, headers: request.headers, pathParams });
+  } catch (err) {
+    // tRPC turns this into an answer without telling anyone; the operator needs the request id.
+    const fault = dependencyFault(err);
+    if (fault) reportFault(rt, fault, err, { request_id: state.requestId, route: state.route });
+    else rt.logger.error({ err, request_id: state.requestId, route: state.route }, "could not build the request's context");
+    throw err;
+  }
 }

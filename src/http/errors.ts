@@ -1,7 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import { DomainError, describeDomainError, InternalError } from "../errors.ts";
+import { dependencyFault, type FaultReporting, reportFault } from "../lib/faults.ts";
 import type { Logger } from "../lib/logger.ts";
-import { trpcToDomain } from "../trpc/errors.ts";
+import { trpcToDomain, unavailableError } from "../trpc/errors.ts";
 
 /**
  * The one place an error becomes an HTTP answer: Elysia's onError, 405, 429 and the REST bridge
@@ -9,10 +10,16 @@ import { trpcToDomain } from "../trpc/errors.ts";
  */
 export function errorResponse(
   error: unknown,
-  request: { requestId: string; route?: string; logger: Logger },
+  request: { requestId: string; route?: string; logger: Logger; report?: FaultReporting },
   extraHeaders: Record<string, string> = {},
 ): Response {
-  const domain = asDomainError(error);
+  const fault = error instanceof DomainError || error instanceof TRPCError ? null : dependencyFault(error);
+  if (fault) {
+    const fields = { request_id: request.requestId, route: request.route };
+    if (request.report) reportFault(request.report, fault, error, fields);
+    else request.logger.warn({ err: error, ...fields }, "a dependency failed; answering 503");
+  }
+  const domain = (fault && unavailableError(error)) || asDomainError(error);
   // Procedures log their own failures before they get here.
   if (domain instanceof InternalError && !(error instanceof TRPCError))
     request.logger.error({ err: error, request_id: request.requestId, route: request.route }, "unhandled error");

@@ -56,13 +56,16 @@ export async function chargeCaller(
   try {
     result = await rt.rateLimiter.hit(key, limit, HOUR_MS, cost);
   } catch (err) {
-    rt.logger.warn({ err, request_id: state.requestId }, "rate limiter unavailable; request not limited");
+    rt.warnings.warn("rate-limiter", { err, request_id: state.requestId }, "rate limiter unavailable; requests not limited");
     return null;
   }
+  rt.warnings.recovered("rate-limiter", "rate limiter available again");
   const headers = {
     "X-RateLimit-Limit": String(result.limit),
     "X-RateLimit-Remaining": String(result.remaining),
     "X-RateLimit-Reset": String(Math.ceil(result.resetAt / 1000)),
   };
-  return { headers, refused: result.allowed ? null : new RateLimited(result.retryAfterMs / 1000) };
+  if (result.allowed) return { headers, refused: null };
+  rt.metrics.rateLimitDenials.inc({ limit: key.startsWith("rl:user:") ? "user" : "ip" });
+  return { headers, refused: new RateLimited(result.retryAfterMs / 1000) };
 }

@@ -93,7 +93,7 @@ export function createRestHandler(rt: Runtime, hooks: { answered?(state: Request
           const response =
             call.error === undefined
               ? conditionalResponse(request, statusCode, headers, text)
-              : errorResponse(call.error, { requestId: state.requestId, route: state.route, logger });
+              : errorResponse(call.error, { requestId: state.requestId, route: state.route, logger, report: rt });
           resolve(head ? withoutBody(response) : response);
         },
       };

@@ -18,6 +18,8 @@ import type { Ports } from "./ports.ts";
  */
 
 export interface AnswerRead {
+  /** The procedure answered (e.g. "agents.get"), the metrics' read label. */
+  name: string;
   /** The request as the cache sees it: viewer, route and query, e.g. "all:/agents?limit=20". */
   key: string;
   ttlSeconds: number;
@@ -42,7 +44,7 @@ export interface CachedAnswer {
 export async function findAnswer(ctx: ServiceContext, read: AnswerRead): Promise<{ answer: CachedAnswer | null; slot: AnswerSlot | null }> {
   const suffix = `:answer:${read.key}`;
   const named = read.orderedByCounters ? 2 : 1;
-  const found = await lookupCatalog(ctx.ports, suffix, named);
+  const found = await lookupCatalog(ctx.ports, read.name, suffix, named);
   if (found === null) return { answer: null, slot: null };
   const slot = { suffix, generations: found.generations, named, ttlSeconds: read.ttlSeconds };
   if (found.value === null) return { answer: null, slot };

@@ -21,7 +21,10 @@ import type { Ports } from "./ports.ts";
  *
  * The cache only accelerates: when it fails, reads are computed from the database and writes
  * still succeed. An invalidation that could not be written makes this process bypass the cache
- * until a later bump gets through, so a flapping Redis cannot bring back pre-write answers here.
+ * until a later bump gets through, and is recorded as owed in the database: every process polls
+ * for it (repairOwedInvalidation), reads past the cache while it is owed, and whichever reaches
+ * Redis first bumps and clears it. Every process also bumps when its Redis connection becomes
+ * ready (runtime.ts), which covers a Redis restarted with its old entries (persistence).
  */
 
 export const LIST_TTL_SECONDS = 300;
@@ -31,6 +34,8 @@ const COUNTERS_KEY = "catalog:counters";
 /** Both generations, in the order every lookup reads them. */
 const GENERATION_KEYS = [GENERATION_KEY, COUNTERS_KEY] as const;
 const ENTRY_PREFIX = "catalog:";
+/** The name owed invalidations are recorded under (owed_invalidations). */
+const CATALOG = "catalog";
 
 export interface CachedRead {
   /** Which read (e.g. "search.agents"); part of the key. */
@@ -67,7 +72,7 @@ export async function cachedRead<T>(ctx: ServiceContext, read: CachedRead, compu
   if (viewer === null) return compute();
   const suffix = `:${read.name}:${viewer}:${JSON.stringify(read.input ?? null)}`;
   const named = read.counters === false ? 1 : GENERATION_KEYS.length;
-  const found = await lookupCatalog(ctx.ports, suffix, named);
+  const found = await lookupCatalog(ctx.ports, read.name, suffix, named);
   if (found === null) return compute();
   if (found.value !== null) return JSON.parse(found.value) as T;
   const generations = found.generations.slice(0, named);
@@ -75,7 +80,10 @@ export async function cachedRead<T>(ctx: ServiceContext, read: CachedRead, compu
   const state = healthOf(ctx.ports);
   const running = state.inFlight.get(key);
   if (running) return running as Promise<T>;
-  const computing = compute().finally(() => state.inFlight.delete(key));
+  // After the generations were read: a replica that has caught up now holds every write they cover.
+  const replica = ctx.ports.readReplica;
+  const fresh = replica && ctx.actor.kind === "anonymous" ? () => replica.whenCaughtUp(compute) : compute;
+  const computing = fresh().finally(() => state.inFlight.delete(key));
   state.inFlight.set(key, computing);
   const value = await computing;
   storeCatalog(ctx.ports, generations, suffix, JSON.stringify(value), read.ttlSeconds);
@@ -86,18 +94,24 @@ export async function cachedRead<T>(ctx: ServiceContext, read: CachedRead, compu
  * An entry under the current generations (its key names the first `named` of catalog, counters),
  * with the generations read in the same round trip. Null when the cache must be bypassed.
  */
-export async function lookupCatalog(ports: Ports, suffix: string, named: number): Promise<GenerationalRead | null> {
+export async function lookupCatalog(ports: Ports, read: string, suffix: string, named: number): Promise<GenerationalRead | null> {
   const state = healthOf(ports);
+  const count = (result: "hit" | "miss" | "bypass" | "error") => ports.metrics.cacheRequests.inc({ read, result });
   if (state.invalidationPending) {
-    await invalidateCatalog(ports);
-    if (state.invalidationPending) return null;
+    await bumpGeneration(ports, GENERATION_KEY, { oweOnFailure: false });
+    if (state.invalidationPending) {
+      count("bypass");
+      return null;
+    }
   }
   try {
     const found = await ports.cache.readGenerational(GENERATION_KEYS, ENTRY_PREFIX, suffix, named);
     recovered(ports, state);
+    count(found.value === null ? "miss" : "hit");
     return found;
   } catch (err) {
     failed(ports, state, err);
+    count("error");
     return null;
   }
 }
@@ -109,19 +123,20 @@ export function storeCatalog(ports: Ports, generations: readonly string[], suffi
 }
 
 /** Call after the commit of any write that changes what a catalog read could answer. Never throws. */
-export async function invalidateCatalog(ports: Ports): Promise<void> {
-  await bump(ports, GENERATION_KEY);
+export function invalidateCatalog(ports: Ports): Promise<void> {
+  return bumpGeneration(ports, GENERATION_KEY, { oweOnFailure: true });
 }
 
 /**
  * Call after the commit of a write that changes only downloads, stars or ratings. Answers that
  * show them refresh their counts; those ordered or filtered by them are recomputed. Never throws.
  */
-export async function invalidateCounters(ports: Ports): Promise<void> {
-  await bump(ports, COUNTERS_KEY);
+export function invalidateCounters(ports: Ports): Promise<void> {
+  return bumpGeneration(ports, COUNTERS_KEY, { oweOnFailure: true });
 }
 
-async function bump(ports: Ports, key: string): Promise<void> {
+/** A write's bump that fails is owed (in the database); a retry of one already owed is not recorded again. */
+async function bumpGeneration(ports: Ports, key: string, opts: { oweOnFailure: boolean }): Promise<void> {
   const state = healthOf(ports);
   try {
     await ports.cache.incr(key);
@@ -132,7 +147,21 @@ async function bump(ports: Ports, key: string): Promise<void> {
   } catch (err) {
     state.invalidationPending = true;
     failed(ports, state, err);
+    if (opts.oweOnFailure) await ports.owedInvalidations.owe(CATALOG);
   }
+}
+
+/**
+ * Run often by every process: a bump owed by any process (or this one) makes this one read past
+ * the cache and try the bump; once it lands, the owing is cleared. Never throws.
+ */
+export async function repairOwedInvalidation(ports: Ports): Promise<void> {
+  const state = healthOf(ports);
+  const owed = await ports.owedInvalidations.owed(CATALOG).catch(() => null);
+  if (owed === null && !state.invalidationPending) return;
+  state.invalidationPending = true;
+  await bumpGeneration(ports, GENERATION_KEY, { oweOnFailure: false });
+  if (!state.invalidationPending && owed !== null) await ports.owedInvalidations.settle(CATALOG, owed).catch(() => undefined);
 }
 
 /**
@@ -145,7 +174,7 @@ export async function viewerKey(ctx: ServiceContext): Promise<string | null> {
   const userId = userIdOf(actor);
   if (userId === null) return "all";
   const suffix = `:hidden:u${userId}`;
-  const found = await lookupCatalog(ctx.ports, suffix, 1);
+  const found = await lookupCatalog(ctx.ports, "viewer", suffix, 1);
   if (found === null) return null;
   let hidden = found.value;
   if (hidden === null) {

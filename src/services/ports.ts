@@ -7,6 +7,8 @@ import type { Metrics } from "../lib/metrics.ts";
 import type { DeadJob, EnqueueOptions, QueueName, QueueStats } from "../lib/queue/queue.ts";
 import type { RateLimiter } from "../lib/rate-limit/rate-limit.ts";
 import type { ObjectStore } from "../lib/storage/types.ts";
+import type { WarningThrottle } from "../lib/throttle.ts";
+import type { OwedInvalidations } from "./owed-invalidations.ts";
 
 /**
  * What a service may use besides its database executor: the adapters, by interface. The
@@ -15,6 +17,8 @@ import type { ObjectStore } from "../lib/storage/types.ts";
 export interface Ports {
   env: Env;
   logger: Logger;
+  /** Warnings that repeat while something is down, logged once per outage. */
+  warnings: WarningThrottle;
   metrics: Metrics;
   cache: Cache;
   locks: LockManager;
@@ -22,6 +26,10 @@ export interface Ports {
   storage: ObjectStore;
   queue: JobQueue;
   downloads: DownloadLog;
+  /** With DATABASE_READ_URL: runs a read on the replica when it has caught up with the primary. */
+  readReplica?: { whenCaughtUp<T>(fn: () => Promise<T>): Promise<T> };
+  /** Cache bumps that could not reach Redis, kept where every process repairs them. */
+  owedInvalidations: OwedInvalidations;
 }
 
 /** The job queue as producers see it, typed by src/contract/jobs.ts. */

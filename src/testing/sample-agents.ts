@@ -270,3 +270,17 @@ export function symlinkArchive(): Uint8Array {
     { name: "escape/planted.txt", data: "escaped" },
   ]);
 }
+
+/** Follows the protocol; its own test takes `seconds` (a validation still running when a worker is killed). */
+export function slowTestsNodeAgent(seconds: number): Uint8Array {
+  const test = `const test = require("node:test");
+const assert = require("node:assert/strict");
+const { handle } = require("../index.js");
+
+test("ping answers success, slowly", async () => {
+  await new Promise((resolve) => setTimeout(resolve, ${Math.round(seconds * 1000)}));
+  assert.equal(handle({ action: "ping", params: {} }).status, "success");
+});
+`;
+  return writeZip(nodeAgent("slow-tests-agent", RUN_AS_MAIN, [{ name: "test/slow.test.js", data: test }]), { compress: true });
+}

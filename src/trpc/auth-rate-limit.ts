@@ -10,13 +10,14 @@ const MINUTE_MS = 60_000;
  * login must not depend on Redis.
  */
 export const limitAuthAttempts = middleware(async ({ ctx, next }) => {
-  const { ports, logger } = svc(ctx);
+  const { ports } = svc(ctx);
   const { RATE_LIMIT_ENABLED, RATE_LIMIT_AUTH_PER_MINUTE } = ports.env;
   if (RATE_LIMIT_ENABLED) {
     const result = await ports.rateLimiter.hit(`rl:auth:${ctx.ip}`, RATE_LIMIT_AUTH_PER_MINUTE, MINUTE_MS).catch((err: unknown) => {
-      logger.warn({ err }, "auth rate limiter unavailable; letting the attempt through");
+      ports.warnings.warn("auth-rate-limiter", { err }, "auth rate limiter unavailable; letting attempts through");
       return null;
     });
+    if (result && !result.allowed) ports.metrics.rateLimitDenials.inc({ limit: "auth" });
     if (result && !result.allowed) throw new RateLimited(result.retryAfterMs / 1000, "Too many authentication attempts; try again later");
   }
   return next();

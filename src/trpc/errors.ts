@@ -1,7 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
-import { DomainError, type ErrorCode, InternalError, ValidationFailed, zodIssuesToDetail } from "../errors.ts";
+import { DomainError, type ErrorCode, InternalError, ServiceUnavailable, ValidationFailed, zodIssuesToDetail } from "../errors.ts";
+import { dependencyFault, retryAfterSeconds } from "../lib/faults.ts";
 
 /** The one map between domain error codes and tRPC codes; exhaustive by `satisfies`. */
 const trpcCodeOf = {
@@ -44,10 +45,20 @@ export function domainToTrpc(error: DomainError): TRPCError {
 export function trpcToDomain(error: TRPCError): DomainError {
   const cause = error.cause;
   if (cause instanceof DomainError) return cause;
+  const unavailable = unavailableError(cause);
+  if (unavailable) return unavailable;
   // Input that never reached our middleware (e.g. a batch call) still gets the 422 shape.
   if (cause instanceof ZodError && error.code === "BAD_REQUEST") return new ValidationFailed(zodIssuesToDetail(cause, "body"));
   const code = domainCodeOf[error.code];
   if (code === undefined) return new InternalError();
   const detail = code === "not_found" && error.message === "Not found" ? "Not Found" : error.message;
   return new DomainError(code, detail, code === "unauthorized" ? { "WWW-Authenticate": "Bearer" } : {});
+}
+
+/** A failing dependency (database down or timing out, Redis, S3, a full disk) as the contract's 503, or null. */
+export function unavailableError(error: unknown): ServiceUnavailable | null {
+  const fault = dependencyFault(error);
+  if (!fault) return null;
+  const what = fault.dependency === "disk" ? "Storage space is exhausted" : `The ${fault.dependency} is unavailable`;
+  return new ServiceUnavailable(`${what}; try again shortly`, retryAfterSeconds(fault));
 }

@@ -1,9 +1,10 @@
 import { initTRPC } from "@trpc/server";
 import { ZodError } from "zod";
-import { DomainError, describeDomainError, Forbidden, Unauthorized, ValidationFailed, zodIssuesToDetail } from "../errors.ts";
+import { DomainError, describeDomainError, Forbidden, ServiceUnavailable, Unauthorized, ValidationFailed, zodIssuesToDetail } from "../errors.ts";
+import { dependencyFault, reportFault } from "../lib/faults.ts";
 import { type Caller, isAdmin, isCaller, mayChange, PUBLISH_ONLY_MESSAGE, READ_ONLY_MESSAGE } from "../services/actor.ts";
 import type { Context } from "./context.ts";
-import { domainToTrpc, trpcToDomain } from "./errors.ts";
+import { domainToTrpc, trpcToDomain, unavailableError } from "./errors.ts";
 import { svc } from "./service.ts";
 
 /** Which tier guards a procedure; set by the tier itself, so every procedure carries it. */
@@ -49,6 +50,11 @@ const errorMapping = t.middleware(async ({ ctx, type, next }) => {
   if (result.ok) return result;
   const cause = result.error.cause;
   if (cause instanceof DomainError) throw domainToTrpc(cause);
+  const fault = dependencyFault(cause);
+  if (fault) {
+    reportFault(svc(ctx).ports, fault, cause, { request_id: ctx.requestId });
+    throw domainToTrpc(unavailableError(cause) ?? new ServiceUnavailable());
+  }
   if (cause instanceof ZodError && result.error.code === "BAD_REQUEST") {
     throw domainToTrpc(new ValidationFailed(zodIssuesToDetail(cause, type === "query" ? "query" : "body", ctx.pathParams)));
   }

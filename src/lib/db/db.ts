@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -8,6 +9,7 @@ import * as schema from "../../../db/schema/index.ts";
 import type { Env } from "../../env.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
 import { loadPgliteAssets, pgliteExtensions } from "./pglite-assets.ts";
+import { connectReadReplica, type ReadReplica } from "./read-replica.ts";
 
 type Schema = typeof schema;
 /**
@@ -23,39 +25,100 @@ export interface DatabaseHandle {
   readonly kind: "postgres" | "embedded";
   readonly db: Database;
   ping(): Promise<void>;
+  /** The replica of DATABASE_READ_URL, when configured (anonymous catalog reads go there). */
+  reads?: ReadReplica;
+  /** Connections of the pool (PostgreSQL only): open, idle, and callers waiting for one. */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
   /** Runs fn while holding a cluster-wide lock, so N instances starting at once migrate once. */
   exclusive<T>(lockKey: number, fn: () => Promise<T>): Promise<T>;
 }
 
-export async function createDatabase(env: Env): Promise<DatabaseHandle> {
-  if (env.DATABASE_URL) return connectPostgres(env.DATABASE_URL, env.DATABASE_POOL_SIZE);
+export interface PostgresOptions {
+  poolSize?: number;
+  /** Server-side limit per statement (0: none); the client gives up 2 s later if the server is hung. */
+  statementTimeoutMs?: number;
+  /** Limit for opening a connection and for waiting for a free pooled one. */
+  connectTimeoutMs?: number;
+  /** A pooled connection failed (idle or checked out); the query in flight, if any, fails on its own. */
+  onConnectionError?: (error: Error) => void;
+  /** A new connection was opened: the database answers (again). */
+  onConnect?: () => void;
+  /** A streaming replica for reads (see read-replica.ts). */
+  readUrl?: string;
+}
+
+export async function createDatabase(env: Env, options: Pick<PostgresOptions, "onConnectionError" | "onConnect"> = {}): Promise<DatabaseHandle> {
+  if (env.DATABASE_URL)
+    return connectPostgres(env.DATABASE_URL, {
+      poolSize: env.DATABASE_POOL_SIZE,
+      statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+      readUrl: env.DATABASE_READ_URL,
+      ...options,
+    });
   return openEmbedded(join(resolve(env.DATA_DIR), "db"));
 }
 
-export function connectPostgres(url: string, poolSize = 10): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
-  // An idle client that loses its connection emits here; without a listener the process dies.
-  pool.on("error", () => undefined);
+export function connectPostgres(url: string, options: PostgresOptions | number = {}): DatabaseHandle {
+  const {
+    poolSize = 10,
+    statementTimeoutMs = 15_000,
+    connectTimeoutMs = 5_000,
+    onConnectionError,
+    onConnect,
+    readUrl,
+  } = typeof options === "number" ? { poolSize: options } : options;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: connectTimeoutMs,
+    keepAlive: true,
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + 2_000 } : {}),
+    idle_in_transaction_session_timeout: Math.max(statementTimeoutMs, 60_000),
+  });
+  const onError = (error: Error) => onConnectionError?.(error);
+  // An idle client that loses its connection emits on the pool; a checked-out one (every
+  // transaction) emits on itself, and an 'error' event nobody listens to ends the process.
+  pool.on("error", onError);
+  pool.on("connect", (client) => {
+    client.on("error", onError);
+    onConnect?.();
+  });
   const db = drizzlePg(pool, { schema });
+  const reads = readUrl ? connectReadReplica({ pool, db }, readUrl, { poolSize, statementTimeoutMs, connectTimeoutMs, onConnectionError }) : undefined;
   return {
     kind: "postgres",
     db,
+    reads,
     ping: async () => {
       await pool.query("select 1");
     },
-    close: () => pool.end(),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    close: async () => {
+      await reads?.close();
+      await pool.end();
+    },
     exclusive: async (lockKey, fn) => {
-      const client = await pool.connect();
+      // A connection of its own, without the statement timeout: waiting for another instance's
+      // migrations is legitimate, however long they take.
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true });
+      client.on("error", onError);
+      await client.connect();
       try {
         await client.query("select pg_advisory_lock($1)", [lockKey]);
         return await fn();
       } finally {
         await client.query("select pg_advisory_unlock($1)", [lockKey]).catch(() => undefined);
-        client.release();
+        await client.end().catch(() => undefined);
       }
     },
   };
+}
+
+/** Whether DATA_DIR already holds an embedded database (a first start creates one, which takes seconds). */
+export function embeddedDatabaseExists(env: Pick<Env, "DATA_DIR">): boolean {
+  return existsSync(join(resolve(env.DATA_DIR), "db", "PG_VERSION"));
 }
 
 /** PGlite in a folder (or in memory with `memory://`). One process at a time may open a folder. */

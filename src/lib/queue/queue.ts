@@ -122,6 +122,8 @@ export interface WorkerOptions<C = unknown> {
   heartbeatTtlMs?: number;
   /** How often to look for dead workers. Default 15000. */
   reapIntervalMs?: number;
+  /** Called after each run (metrics): ok, retry (failed, will run again) or dead (given up). */
+  onJobDone?: (run: { name: string; outcome: "ok" | "retry" | "dead"; durationMs: number }) => void;
 }
 
 export interface StopOptions {

@@ -96,6 +96,17 @@ export class QueueWorker implements Worker {
     this.settings = settingsFrom(opts);
     this.logger = opts.logger;
     this.context = opts.context;
+    this.onJobDone = opts.onJobDone;
+  }
+
+  private readonly onJobDone: WorkerOptions["onJobDone"];
+
+  private done(name: string, outcome: "ok" | "retry" | "dead", startedAt: number): void {
+    try {
+      this.onJobDone?.({ name, outcome, durationMs: performance.now() - startedAt });
+    } catch {
+      // Metrics never change what happens to a job.
+    }
   }
 
   start(): void {
@@ -215,6 +226,7 @@ export class QueueWorker implements Worker {
     const info: JobInfo = { jobId: envelope.id, name: envelope.name, attempt: envelope.attempt };
     const run: JobRun = { ...info, signal: controller.signal, ctx: this.context?.(info) };
     if (this.logger) run.logger = this.logger;
+    const startedAt = performance.now();
     const timer = setTimeout(() => controller.abort(new JobTimeout(definition.timeoutMs)), definition.timeoutMs);
     let failure: { error: unknown } | undefined;
     const work = Promise.resolve().then(() => definition.handler(parsed.data, run));
@@ -227,7 +239,10 @@ export class QueueWorker implements Worker {
       clearTimeout(timer);
     }
     if (entry.abandoned) return;
-    if (!failure) return await this.transport.ack(this.id, raw);
+    if (!failure) {
+      this.done(envelope.name, "ok", startedAt);
+      return await this.transport.ack(this.id, raw);
+    }
 
     const message = describeError(failure.error);
     if (envelope.attempt <= definition.retries) {
@@ -237,8 +252,10 @@ export class QueueWorker implements Worker {
         "queue: job failed, will retry",
       );
       const next = encodeEnvelope({ ...envelope, attempt: envelope.attempt + 1 });
+      this.done(envelope.name, "retry", startedAt);
       return await this.transport.retry(this.id, raw, next, delay);
     }
+    this.done(envelope.name, "dead", startedAt);
     return await this.giveUp(raw, envelope, message, failure.error);
   }
 

@@ -11,8 +11,9 @@
  * enabling controllers below a group that holds this process. Without writable v1 controllers
  * `createSandboxCgroup` returns null and the caller relies on prlimit alone.
  */
-import { mkdir, readFile, rmdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rmdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { processAlive } from "../process-alive.ts";
 
 const CGROUP_ROOT = "/sys/fs/cgroup";
 
@@ -111,4 +112,34 @@ async function killMembers(dir: string): Promise<void> {
       // Already gone.
     }
   }
+}
+
+/**
+ * Removes the groups of runs whose process is gone (a worker killed with -9 leaves its groups, and
+ * any sandboxed process still in them); the names carry the creating pid. Returns how many.
+ */
+export async function sweepDeadCgroups(): Promise<number> {
+  const own = await ownCgroupPaths();
+  let swept = 0;
+  for (const controller of ["memory", "pids"]) {
+    const parentPath = own.get(controller);
+    if (parentPath === undefined) continue;
+    const parent = join(CGROUP_ROOT, controller, parentPath);
+    const names = await readdir(parent).catch(() => [] as string[]);
+    for (const name of names) {
+      const pid = /^agent-sandbox-(\d+)-/.exec(name)?.[1];
+      if (pid === undefined || processAlive(Number(pid))) continue;
+      await removeGroups([join(parent, name)]);
+      swept++;
+    }
+  }
+  return swept;
+}
+
+/** Whether per-run groups can be made here (made and removed once, as a probe). */
+export async function cgroupsUsable(): Promise<boolean> {
+  const group = await createSandboxCgroup({ memoryBytes: 64 * 1024 ** 2, maxProcesses: 8 });
+  if (!group) return false;
+  await group.destroy();
+  return true;
 }

@@ -17,11 +17,12 @@
  * `SandboxUnavailableError`, and callers skip what needed the sandbox.
  */
 import { spawnSync } from "node:child_process";
-import { chmod, lstat, mkdtemp, rm } from "node:fs/promises";
+import { chmod, lstat, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { processAlive } from "../process-alive.ts";
 import { bwrapArguments, findNodeRuntime, findSystemTool, type NodeRuntime } from "./args.ts";
-import { createSandboxCgroup, type SandboxCgroup } from "./cgroup.ts";
+import { cgroupsUsable, createSandboxCgroup, type SandboxCgroup, sweepDeadCgroups } from "./cgroup.ts";
 import { exitStatus, readCapped } from "./output.ts";
 import { hostUidFor, releaseUidSlot, takeUidSlot } from "./uids.ts";
 
@@ -94,12 +95,28 @@ interface HostTools {
 }
 
 let probe: Promise<SandboxAvailability> | undefined;
+let cgroupProbe: Promise<boolean> | undefined;
 let tools: HostTools | undefined;
 
 /** Whether sandboxed runs work on this host (probed once by starting a trivial sandbox). */
 export function sandboxAvailable(): Promise<SandboxAvailability> {
   probe ??= probeSandbox();
   return probe;
+}
+
+/**
+ * What an operator needs to know: `ok` (bubblewrap and per-run cgroups), `limited` (bubblewrap,
+ * but memory and process limits are per process only: no writable cgroup v1 controllers) or
+ * `unavailable` (no bubblewrap: the checks that run uploaded code are skipped, and no version passes).
+ */
+export type SandboxState = "ok" | "limited" | "unavailable";
+
+export async function sandboxStatus(): Promise<{ state: SandboxState; reason?: string }> {
+  const availability = await sandboxAvailable();
+  if (!availability.ok) return { state: "unavailable", reason: availability.reason };
+  cgroupProbe ??= cgroupsUsable();
+  if (await cgroupProbe) return { state: "ok" };
+  return { state: "limited", reason: "no writable cgroup v1 memory and pids controllers: memory and process limits apply per process only" };
 }
 
 export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxRunResult> {
@@ -120,9 +137,30 @@ export function sandboxNodeBinary(): string | null {
  * with modes 0755/0644.
  */
 export async function createSandboxWorkDir(parent = tmpdir()): Promise<string> {
-  const dir = await mkdtemp(join(parent, "agent-validation-"));
+  // Named after this process, so a sweep can tell the dirs of a killed worker (sweepSandboxLeftovers).
+  const dir = await mkdtemp(join(parent, `${WORK_DIR_PREFIX}${process.pid}-`));
   await chmod(dir, 0o711);
   return dir;
+}
+
+const WORK_DIR_PREFIX = "agent-validation-";
+
+/**
+ * Leftovers of workers that died without cleaning up (kill -9, OOM): their work dirs under
+ * `parent` and their cgroups (with any sandboxed process still in them). Run at start and on a
+ * timer by every process that validates; safe beside live workers, whose pids are alive.
+ */
+export async function sweepSandboxLeftovers(parent = tmpdir()): Promise<{ workDirs: number; cgroups: number }> {
+  let workDirs = 0;
+  const names = await readdir(parent).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(WORK_DIR_PREFIX)) continue;
+    const pid = /^(\d+)-/.exec(name.slice(WORK_DIR_PREFIX.length))?.[1];
+    if (pid === undefined || processAlive(Number(pid))) continue;
+    await rm(join(parent, name), { recursive: true, force: true }).catch(() => undefined);
+    workDirs++;
+  }
+  return { workDirs, cgroups: await sweepDeadCgroups() };
 }
 
 async function probeSandbox(): Promise<SandboxAvailability> {

@@ -15,6 +15,8 @@ export async function createObjectStore(env: Env): Promise<ObjectStore> {
       // Custom endpoints (RGW, MinIO, ...) rarely have wildcard DNS for virtual-host buckets.
       forcePathStyle: env.S3_FORCE_PATH_STYLE || env.S3_ENDPOINT !== undefined,
       spoolDir: resolve(env.DATA_DIR, "tmp", "s3-uploads"),
+      connectTimeoutMs: env.S3_CONNECT_TIMEOUT_MS,
+      requestTimeoutMs: env.S3_REQUEST_TIMEOUT_MS,
     });
   }
   const { createFilesystemStoreFromEnv } = await import("./fs.ts");

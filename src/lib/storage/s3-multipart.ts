@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { openCreatingDir, writeAll } from "../fs-helpers.ts";
+import { processAlive } from "../process-alive.ts";
 import { explainSdkFailure, refusal } from "./s3-errors.ts";
 
 /**
@@ -41,7 +42,8 @@ const URL_TTL_SECONDS = 900;
 
 export async function uploadStream(target: StreamUpload, body: ReadableStream<Uint8Array>): Promise<{ etag?: string }> {
   const { client, bucket, key, contentType, partSize } = target;
-  const spoolPath = join(target.spoolDir, `${crypto.randomUUID()}.part`);
+  // Named after this process, so the files of a killed one are swept (removeStaleSpoolFiles).
+  const spoolPath = join(target.spoolDir, `${process.pid}-${crypto.randomUUID()}.part`);
   const reader = body.getReader();
   const parts: { ETag: string; PartNumber: number }[] = [];
   let uploadId: string | undefined;
@@ -134,11 +136,18 @@ async function putFromFile(url: string, body: Blob, headers: Record<string, stri
 }
 
 /** Spool files a crashed process left behind; no upload runs anywhere near this long. */
-export async function removeStaleSpoolFiles(spoolDir: string, olderThanMs = 24 * 60 * 60 * 1000): Promise<void> {
+export async function removeStaleSpoolFiles(spoolDir: string, olderThanMs = 24 * 60 * 60 * 1000): Promise<number> {
   const names = await readdir(spoolDir).catch(() => [] as string[]);
+  let removed = 0;
   for (const name of names.filter((n) => n.endsWith(".part"))) {
     const path = join(spoolDir, name);
+    const owner = /^(\d+)-/.exec(name)?.[1];
+    const orphaned = owner !== undefined && !processAlive(Number(owner));
     const stats = await stat(path).catch(() => null);
-    if (stats && Date.now() - stats.mtimeMs > olderThanMs) await rm(path, { force: true }).catch(() => undefined);
+    if (stats && (orphaned || Date.now() - stats.mtimeMs > olderThanMs)) {
+      await rm(path, { force: true }).catch(() => undefined);
+      removed++;
+    }
   }
+  return removed;
 }

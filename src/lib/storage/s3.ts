@@ -31,6 +31,8 @@ export interface S3StoreOptions {
   ensureBucket?: boolean;
   /** Milliseconds to wait for a TCP connection (default 5000). */
   connectTimeoutMs?: number;
+  /** Milliseconds a request may go without progress (default 60000). */
+  requestTimeoutMs?: number;
   /** Streamed uploads pass through a file here (default: the system temp dir). */
   spoolDir?: string;
 }
@@ -67,7 +69,7 @@ export class S3Store implements ObjectStore {
       // plain SigV4 works everywhere, and callers verify the archive's sha256 themselves.
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
-      requestHandler: { connectionTimeout: options.connectTimeoutMs ?? 5_000, requestTimeout: REQUEST_TIMEOUT_MS },
+      requestHandler: { connectionTimeout: options.connectTimeoutMs ?? 5_000, requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS },
       maxAttempts: 3,
     });
   }
@@ -241,6 +243,10 @@ export class S3Store implements ObjectStore {
     } catch (error) {
       throw describeFailure(error, this.options.endpoint);
     }
+  }
+
+  sweepLeftovers(): Promise<number> {
+    return removeStaleSpoolFiles(this.spoolDir);
   }
 
   async close(): Promise<void> {

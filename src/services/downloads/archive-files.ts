@@ -2,6 +2,7 @@ import { mkdir, readdir, rename, rm, stat, utimes } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { BunFile } from "bun";
 import { ServiceUnavailable } from "../../errors.ts";
+import { dependencyFault, retryAfterSeconds } from "../../lib/faults.ts";
 import { sha256OfFile } from "../../lib/fs-helpers.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { Ports } from "../ports.ts";
@@ -47,7 +48,9 @@ export async function archiveFile(ports: Ports, key: string, sha256: string): Pr
 async function copyToCache(ports: Ports, key: string, sha256: string, dir: string, path: string): Promise<BunFile | null> {
   const unavailable = (err: unknown) => {
     ports.logger.error({ err, key }, "archive storage failed while copying an archive for download");
-    return new ServiceUnavailable("Archive storage is unavailable; try the download again later");
+    const fault = dependencyFault(err) ?? { dependency: "storage", reason: "" };
+    ports.metrics.dependencyErrors.inc({ dependency: fault.dependency });
+    return new ServiceUnavailable("Archive storage is unavailable; try the download again later", retryAfterSeconds(fault));
   };
   await mkdir(dir, { recursive: true });
   const temp = `${path}.${crypto.randomUUID()}.tmp`;

@@ -91,6 +91,7 @@ function fileNameOf(agent: AgentRow, version: VersionRow): string {
 }
 
 function record(ctx: ServiceContext, agent: AgentRow, version: VersionRow): void {
+  ctx.ports.metrics.downloads.inc();
   ctx.ports.downloads.record({ agentId: agent.id, versionId: version.id, userId: userIdOf(ctx.actor) });
 }
 

@@ -92,12 +92,24 @@ export async function publishAgent(ctx: ServiceContext, input: PublishAgentInput
     throw error;
   }
   await invalidateCatalog(ctx.ports);
+  // The answer is read before the job is queued: the contract says `pending`, and a quick
+  // worker would otherwise already have marked the version `running`.
+  const answer = { ...(await agentDetail(ctx.db, ctx.actor, created.slug)), message: PUBLISHED_MESSAGE };
   await enqueueValidation(ctx, created.versionId);
-  return { ...(await agentDetail(ctx.db, ctx.actor, created.slug)), message: PUBLISHED_MESSAGE };
+  return answer;
 }
 
 /** A new version of an existing agent (POST versions, multipart PUT). */
-export async function publishVersion(ctx: ServiceContext, input: PublishVersionInput): Promise<{ slug: string; version: AgentVersion }> {
+export function publishVersion(ctx: ServiceContext, input: PublishVersionInput): Promise<{ slug: string; version: AgentVersion }> {
+  return publishVersionAnswering(ctx, input, async (slug, version) => ({ slug, version: toAgentVersion(version) }));
+}
+
+/** Publishes, builds the answer (before the validation is queued, so it says `pending`), then queues. */
+async function publishVersionAnswering<T>(
+  ctx: ServiceContext,
+  input: PublishVersionInput,
+  answer: (slug: string, version: VersionRow) => Promise<T>,
+): Promise<T> {
   let version: VersionRow;
   let agent: AgentRow;
   try {
@@ -119,16 +131,16 @@ export async function publishVersion(ctx: ServiceContext, input: PublishVersionI
     throw error;
   }
   await invalidateCatalog(ctx.ports);
+  const result = await answer(agent.slug, version);
   await enqueueValidation(ctx, version.id);
-  return { slug: agent.slug, version: toAgentVersion(version) };
+  return result;
 }
 
 /** Multipart PUT /agents/{slug}: a new version, answered with the whole agent. */
-export async function publishVersionAsAgent(ctx: ServiceContext, input: PublishVersionInput): Promise<PublishedAgent> {
-  const { slug } = await publishVersion(ctx, input);
+export function publishVersionAsAgent(ctx: ServiceContext, input: PublishVersionInput): Promise<PublishedAgent> {
   // A trusted publisher may publish to a private agent; it sees what it published.
   const viewer = ctx.actor.kind === "trustedPublisher" ? SYSTEM : ctx.actor;
-  return { ...(await agentDetail(ctx.db, viewer, slug)), message: PUBLISHED_MESSAGE };
+  return publishVersionAnswering(ctx, input, async (slug) => ({ ...(await agentDetail(ctx.db, viewer, slug)), message: PUBLISHED_MESSAGE }));
 }
 
 function parseVersion(version: string): Semver {

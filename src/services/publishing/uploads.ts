@@ -1,4 +1,5 @@
 import { PayloadTooLarge, ServiceUnavailable, UnsupportedMediaType } from "../../errors.ts";
+import { dependencyFault, retryAfterSeconds } from "../../lib/faults.ts";
 import type { ServiceContext } from "../context.ts";
 import { discardGuardedObject, guardPendingObject } from "../storage/deletions.ts";
 import { ArchiveRejected, inspectArchive } from "./archive-stream.ts";
@@ -40,12 +41,24 @@ export async function receiveArchive(ctx: ServiceContext, body: ReadableStream<U
   } catch (error) {
     await discardGuardedObject(ctx, key);
     const cause = inspected.failure();
+    const uploads = ctx.ports.metrics.uploads;
     if (cause instanceof ArchiveRejected) {
+      uploads.inc({ outcome: cause.problem === "too_large" ? "too_large" : "not_zip" });
       throw cause.problem === "too_large" ? new PayloadTooLarge(cause.message) : new UnsupportedMediaType(cause.message);
     }
-    if (cause) throw cause;
+    if (cause) {
+      uploads.inc({ outcome: "interrupted" });
+      throw cause;
+    }
     ctx.logger.error({ err: error, key }, "archive storage failed while receiving an upload");
-    throw new ServiceUnavailable("Archive storage is unavailable, so nothing was published; try again later");
+    const fault = dependencyFault(error) ?? { dependency: "storage", reason: "" };
+    const what = fault.dependency === "disk" ? "Archive storage is full" : "Archive storage is unavailable";
+    uploads.inc({ outcome: fault.dependency === "disk" ? "disk_full" : "storage_unavailable" });
+    ctx.ports.metrics.dependencyErrors.inc({ dependency: fault.dependency });
+    throw new ServiceUnavailable(`${what}, so nothing was published; try again later`, retryAfterSeconds(fault));
   }
-  return { key, ...inspected.digest() };
+  const digest = inspected.digest();
+  ctx.ports.metrics.uploads.inc({ outcome: "stored" });
+  ctx.ports.metrics.uploadBytes.inc(digest.sizeBytes);
+  return { key, ...digest };
 }

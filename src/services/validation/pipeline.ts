@@ -8,8 +8,9 @@
  * - Checks that execute uploaded code (compatibility, tests, and bandit inside security) need
  *   the sandbox; without it they are `skipped` with the reason, never run unconfined.
  * - Outcome: `failed` when any check failed (a verdict on the package stands even if another
- *   check hit an error), else `error` when any check errored (worth retrying), else `passed`.
- *   Skipped checks do not fail a version.
+ *   check hit an error), else `error` when any check errored or was skipped for want of the
+ *   sandbox (worth retrying once it is installed), else `passed`. `passed` means every check
+ *   ran; checks skipped as not applicable (nothing to grade) do not hold a version back.
  * The caller (jobs/validate-version.ts) stores the checks and updates the version and agent.
  */
 import { rm } from "node:fs/promises";
@@ -88,6 +89,7 @@ export async function runValidation(zip: string | Uint8Array, options: Validatio
 
   const workDir = options.workDir ?? (await createSandboxWorkDir(options.tempParent));
   const found: { metadata?: VersionMetadata } = {};
+  let sandboxNeeded = false;
   try {
     const unpacked: { agent: AgentPackage | null } = { agent: null };
     record(
@@ -104,6 +106,8 @@ export async function runValidation(zip: string | Uint8Array, options: Validatio
     const agent = unpacked.agent;
     // Read before anything runs the package; a manifest we cannot read is no verdict on it.
     const metadata = agent ? await readVersionMetadata(agent).catch(() => undefined) : undefined;
+    // Past the archive check, security (bandit), compatibility and tests execute the package.
+    sandboxNeeded = agent !== null;
     const steps: [CheckName, (agent: AgentPackage) => Promise<CheckOutcome>][] = [
       ["security", (a) => checkSecurity(a, protocol)],
       ["quality", (a) => checkQuality(a)],
@@ -121,7 +125,12 @@ export async function runValidation(zip: string | Uint8Array, options: Validatio
   signal?.throwIfAborted();
 
   const byName = (name: CheckName) => checks.find((check) => check.name === name);
-  const status: ValidationStatus = checks.some((c) => c.status === "failed") ? "failed" : checks.some((c) => c.status === "error") ? "error" : "passed";
+  const sandboxSkipped = sandboxNeeded && !sandbox.ok;
+  const status: ValidationStatus = checks.some((c) => c.status === "failed")
+    ? "failed"
+    : checks.some((c) => c.status === "error") || sandboxSkipped
+      ? "error"
+      : "passed";
   return {
     status,
     checks,

@@ -61,14 +61,16 @@ async function validateClaimed(ctx: ServiceContext, versionId: number, opts: Run
         ...opts.pipeline,
         signal: opts.signal,
         onCheckDone: (name, ms, result) => {
+          ports.metrics.validationChecks.inc({ check: name, status: result.status });
           if (result.status !== "skipped") ports.metrics.validationDuration.observe({ check: name }, ms / 1000);
         },
       });
   opts.signal?.throwIfAborted();
 
-  const finalKey = outcome.status === "passed" ? await promoteArchive(ports, version) : version.storageKey;
-  const agentId = await recordOutcomeOrError(ctx, versionId, outcome, finalKey, version.storageKey);
+  const promoted = outcome.status === "passed" ? await promoteOrError(ctx, version, outcome) : { outcome, key: version.storageKey };
+  const agentId = await recordOutcomeOrError(ctx, versionId, promoted.outcome, promoted.key, version.storageKey);
   await invalidateCatalog(ports);
+  ports.metrics.validations.inc({ outcome: promoted.outcome.status });
   if (agentId === null) return "gone";
   logger.info({ version_id: versionId, status: outcome.status, duration_ms: outcome.durationMs }, "validation finished");
   await notifyAuthor(ctx, agentId, version.version, outcome).catch((err: unknown) => logger.warn({ err, version_id: versionId }, "could not queue webhook"));
@@ -97,6 +99,26 @@ async function promoteArchive(ports: Ports, version: { agentId: number; sha256: 
   const permanent = permanentArchiveKey(version.agentId, version.sha256);
   if (!(await ports.storage.head(permanent))) await ports.storage.copy(key, permanent);
   return permanent;
+}
+
+/**
+ * A passed archive that cannot be stored at its permanent key (disk full, S3 down) must not leave
+ * the version `running` until an admin retries dead jobs: the outcome is recorded as `error`
+ * (retryable) with the reason, and the archive stays in staging.
+ */
+async function promoteOrError(
+  ctx: ServiceContext,
+  version: { id: number; agentId: number; sha256: string; storageKey: string },
+  outcome: ValidationOutcome,
+): Promise<{ outcome: ValidationOutcome; key: string }> {
+  try {
+    return { outcome, key: await promoteArchive(ctx.ports, version) };
+  } catch (err) {
+    ctx.logger.error({ err, version_id: version.id }, "could not store the validated archive; recording the validation as error");
+    const reason = `The validated archive could not be stored (${err instanceof Error ? err.message.slice(0, 200) : "storage error"}); retry the validation`;
+    const checks = outcome.checks.map((check) => (check.name === "archive" ? { ...check, status: "error" as const, summary: reason } : check));
+    return { outcome: { ...outcome, status: "error", tested: false, securityScanPassed: false, checks }, key: version.storageKey };
+  }
 }
 
 /**
