@@ -9,6 +9,7 @@ import { apiTokenFor } from "../../../src/testing/auth.ts";
 import { makeCategory, makeUser } from "../../../src/testing/factories.ts";
 import { fakeGitHubUser, startFakeGitHub } from "../../../src/testing/fake-github.ts";
 import { createTestRuntime } from "../../../src/testing/harness.ts";
+import { waitFor } from "../../../src/testing/redis-test-support.ts";
 import { awsKeyLeakAgent, goodNodeAgent } from "../../../src/testing/sample-agents.ts";
 import { createMarketplaceClient, type NodeMarketplaceClient } from "../node/index.ts";
 import { unpackArchive } from "../node/unpack.ts";
@@ -370,6 +371,27 @@ for (const runner of runners) {
       const retry = await run(runner, ["admin", "jobs", "retry", "no-such-job"], env);
       expect(retry.code).toBe(1);
       expect(retry.stderr).toContain("HTTP 404 not_found");
+
+      // A real dead letter: a job whose payload its handler refuses is buried by the worker at once.
+      const jobId = `cli-dead-${tag}`;
+      const forged = { id: jobId, name: "validate-version", queue: "default", payload: { versionId: "not a number" }, attempt: 1, enqueuedAt: Date.now() };
+      await rt.redis!.lpush(`${rt.env.REDIS_PREFIX}q:default`, JSON.stringify(forged));
+      const deadEntry = async () => (await api.adminJobs.overview.query()).dead.find((job) => job.id === jobId);
+      await waitFor("the forged job to be dead-lettered", async () => (await deadEntry()) !== undefined, { timeoutMs: 20_000 });
+      const listed = JSON.parse((await must(runner, ["admin", "jobs", "list", "--json"], env)).stdout) as { dead: { id: string }[] };
+      expect(listed.dead.map((job) => job.id)).toContain(jobId);
+      const firstFailure = (await deadEntry())!.failed_at;
+      const retried = await must(runner, ["admin", "jobs", "retry", jobId], env);
+      expect(retried.stdout).toContain(jobId);
+      // It ran again: it dies again (same refusal), later than the first time.
+      await waitFor(
+        "the retried job to run and die again",
+        async () => {
+          const entry = await deadEntry();
+          return entry !== undefined && Date.parse(entry.failed_at) > Date.parse(firstFailure);
+        },
+        { timeoutMs: 20_000 },
+      );
 
       await must(runner, ["admin", "agents", "remove", slug], env);
       // A stored API token is forgotten, not revoked: it is the user's to revoke.
