@@ -13,6 +13,17 @@ type Database = NodePgDatabase<typeof schema>;
  * the answer cache can store it under the current generation. Otherwise, and whenever the
  * replica fails, the primary answers.
  */
+const ROUTED_TARGET = Symbol("the database a routed handle currently reads from");
+
+/**
+ * The database `db` stands for right now: for the routed handle, the replica inside
+ * `whenCaughtUp` and the primary elsewhere; any other handle is itself. Whatever binds to a
+ * connection pool for later (prepared statements) must bind to this, not to the routed handle.
+ */
+export function currentDatabase<T extends object>(db: T): T {
+  return ((db as Record<symbol, unknown>)[ROUTED_TARGET] as T | undefined) ?? db;
+}
+
 export interface ReadReplica {
   /** Reads from the replica inside `whenCaughtUp`, from the primary everywhere else. */
   readonly routed: Database;
@@ -44,6 +55,7 @@ export function connectReadReplica(
   const routed = new Proxy(primary.db, {
     get(target, prop) {
       const db = current.getStore() ?? target;
+      if (prop === ROUTED_TARGET) return db;
       const value = Reflect.get(db, prop, db);
       return typeof value === "function" ? value.bind(db) : value;
     },

@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { agents, agentVersions } from "../../../db/schema/index.ts";
 import type { AgentDetail } from "../../contract/agents.ts";
 import type { Database, Executor } from "../../lib/db/db.ts";
+import { currentDatabase } from "../../lib/db/read-replica.ts";
 import { type Actor, isAdmin, userIdOf } from "../actor.ts";
 import { agentNotFound, listedAgents, selectAgentSummaries, visibleToUser } from "./queries.ts";
 import { bySemverDescending, detailOf, versionRowColumns } from "./versions.ts";
@@ -34,10 +35,13 @@ function prepare(db: Database) {
 /** AgentSummary + its versions, newest semver first; null when the database is a transaction (no prepared statements there). */
 export async function preparedAgentDetail(db: Executor, actor: Actor, slug: string): Promise<AgentDetail | null> {
   if ("rollback" in db) return null;
-  let prepared = preparedByDb.get(db);
+  // With a read replica, `db` routes per call: statements prepared through it would stay bound
+  // to whichever pool it pointed at when they were made.
+  const target = currentDatabase(db);
+  let prepared = preparedByDb.get(target);
   if (!prepared) {
-    prepared = prepare(db);
-    preparedByDb.set(db, prepared);
+    prepared = prepare(target);
+    preparedByDb.set(target, prepared);
   }
   const userId = userIdOf(actor);
   const [summary] = isAdmin(actor)
