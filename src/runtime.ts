@@ -69,6 +69,7 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
     oldestPendingValidationSeconds: () => oldestPendingValidationSeconds(need(late.db).db),
     countActiveSessions: () => countActiveSessions(need(late.db).db),
     queueStats: () => need(late.queue).stats(),
+    queueOldestAgesMs: () => need(late.queue).oldestWaitingAgeMs(),
     poolStats: () => late.db?.poolStats?.() ?? null,
   });
   const db =
