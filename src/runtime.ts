@@ -181,7 +181,11 @@ export function startJobWorker(rt: Runtime, opts: Omit<WorkerOptions, "context">
 
 /** The recurring tasks of jobs/schedules.ts, each firing once across instances. */
 export function startSchedules(rt: Runtime, opts: { paused?: boolean } = {}): Scheduler {
-  return startScheduler(schedules, { locks: rt.locks, logger: rt.logger, context: () => systemContext(rt, rt.db.db) }, opts);
+  return startScheduler(
+    schedules,
+    { locks: rt.locks, logger: rt.logger, context: () => systemContext(rt, rt.db.db) },
+    { overrides: rt.env.SCHEDULE_OVERRIDES, ...opts },
+  );
 }
 
 /**
