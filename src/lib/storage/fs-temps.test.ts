@@ -95,6 +95,9 @@ describe("temp files of a filesystem-store writer that was killed (issue 14)", (
       await waitFor("the start-up sweep", () => !existsSync(deadDir), { timeoutMs: 10_000, intervalMs: 50 });
     } finally {
       server.kill("SIGTERM");
+      // A server stopped mid-start may not shut down cleanly; never leave it running.
+      const stopped = await Promise.race([server.exited.then(() => true), Bun.sleep(15_000).then(() => false)]);
+      if (!stopped) server.kill("SIGKILL");
       await server.exited;
       await rm(dataDir, { recursive: true, force: true });
     }
