@@ -1,3 +1,4 @@
+import { Cron } from "croner";
 import { z } from "zod";
 
 /** Every setting of the server. The only module that reads process.env. */
@@ -19,6 +20,33 @@ const booleanFlag = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
   .default("")
   .transform((value) => value === "true" || value === "1" || value === "yes");
+
+/**
+ * SCHEDULE_OVERRIDES: `name=cron;name=cron` replaces the pattern of named schedules, e.g. to run
+ * one every few seconds in a test or a staging cluster, or to move one off a busy minute. The
+ * syntax is croner's (a sixth leading field is seconds). Returns the map, or the problems.
+ */
+function parseScheduleOverrides(value: string): { overrides: Record<string, string> } | { problems: string[] } {
+  const overrides: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const item of value.split(";").map((part) => part.trim())) {
+    if (item === "") continue;
+    const eq = item.indexOf("=");
+    const name = item.slice(0, eq).trim();
+    const pattern = item.slice(eq + 1).trim();
+    if (eq <= 0 || pattern === "") {
+      problems.push(`"${item}" is not name=cron`);
+      continue;
+    }
+    try {
+      new Cron(pattern, { paused: true, timezone: "UTC" }).stop();
+      overrides[name] = pattern;
+    } catch (error) {
+      problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return problems.length > 0 ? { problems } : { overrides };
+}
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -94,6 +122,16 @@ const envSchema = z
     WEBHOOK_ALLOW_PRIVATE: booleanFlag,
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    /** `name=cron;…`: other patterns for named schedules (tests, operators); see parseScheduleOverrides. */
+    SCHEDULE_OVERRIDES: z
+      .string()
+      .default("")
+      .transform((value, ctx) => {
+        const parsed = parseScheduleOverrides(value);
+        if ("overrides" in parsed) return parsed.overrides;
+        for (const problem of parsed.problems) ctx.addIssue({ code: "custom", message: problem });
+        return z.NEVER;
+      }),
     /**
      * Seconds a connection may stay silent before the server closes it (Bun's default is 10).
      * Must outlast the longest legitimate wait on a dependency, checked below.

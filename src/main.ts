@@ -10,6 +10,7 @@ import { runValidate } from "./commands/validate.ts";
 import { EnvError, readEnv } from "./env.ts";
 import { DataDirLockedError } from "./lib/db/data-dir-lock.ts";
 import { StartupError } from "./lib/faults.ts";
+import { UnknownSchedule } from "./lib/scheduler.ts";
 import { serveStdio } from "./mcp/stdio.ts";
 
 /** No arguments: serve. Anything else goes through the command table; a typo exits 2 and starts nothing. */
@@ -41,7 +42,8 @@ function serve(overrides: Record<string, string>): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof EnvError || error instanceof DataDirLockedError || error instanceof StartupError) console.error(error.message);
+    if (error instanceof EnvError || error instanceof DataDirLockedError || error instanceof StartupError || error instanceof UnknownSchedule)
+      console.error(error.message);
     else console.error("fatal:", error instanceof Error ? (error.stack ?? error.message) : error);
     process.exit(1);
   },

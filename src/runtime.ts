@@ -69,6 +69,7 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
     oldestPendingValidationSeconds: () => oldestPendingValidationSeconds(need(late.db).db),
     countActiveSessions: () => countActiveSessions(need(late.db).db),
     queueStats: () => need(late.queue).stats(),
+    queueOldestAgesMs: () => need(late.queue).oldestWaitingAgeMs(),
     poolStats: () => late.db?.poolStats?.() ?? null,
   });
   const db =
@@ -180,21 +181,25 @@ export function startJobWorker(rt: Runtime, opts: Omit<WorkerOptions, "context">
 
 /** The recurring tasks of jobs/schedules.ts, each firing once across instances. */
 export function startSchedules(rt: Runtime, opts: { paused?: boolean } = {}): Scheduler {
-  return startScheduler(schedules, { locks: rt.locks, logger: rt.logger, context: () => systemContext(rt, rt.db.db) }, opts);
+  return startScheduler(
+    schedules,
+    { locks: rt.locks, logger: rt.logger, context: () => systemContext(rt, rt.db.db) },
+    { overrides: rt.env.SCHEDULE_OVERRIDES, ...opts },
+  );
 }
 
 /**
  * What processes that died without cleaning up left on this host: validation work dirs, sandbox
- * cgroups (and their processes), S3 spool files. Per host, so a timer of each process runs it
+ * cgroups (and their processes), S3 spool files, temp files of the filesystem store. Per host, so a timer of each process runs it
  * (a cluster-wide schedule would sweep one host only). Never throws.
  */
 export function startHostSweeps(rt: Runtime, opts: { intervalMs?: number; validates: boolean }): { stop(): void } {
   const sweep = async () => {
     try {
       const sandbox = opts.validates ? await sweepSandboxLeftovers() : { workDirs: 0, cgroups: 0 };
-      const spoolFiles = (await rt.storage.sweepLeftovers?.()) ?? 0;
-      if (sandbox.workDirs + sandbox.cgroups + spoolFiles > 0)
-        rt.logger.info({ ...sandbox, spool_files: spoolFiles }, "swept leftovers of processes that died");
+      const storageFiles = (await rt.storage.sweepLeftovers?.()) ?? 0;
+      if (sandbox.workDirs + sandbox.cgroups + storageFiles > 0)
+        rt.logger.info({ ...sandbox, storage_files: storageFiles }, "swept leftovers of processes that died");
     } catch (err) {
       rt.logger.warn({ err }, "could not sweep leftovers");
     }

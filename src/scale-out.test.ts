@@ -21,7 +21,7 @@ import { multipartInit, publishParts } from "./testing/uploads.ts";
  * validation enqueued through an API is run by the worker, and a worker killed with -9 in the
  * middle of a validation loses nothing: its replacement finishes the job (after the queue's
  * heartbeat expires) and sweeps the dead worker's work dir.
- * (That each schedule fires once per tick across instances is src/lib/scheduler.test.ts.)
+ * (That each schedule fires once per tick across instances: src/schedules-cluster.test.ts.)
  */
 describe("2 API processes + 1 worker on one PostgreSQL, Redis and S3", () => {
   const testEnv = readTestEnv();

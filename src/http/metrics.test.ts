@@ -64,6 +64,8 @@ describe("operator metrics", () => {
     expect(value('db_pool_connections{state="waiting"}')).toBe(0);
     expect(value("active_sessions")).toBe(1);
     expect(value("oldest_pending_validation_age_seconds")).toBe(0);
+    // The worker drained every queue: nothing is waiting (ages per queue: src/lib/queue/queue-age.test.ts).
+    for (const queue of ["high", "default", "low"]) expect(value(`queue_oldest_job_age_seconds{queue="${queue}"}`)).toBe(0);
     expect(text).toContain("# TYPE dependency_errors_total counter");
   });
 

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { QueueStats } from "./queue/queue.ts";
+import { QUEUE_NAMES, type QueueName, type QueueStats } from "./queue/queue.ts";
 
 /** Figures read at scrape time from the database, the queue and the pool; each may fail (NaN then). */
 export interface MetricSources {
@@ -8,6 +8,7 @@ export interface MetricSources {
   oldestPendingValidationSeconds?: () => Promise<number>;
   countActiveSessions?: () => Promise<number>;
   queueStats?: () => Promise<QueueStats>;
+  queueOldestAgesMs?: () => Promise<Record<QueueName, number>>;
   poolStats?: () => { total: number; idle: number; waiting: number } | null;
 }
 
@@ -120,6 +121,17 @@ export function createMetrics(sources: MetricSources = {}) {
         const stats = await sources.queueStats().catch(() => null);
         if (!stats) return;
         for (const [queue, counts] of Object.entries(stats)) for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
+      },
+    }),
+    queueOldestJobAge: new Gauge({
+      name: "queue_oldest_job_age_seconds",
+      help: "Per queue, how long the job next in line has been runnable (0 when empty), read at scrape time",
+      labelNames: ["queue"] as const,
+      registers,
+      async collect() {
+        if (!sources.queueOldestAgesMs) return;
+        const ages = await sources.queueOldestAgesMs().catch(() => null);
+        for (const queue of QUEUE_NAMES) this.set({ queue }, ages ? ages[queue] / 1000 : Number.NaN);
       },
     }),
     cacheRequests: new Counter({

@@ -25,9 +25,11 @@ export interface Scheduler {
 export function startScheduler<C>(
   entries: readonly ScheduleEntry<C>[],
   deps: { locks: LockManager; logger: Logger; context?: () => C },
-  opts: { paused?: boolean } = {},
+  opts: { paused?: boolean; overrides?: Record<string, string> } = {},
 ): Scheduler {
   const byName = new Map(entries.map((e) => [e.name, e]));
+  const unknown = Object.keys(opts.overrides ?? {}).filter((name) => !byName.has(name));
+  if (unknown.length > 0) throw new UnknownSchedule(unknown, [...byName.keys()]);
   const controller = new AbortController();
 
   async function fire(name: string, at: Date = new Date()): Promise<"ran" | "skipped"> {
@@ -35,7 +37,10 @@ export function startScheduler<C>(
     if (!entry) throw new Error(`Unknown schedule ${name}`);
     const tick = new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString();
     const lock = await deps.locks.acquire(`schedule:${name}:${tick}`, entry.maxRunMs ?? 10 * 60_000);
-    if (!lock) return "skipped";
+    if (!lock) {
+      deps.logger.debug({ schedule: name, tick }, "schedule tick taken by another instance");
+      return "skipped";
+    }
     const started = performance.now();
     try {
       const result = await entry.run(deps.context?.() as C, controller.signal);
@@ -52,7 +57,7 @@ export function startScheduler<C>(
     ? []
     : entries.map(
         (entry) =>
-          new Cron(entry.cron, { timezone: "UTC", protect: true, unref: true }, async (self: Cron) => {
+          new Cron(opts.overrides?.[entry.name] ?? entry.cron, { timezone: "UTC", protect: true, unref: true }, async (self: Cron) => {
             const tick = self.currentRun() ?? new Date();
             await fire(entry.name, tick).catch((error: unknown) => deps.logger.error({ schedule: entry.name, err: error }, "schedule lock failed"));
           }),
@@ -65,4 +70,11 @@ export function startScheduler<C>(
       for (const cron of crons) cron.stop();
     },
   };
+}
+
+export class UnknownSchedule extends Error {
+  constructor(names: string[], known: string[]) {
+    super(`SCHEDULE_OVERRIDES: no schedule named ${names.join(", ")} (schedules: ${known.join(", ")})`);
+    this.name = "UnknownSchedule";
+  }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DeadJob, EnqueueOptions, JobContextOf, JobName, JobRegistry, PayloadsOf, Queue, QueueName, StopOptions, Worker, WorkerOptions } from "./queue.ts";
 import { InvalidJobPayload, QUEUE_NAMES, UnknownJob } from "./queue.ts";
-import { decodeDead, encodeEnvelope, type JobEnvelope, type QueueTransport } from "./transport.ts";
+import { decodeDead, encodeEnvelope, type JobEnvelope, type QueueTransport, waitingAgeMs } from "./transport.ts";
 import { QueueWorker } from "./worker.ts";
 
 /** The Queue API on top of a transport; both backends are built with this. */
@@ -27,7 +27,9 @@ export function createQueueFromTransport<R extends JobRegistry>(registry: R, tra
         attempt: 1,
         enqueuedAt: Date.now(),
       };
-      await transport.push(definition.queue, encodeEnvelope(envelope), Math.max(0, opts.delayMs ?? 0));
+      const delayMs = Math.max(0, opts.delayMs ?? 0);
+      if (delayMs > 0) envelope.readyAt = envelope.enqueuedAt + delayMs;
+      await transport.push(definition.queue, encodeEnvelope(envelope), delayMs);
       return envelope.id;
     },
 
@@ -40,6 +42,17 @@ export function createQueueFromTransport<R extends JobRegistry>(registry: R, tra
     },
 
     stats: () => transport.stats(),
+
+    async oldestWaitingAgeMs() {
+      const next = await transport.nextInLine();
+      const now = Date.now();
+      const ages = { high: 0, default: 0, low: 0 };
+      for (const name of QUEUE_NAMES) {
+        const raw = next[name];
+        if (raw !== null) ages[name] = waitingAgeMs(raw, now);
+      }
+      return ages;
+    },
 
     async listDead(name?: QueueName, limit = 100) {
       const names = name ? [name] : QUEUE_NAMES;
@@ -61,7 +74,8 @@ export function createQueueFromTransport<R extends JobRegistry>(registry: R, tra
         for (const raw of await transport.listDead(queueName, Number.MAX_SAFE_INTEGER)) {
           const dead = decodeDead(raw);
           if (dead?.id !== id) continue;
-          const fresh: JobEnvelope = { ...dead, attempt: 1, enqueuedAt: Date.now() };
+          const { readyAt: _previousDue, ...rest } = dead;
+          const fresh: JobEnvelope = { ...rest, attempt: 1, enqueuedAt: Date.now() };
           return await transport.requeueDead(queueName, raw, encodeEnvelope(fresh));
         }
       }

@@ -160,6 +160,10 @@ export class MemoryQueueStore implements QueueTransport {
     return stats;
   }
 
+  async nextInLine(): Promise<Record<QueueName, string | null>> {
+    return { high: this.queues.high[0] ?? null, default: this.queues.default[0] ?? null, low: this.queues.low[0] ?? null };
+  }
+
   async listDead(queue: QueueName, limit: number): Promise<string[]> {
     return this.dead[queue].slice(0, Math.max(0, limit));
   }

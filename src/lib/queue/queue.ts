@@ -166,6 +166,11 @@ export interface Queue<R extends JobRegistry> {
   enqueue<N extends JobName<R>>(name: N, payload: PayloadsOf<R>[N], opts?: EnqueueOptions): Promise<string>;
   startWorker(opts: WorkerOptions<JobContextOf<R>> & WorkerContextOption<JobContextOf<R>>): Worker;
   stats(): Promise<QueueStats>;
+  /**
+   * Per queue, how long the job next in line has been runnable (ms; 0 when the queue is empty).
+   * Counted from its enqueue, or from when it became due for a delayed job or a retry.
+   */
+  oldestWaitingAgeMs(): Promise<Record<QueueName, number>>;
   /** Newest first. */
   listDead(queue?: QueueName, limit?: number): Promise<DeadJob[]>;
   /** Move a dead job back to its queue with a fresh attempt count; false if no such dead job. */

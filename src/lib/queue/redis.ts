@@ -165,6 +165,12 @@ class RedisQueueTransport implements QueueTransport {
     return stats;
   }
 
+  /** Workers take from the right, so the job next in line is the last element. */
+  async nextInLine(): Promise<Record<QueueName, string | null>> {
+    const [high, normal, low] = await Promise.all(QUEUE_NAMES.map((name) => this.redis.lindex(this.queueKey(name), -1)));
+    return { high: high ?? null, default: normal ?? null, low: low ?? null };
+  }
+
   async listDead(queue: QueueName, limit: number): Promise<string[]> {
     const stop = limit >= Number.MAX_SAFE_INTEGER ? -1 : Math.max(0, limit - 1);
     if (limit <= 0) return [];

@@ -28,6 +28,8 @@ export interface QueueTransport {
   /** Move due delayed jobs to their queues. */
   promoteDue(limit: number): Promise<number>;
   stats(): Promise<QueueStats>;
+  /** Per queue, the raw job next in line (the one waiting longest), null when the queue is empty. */
+  nextInLine(): Promise<Record<QueueName, string | null>>;
   /** Raw dead entries, newest first. */
   listDead(queue: QueueName, limit: number): Promise<string[]>;
   /** Atomically swap a dead entry for a fresh job; false if the entry is gone. */
@@ -46,6 +48,8 @@ const envelopeSchema = z.object({
   payload: z.unknown(),
   attempt: z.number().int().min(1),
   enqueuedAt: z.number(),
+  /** When a delayed job or a retry became due (ms); absent for jobs runnable at once. Queue age counts from here. */
+  readyAt: z.number().optional(),
 });
 
 const deadSchema = envelopeSchema.extend({ error: z.string(), failedAt: z.number() });
@@ -72,8 +76,15 @@ export function decodeDead(raw: string): DeadEnvelope | null {
 }
 
 export function encodeEnvelope(envelope: JobEnvelope): string {
-  const { id, name, queue, payload, attempt, enqueuedAt } = envelope;
-  return JSON.stringify({ id, name, queue, payload, attempt, enqueuedAt });
+  const { id, name, queue, payload, attempt, enqueuedAt, readyAt } = envelope;
+  return JSON.stringify({ id, name, queue, payload, attempt, enqueuedAt, ...(readyAt === undefined ? {} : { readyAt }) });
+}
+
+/** How long a waiting job has been runnable, in ms (0 for a job that is not due yet or undecodable). */
+export function waitingAgeMs(raw: string, now: number): number {
+  const envelope = decodeEnvelope(raw);
+  if (!envelope) return 0;
+  return Math.max(0, now - (envelope.readyAt ?? envelope.enqueuedAt));
 }
 
 export function encodeDead(envelope: JobEnvelope, error: string, failedAt: number): string {

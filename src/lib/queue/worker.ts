@@ -251,7 +251,7 @@ export class QueueWorker implements Worker {
         { err: failure.error, jobId: envelope.id, job: envelope.name, attempt: envelope.attempt, retryInMs: delay },
         "queue: job failed, will retry",
       );
-      const next = encodeEnvelope({ ...envelope, attempt: envelope.attempt + 1 });
+      const next = encodeEnvelope({ ...envelope, attempt: envelope.attempt + 1, readyAt: Date.now() + delay });
       this.done(envelope.name, "retry", startedAt);
       return await this.transport.retry(this.id, raw, next, delay);
     }

@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { constants, type Dirent, type Stats } from "node:fs";
 import { access, copyFile, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import type { Env } from "../../env.ts";
 import { fileStream, isCode, md5OfFile, openCreatingDir, openIfExists, statIfExists, writeAll } from "../fs-helpers.ts";
+import { ownedTempPath, sweepAbandonedTemps, TEMP_SUFFIX } from "./fs-temps.ts";
 import { assertValidKey, assertValidPrefix } from "./keys.ts";
 import { encodeKeyPath, fileUrlSignature, publicBaseUrl, resolveSigningSecret, verifySignedFileUrl } from "./signed-urls.ts";
 import { countingStream } from "./streams.ts";
@@ -16,7 +17,6 @@ import { type ByteRange, type ObjectBody, ObjectMissing, type ObjectStore, type 
  */
 const DATA_SUFFIX = "~";
 const META_SUFFIX = "~meta";
-const TEMP_SUFFIX = "~tmp";
 
 export interface FilesystemStoreOptions {
   root: string;
@@ -199,6 +199,11 @@ export class FilesystemStore implements ObjectStore {
     }
   }
 
+  /** Temp files of writers killed mid-put (see fs-temps.ts); run at start and by the host sweep. */
+  sweepLeftovers(): Promise<number> {
+    return sweepAbandonedTemps(this.root);
+  }
+
   localPath(key: string): string {
     return this.pathOf(key);
   }
@@ -270,11 +275,11 @@ function metaPathOf(dataPath: string): string {
 function tempPathFor(dataPath: string): string {
   const dir = dirname(dataPath);
   const name = dataPath.slice(dir.length + 1, -DATA_SUFFIX.length);
-  return join(dir, `.${name}.${randomBytes(8).toString("hex")}${TEMP_SUFFIX}`);
+  return ownedTempPath(dir, name);
 }
 
 async function writeAtomically(path: string, contents: string): Promise<void> {
-  const temp = join(dirname(path), `.${randomBytes(8).toString("hex")}${TEMP_SUFFIX}`);
+  const temp = ownedTempPath(dirname(path), "");
   try {
     await writeFile(temp, contents);
     await rename(temp, path);

@@ -69,7 +69,13 @@ export class S3Store implements ObjectStore {
       // plain SigV4 works everywhere, and callers verify the archive's sha256 themselves.
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
-      requestHandler: { connectionTimeout: options.connectTimeoutMs ?? 5_000, requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS },
+      // Without throwOnRequestTimeout smithy only logs a warning past requestTimeout and the
+      // request waits forever on an endpoint that accepts connections but never answers.
+      requestHandler: {
+        connectionTimeout: options.connectTimeoutMs ?? 5_000,
+        requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+        throwOnRequestTimeout: true,
+      },
       maxAttempts: 3,
     });
   }
@@ -124,7 +130,7 @@ export class S3Store implements ObjectStore {
         contentType: opts.contentType,
         partSize: PART_SIZE,
         spoolDir: this.spoolDir,
-        requestTimeoutMs: REQUEST_TIMEOUT_MS,
+        requestTimeoutMs: this.options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
       },
       counted.stream,
     );
@@ -212,7 +218,12 @@ export class S3Store implements ObjectStore {
    * natively: +0.1 MiB for a 50 MiB object, where the SDK's node-stream body cost ~35 MiB.
    */
   async saveToFile(key: string, path: string): Promise<boolean> {
-    const response = await fetch(await this.signedUrl(key, 300));
+    // Bounded like the SDK's requests: an endpoint that accepts and never answers must fail the
+    // download (503) instead of holding it. Only the wait for the answer's head is bounded here.
+    const waitMs = (this.options.connectTimeoutMs ?? 5_000) + (this.options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
+    const response = await fetch(await this.signedUrl(key, 300), { signal: AbortSignal.timeout(waitMs) }).catch((error: unknown) => {
+      throw describeFailure(error, this.options.endpoint);
+    });
     if (!response.ok || !response.body) {
       const error = await refusal(response, `a download of '${key}'`);
       // A signed GET of a missing key may be 403 where the credentials cannot list the bucket.

@@ -60,7 +60,7 @@ export interface ObjectStore {
   localPath?(key: string): string;
   /** Throws when the store is unreachable or unusable. */
   ping(): Promise<void>;
-  /** Removes local files left by processes that died mid-upload (spool files); returns how many. */
+  /** Removes local files left by processes that died mid-upload (S3 spool files, filesystem temp files); returns how many. */
   sweepLeftovers?(): Promise<number>;
   close?(): Promise<void>;
 }

@@ -39,8 +39,10 @@ export async function receiveArchive(ctx: ServiceContext, body: ReadableStream<U
   try {
     await ctx.ports.storage.put(key, inspected.stream, { contentType: "application/zip" });
   } catch (error) {
-    await discardGuardedObject(ctx, key);
     const cause = inspected.failure();
+    // With storage itself unreachable an inline delete would wait out the S3 timeouts a second
+    // time before the client hears 503; the guard row has the cleanup job remove the key later.
+    if (cause || dependencyFault(error)?.dependency !== "storage") await discardGuardedObject(ctx, key);
     const uploads = ctx.ports.metrics.uploads;
     if (cause instanceof ArchiveRejected) {
       uploads.inc({ outcome: cause.problem === "too_large" ? "too_large" : "not_zip" });
