@@ -50,6 +50,9 @@ function parseScheduleOverrides(value: string): { overrides: Record<string, stri
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** Attempts of every S3 request (the SDK's maxAttempts and the part uploader's), exported for the store. */
+export const S3_ATTEMPTS = 3;
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -98,8 +101,12 @@ const envSchema = z
     S3_REGION: z.string().trim().min(1).default("us-east-1"),
     S3_FORCE_PATH_STYLE: booleanFlag,
     S3_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
-    /** Longest S3 request without progress before it fails (and the request answers 503). */
-    S3_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+    /**
+     * Longest S3 request without progress before it fails (and the request answers 503). The S3
+     * client tries each request 3 times, so an S3 that accepts connections and never answers holds
+     * a request 3 × (connect + this) before the 503: 105 s with the defaults.
+     */
+    S3_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
 
     /** Secret for app-signed URLs of the filesystem store; generated into DATA_DIR when unset. */
     SIGNING_SECRET: optionalString.pipe(z.string().min(32).optional()),
@@ -169,7 +176,8 @@ const envSchema = z
   })
   .superRefine((env, ctx) => {
     // A connection must not be cut while its request legitimately waits on a dependency.
-    const longestWaitMs = Math.max(env.DATABASE_STATEMENT_TIMEOUT_MS + 2_000 + env.DATABASE_CONNECT_TIMEOUT_MS, env.S3_REQUEST_TIMEOUT_MS);
+    const s3WaitMs = S3_ATTEMPTS * (env.S3_CONNECT_TIMEOUT_MS + env.S3_REQUEST_TIMEOUT_MS);
+    const longestWaitMs = Math.max(env.DATABASE_STATEMENT_TIMEOUT_MS + 2_000 + env.DATABASE_CONNECT_TIMEOUT_MS, s3WaitMs);
     if (env.HTTP_IDLE_TIMEOUT_SECONDS * 1000 <= longestWaitMs)
       ctx.addIssue({
         code: "custom",

@@ -25,6 +25,16 @@ describe("configuration", () => {
     expect(() => parseEnv({ PORT: "eighty", DOWNLOAD_MODE: "teleport" })).toThrow(/PORT[\s\S]*DOWNLOAD_MODE|DOWNLOAD_MODE[\s\S]*PORT/);
   });
 
+  test("the idle timeout must outlast the longest wait on a dependency, S3's retries included", () => {
+    // Defaults: 3 attempts × (5 s connect + 30 s without progress) = 105 s < 120 s.
+    expect(parseEnv({}).HTTP_IDLE_TIMEOUT_SECONDS).toBe(120);
+    expect(() => parseEnv({ S3_REQUEST_TIMEOUT_MS: "40000" })).toThrow(
+      /HTTP_IDLE_TIMEOUT_SECONDS: must be longer than the longest wait on a dependency \(135 s/,
+    );
+    expect(() => parseEnv({ HTTP_IDLE_TIMEOUT_SECONDS: "100" })).toThrow(/HTTP_IDLE_TIMEOUT_SECONDS/);
+    expect(parseEnv({ S3_REQUEST_TIMEOUT_MS: "40000", HTTP_IDLE_TIMEOUT_SECONDS: "136" }).HTTP_IDLE_TIMEOUT_SECONDS).toBe(136);
+  });
+
   test("a bad value stops start-up with that message and exit code 1", async () => {
     const proc = Bun.spawn([process.execPath, main, "serve"], { env: { PATH: process.env.PATH, DATABASE_URL: "not a url" }, stderr: "pipe", stdout: "ignore" });
     expect(await proc.exited).toBe(1);

@@ -9,6 +9,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { S3_ATTEMPTS } from "../../env.ts";
 import { openCreatingDir, writeAll } from "../fs-helpers.ts";
 import { processAlive } from "../process-alive.ts";
 import { explainSdkFailure, refusal } from "./s3-errors.ts";
@@ -37,7 +38,7 @@ export interface StreamUpload {
   requestTimeoutMs?: number;
 }
 
-const ATTEMPTS = 3;
+const ATTEMPTS = S3_ATTEMPTS;
 const URL_TTL_SECONDS = 900;
 
 export async function uploadStream(target: StreamUpload, body: ReadableStream<Uint8Array>): Promise<{ etag?: string }> {

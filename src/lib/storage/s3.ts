@@ -12,6 +12,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { S3_ATTEMPTS } from "../../env.ts";
 import { attachmentDisposition } from "./disposition.ts";
 import { assertValidKey, assertValidPrefix } from "./keys.ts";
 import { describeFailure, errorName, isNotFound, refusal, statusOf } from "./s3-errors.ts";
@@ -39,7 +40,7 @@ export interface S3StoreOptions {
 
 // S3's smallest part; uploads send 5 MiB file slices, so the size costs no memory.
 const PART_SIZE = 5 * 1024 * 1024;
-const REQUEST_TIMEOUT_MS = 60_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export async function createS3Store(options: S3StoreOptions): Promise<ObjectStore> {
   const store = new S3Store(options);
@@ -76,7 +77,7 @@ export class S3Store implements ObjectStore {
         requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
         throwOnRequestTimeout: true,
       },
-      maxAttempts: 3,
+      maxAttempts: S3_ATTEMPTS,
     });
   }
 
