@@ -22,7 +22,7 @@ import { boundedTrpcRequest, urlTooLong } from "./http/request-limits.ts";
 import { initState, type RequestState, stateOf } from "./http/request-state.ts";
 import { createRestHandler, REST_PREFIX, restRoutes } from "./http/rest.ts";
 import { makeRoute, matchRoute } from "./http/routes.ts";
-import { handleMcpRequest, MCP_PATH } from "./mcp/http.ts";
+import type { handleMcpRequest } from "./mcp/http.ts";
 import type { Runtime } from "./runtime.ts";
 import { trpcToDomain } from "./trpc/errors.ts";
 
@@ -118,7 +118,8 @@ function apiRoutes(rt: Runtime, openapi: string) {
       .use(downloadRoutes(rt))
       .use(readmeRoutes(rt))
       // The Model Context Protocol (Streamable HTTP, stateless): the catalog as tools for AI assistants.
-      .post(MCP_PATH, ({ request }) => handleMcpRequest(rt, request, { name: APP_NAME, version: APP_VERSION }))
+      // Loaded on the first call: the MCP SDK and the tools are not needed to start serving.
+      .post("/mcp", async ({ request }) => (await mcpHandler())(rt, request, { name: APP_NAME, version: APP_VERSION }))
       .all("/trpc/*", async ({ request }) => {
         const state = stateOf(request);
         state.route = "/trpc";
@@ -172,4 +173,10 @@ function finish(
   );
   if (ownResponse) return response;
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+let mcpModule: Promise<typeof handleMcpRequest> | undefined;
+function mcpHandler(): Promise<typeof handleMcpRequest> {
+  mcpModule ??= import("./mcp/http.ts").then((m) => m.handleMcpRequest);
+  return mcpModule;
 }

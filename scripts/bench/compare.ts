@@ -6,7 +6,7 @@
  * this machine: its column repeats the figures quoted in issue 15 and is NOT re-measured.
  *
  * Usage: bun scripts/bench/compare.ts [--seconds 3] [--agents 10000] [--modes services,embedded]
- *          [--search-agents 100000] [--startup]
+ *          [--search-agents 100000] [--startup [--startup-baseline /path/to/other/checkout]]
  * The services mode needs DATABASE_URL (an admin URL: a throwaway database is created beside it)
  * and REDIS_URL (keys under a throwaway prefix); TEST_DATABASE_URL / TEST_REDIS_URL also work.
  */
@@ -202,34 +202,53 @@ async function measureBigSearch(): Promise<void> {
   }
 }
 
-/** Embedded start-up to the first /health 200: first start in an empty folder, then restarts. */
+/**
+ * Embedded start-up to the first /health 200 (and to the first catalog answer): first start in an
+ * empty folder, then restarts, with the server's own phase breakdown (its "server listening" log line).
+ */
 async function measureStartup(): Promise<void> {
   const binary = join(root, "dist", "agent-marketplace");
   const commands: { name: string; cmd: string[] }[] = [{ name: "bun src/main.ts serve", cmd: [process.execPath, join(root, "src/main.ts"), "serve"] }];
   if (await Bun.file(binary).exists()) commands.push({ name: "binary (dist/)", cmd: [binary] });
+  // Another checkout (e.g. main) in the same run, for before/after ratios.
+  const baseline = option("startup-baseline", "");
+  if (baseline) commands.unshift({ name: `bun ${baseline}/src/main.ts serve`, cmd: [process.execPath, join(baseline, "src/main.ts"), "serve"] });
   const out: Row[] = [];
+  const phaseRows: Row[] = [];
   for (const { name, cmd } of commands) {
     const dir = await mkdtemp(join(work, "startup-"));
     const once = async () => {
       const started = performance.now();
       // Not pinned: a deployment starts on every core it has (the issue's figures were taken so too).
-      const proc = Bun.spawn([...cmd, "--port", "8197", "--data-dir", join(dir, "data")], { env: { ...process.env, LOG_LEVEL: "silent" }, stdout: "ignore" });
+      const proc = Bun.spawn([...cmd, "--port", "8197", "--data-dir", join(dir, "data")], { env: { ...process.env, LOG_LEVEL: "info" }, stdout: "pipe" });
       await waitForHttp("http://127.0.0.1:8197/health", 60_000);
       const ms = performance.now() - started;
+      await waitForHttp("http://127.0.0.1:8197/api/v1/agents?limit=20", 60_000);
+      const apiMs = performance.now() - started;
       proc.kill("SIGTERM");
+      const log = await new Response(proc.stdout).text();
       await proc.exited;
-      return ms;
+      const listening = log.split("\n").find((line) => line.includes('"phases_ms"'));
+      const phases = listening ? (JSON.parse(listening).phases_ms as Record<string, number>) : {};
+      return { ms, apiMs, phases };
     };
     const first = await once();
-    const again = [await once(), await once(), await once()].sort((a, b) => a - b);
+    const again = [await once(), await once(), await once(), await once(), await once()].sort((a, b) => a.ms - b.ms);
+    const median = again[2]!;
     out.push({
       command: name,
-      "first start ms": Math.round(first),
-      "restart ms (median of 3)": Math.round(again[1]!),
-      "restart best ms": Math.round(again[0]!),
+      "first start ms": Math.round(first.ms),
+      "restart ms (median of 5)": Math.round(median.ms),
+      "restart best ms": Math.round(again[0]!.ms),
+      "restart to first list ms (median run)": Math.round(median.apiMs),
     });
+    phaseRows.push({ command: name, run: "first start", ...first.phases });
+    phaseRows.push({ command: name, run: "restart (median run)", ...median.phases });
   }
   printTable(out);
+  console.log("start-up phases, ms (boot = Bun and the module graph's loading; see src/lib/startup-phases.ts):");
+  const names = [...new Set(phaseRows.flatMap((r) => Object.keys(r)))];
+  printTable(phaseRows.map((r) => Object.fromEntries(names.map((n) => [n, r[n] ?? "-"]))));
 }
 
 async function admin(statement: string): Promise<void> {

@@ -7,6 +7,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import pg from "pg";
 import * as schema from "../../../db/schema/index.ts";
 import type { Env } from "../../env.ts";
+import { markPhase } from "../startup-phases.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
 import { loadPgliteAssets, pgliteExtensions } from "./pglite-assets.ts";
 import { connectReadReplica, type ReadReplica } from "./read-replica.ts";
@@ -127,7 +128,9 @@ export async function openEmbedded(dataDir: string): Promise<DatabaseHandle & { 
   await mkdir(dataDir, { recursive: true });
   const lock = await acquireDataDirLock(`${dataDir}.lock`);
   try {
-    const handle = wrapPglite(await PGlite.create({ dataDir, ...(await loadPgliteAssets()), extensions: pgliteExtensions }));
+    const assets = await loadPgliteAssets();
+    markPhase("pglite_assets");
+    const handle = wrapPglite(await PGlite.create({ dataDir, ...assets, extensions: pgliteExtensions }));
     return { ...handle, close: () => handle.close().finally(() => lock.release()) };
   } catch (error) {
     await lock.release();
