@@ -42,7 +42,12 @@ export function buildOpenApiDocument() {
 
 /** The Elysia host. `fetch` adds what must wrap every response: request id, CORS, metrics, logs. */
 export function createApp(rt: Runtime, options: { api?: boolean; metrics?: boolean } = {}) {
-  const openapi = JSON.stringify(buildOpenApiDocument());
+  // Built on its first request (~70 ms): a restart does not wait for it, and the worker never needs it.
+  let openapi: string | undefined;
+  const openapiText = () => {
+    openapi ??= JSON.stringify(buildOpenApiDocument());
+    return openapi;
+  };
 
   const app = new Elysia()
     .onError(({ request, code, error }) => {
@@ -57,7 +62,7 @@ export function createApp(rt: Runtime, options: { api?: boolean; metrics?: boole
     })
     // With METRICS_PORT set, /metrics is served on that port only.
     .use(options.metrics === false ? new Elysia() : new Elysia().get("/metrics", () => metricsResponse(rt)))
-    .use(options.api === false ? new Elysia() : apiRoutes(rt, openapi));
+    .use(options.api === false ? new Elysia() : apiRoutes(rt, openapiText));
 
   const nativeRoutes = app.routes.filter((r) => r.method !== "ALL").map((r) => makeRoute(r.method, r.path.replace(/:(\w+)/g, "{$1}"), r.path));
   // A path served both by procedures and by Elysia routes (uploads, redirects) lists them all in Allow.
@@ -96,13 +101,13 @@ export function createApp(rt: Runtime, options: { api?: boolean; metrics?: boole
 }
 
 /** The public surface: REST, tRPC, MCP, the OpenAPI document, the docs and signed file URLs. */
-function apiRoutes(rt: Runtime, openapi: string) {
+function apiRoutes(rt: Runtime, openapi: () => string) {
   const handleRest = createRestHandler(rt, { answered: (state, body) => keepComputedAnswer(rt, state, body) });
   const json = (body: string) => new Response(body, { headers: { "content-type": "application/json" } });
   return (
     new Elysia()
-      .get("/openapi.json", () => json(openapi))
-      .get(`${REST_PREFIX}/openapi.json`, () => json(openapi))
+      .get("/openapi.json", () => json(openapi()))
+      .get(`${REST_PREFIX}/openapi.json`, () => json(openapi()))
       .get("/docs", () => new Response(docsPage(`${REST_PREFIX}/openapi.json`, APP_NAME), { headers: { "content-type": "text/html; charset=utf-8" } }))
       .get("/docs/assets/:name", async ({ params }) => {
         const asset = docsAssets[params.name];
