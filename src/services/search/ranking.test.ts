@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
+import { sql } from "drizzle-orm";
 import { agents } from "../../../db/schema/index.ts";
 import { makeUser } from "../../testing/factories.ts";
 import { TEST_MODES, useTestApp } from "../../testing/harness.ts";
@@ -9,7 +10,7 @@ import { parseSearchText } from "./text.ts";
 
 /**
  * The bounded ranking: when a word matches more agents than the pool ranks in full, the total
- * stays exact, orders by a column stay exact, and an unpopular agent whose name is the query
+ * is counted exactly on a small catalog and estimated above the pool on a large one, orders by a column stay exact, and an unpopular agent whose name is the query
  * still comes first (name matches always join the pool).
  */
 const MATCHES = 40;
@@ -49,6 +50,32 @@ for (const mode of TEST_MODES) {
       expect(byDownloads[0]).toEqual(byDownloads[1]!);
       // The bounded page is made of the most popular matches (and name matches): here the same page.
       expect(bounded.ids).toEqual(full.ids);
+    });
+
+    test("beyond the pool, a table large enough to sample gives an estimated total (above the pool, not a count); a small one is counted", async () => {
+      // Analysed before the widgets exist: an estimate scales the sample to the table's size as
+      // last analysed, so it cannot come out as the exact count of 30.
+      await t.rt.db.db.execute(sql`analyze agents`);
+      const author = await makeUser(t.rt.db.db);
+      const widgets = Array.from({ length: 30 }, (_, i) => ({
+        name: `Widget ${i}`,
+        slug: `widget-${i}`,
+        description: "Sorts widget inventories",
+        authorId: author.id,
+      }));
+      await t.rt.db.db.insert(agents).values(widgets);
+      const search = parseSearchText("widget");
+      const queries = await buildMatchQueries(t.rt.db.db, search);
+      const window = { limit: 3, offset: 0, sort: "relevance" as const };
+      const ranked = (sampleRows: number) =>
+        rankCandidates(t.rt.db.db, listedAgents(), search, queries, { query: queries.all, relaxed: false }, window, POOL, sampleRows);
+      // One sampled row per estimate: a table of ten rows or more is sampled, not counted.
+      const sampled = await ranked(1);
+      expect(sampled.total).toBeGreaterThan(POOL);
+      expect(sampled.total).not.toBe(widgets.length);
+      expect(sampled.ids).toHaveLength(3);
+      // Under ten samples' worth of rows, the matches are counted.
+      expect((await ranked(1000)).total).toBe(widgets.length);
     });
 
     test("a page beyond the pool is ranked in full", async () => {
