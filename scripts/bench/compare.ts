@@ -196,6 +196,15 @@ async function measureBigSearch(): Promise<void> {
       distinct.filter((_, n) => n % 2 === 1),
     ),
     common: await walkScript("search-common", [...new Set(common)]),
+    // Distinct pages of the plain list (sort, size, offset): never a cached answer.
+    list: await walkScript(
+      "list-pages",
+      Array.from(
+        { length: 3000 },
+        (_, n) =>
+          `/api/v1/agents?sort=${["downloads", "stars", "created_at"][n % 3]}&limit=${10 + (Math.floor(n / 3) % 91)}&offset=${20 * Math.floor(n / 273)}`,
+      ),
+    ),
   };
   const url = `http://127.0.0.1:${PORT}/api/v1/search/agents`;
   const out: Row[] = [];
@@ -207,6 +216,10 @@ async function measureBigSearch(): Promise<void> {
         { route: `uncached search, ${searchAgents} agents, 1 conn`, r: await measure(server.pid!, url, { connections: 1, script: scripts.one }) },
         { route: `uncached search, ${searchAgents} agents, 50 conns`, r: await measure(server.pid!, url, { script: scripts.fifty }) },
         { route: "uncached search, the most common words only, 1 conn", r: await measure(server.pid!, url, { connections: 1, script: scripts.common }) },
+        {
+          route: `uncached list pages, ${searchAgents} agents, 1 conn`,
+          r: await measure(server.pid!, `http://127.0.0.1:${PORT}/api/v1/agents`, { connections: 1, script: scripts.list }),
+        },
       ];
       for (const { route, r } of results)
         out.push({

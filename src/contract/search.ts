@@ -6,12 +6,13 @@ import { text } from "./text.ts";
 const MAX_QUERY_CHARS = 200;
 
 /**
- * Matches a search counts exactly. Beyond, the first pages' `total` is an estimate: counting every
- * match of a word in a third of 100,000 agents took ~100 ms (src/services/search/ranking.ts).
+ * Matches a search always counts exactly. Beyond, the first pages' `total` of a common word is an
+ * estimate: counting every match of a word in a third of 100,000 agents took ~100 ms
+ * (src/services/search/ranking.ts).
  */
 export const SEARCH_TOTAL_EXACT_UP_TO = 500;
 
-const estimatedTotal = `Exact up to ${SEARCH_TOTAL_EXACT_UP_TO} matches, and on any page that reaches past the ${SEARCH_TOTAL_EXACT_UP_TO}th result. Beyond that, on the first pages, an estimate from a random sample of the catalog (within a few percent for common words; two answers may differ), always above ${SEARCH_TOTAL_EXACT_UP_TO}`;
+const estimatedTotal = `Exact up to ${SEARCH_TOTAL_EXACT_UP_TO} matches, on any page that reaches past the ${SEARCH_TOTAL_EXACT_UP_TO}th result, and for any word that is not common. For a word in a tenth of the catalog or more, on the first pages, an estimate from a random sample of the catalog (within a few percent; two answers may differ), always above ${SEARCH_TOTAL_EXACT_UP_TO}`;
 
 /** Counted in characters (code points), so 200 emoji are as welcome as 200 letters. */
 const queryText = text().refine((s) => [...s].length <= MAX_QUERY_CHARS, `At most ${MAX_QUERY_CHARS} characters`);

@@ -60,57 +60,76 @@ export async function rankCandidates(
   // The relaxed queries' rarity weights need every candidate; deep pages leave the pool.
   if (match.relaxed || !search.hasWords || page.offset + page.limit > pool) return rankAll(db, filters, search, queries, match, page);
   const where = sql`${filters ? sql`${filters} and ` : sql``}${agents.searchVector} @@ ${match.query}::tsquery`;
-  // Each part reads only what it needs: the most popular matches by walking the popularity index
-  // (a common word finds a thousand in a few thousand rows), the name matches through the name's
-  // trigram index, and a count that stops after pool + 1 matches. Only the pool is scored.
-  // `total` is exact up to the pool's size, an estimate beyond (see the contract's searchAgentPage).
-  // A page that reaches past the pool is ranked by rankAll, which counts every match: `has_more`
-  // is exact on every page.
-  const ranked =
-    page.sort === "relevance"
-      ? sql`
-          pool as (
-            (select ${agents.id} as id from ${agents} where ${where} order by ${agents.downloads} desc, ${agents.stars} desc, ${agents.id} desc limit ${pool})
-            union
-            (select ${agents.id} as id from ${agents} where ${where} and ${nameContains(search)} limit ${pool})
-          ),
-          ranked as (
-            select ${agents.id} as id, ${agents.downloads} as downloads, ${agents.stars} as stars, ${relevanceOf(search, queries)} as relevance
-            from ${agents} join pool on pool.id = ${agents.id}
-          )`
-      : sql`ranked as (
-            select ${agents.id} as id, ${agents.downloads} as downloads, ${agents.stars} as stars, ${agents.rating} as rating, ${agents.createdAt} as created_at
-            from ${agents} where ${where}
-          )`;
-  const counted = sql`(select count(*) from (select 1 from ${agents} where ${where} limit ${pool + 1}) as capped)`;
-  const statement = sql`with ${ranked} select id, ${counted} as total from ranked order by ${ORDER[page.sort]} limit ${page.limit} offset ${page.offset}`;
+  // `total` is exact up to the pool's size, and beyond it for any word that is not common; for a
+  // common word it is estimated (see the contract's searchAgentPage). A page that reaches past the
+  // pool is ranked by rankAll, which counts every match: `has_more` is exact on every page.
+  const sampled = await sampleMatches(db, where, sampleRows);
+  if (sampled !== null && sampled.share >= COMMON_SHARE) {
+    // A common word: read in the page's order by walking that order's index (the most popular
+    // matches come within a few thousand rows); the name matches through the name's trigram index;
+    // a count that stops after pool + 1 matches. No pass over every match.
+    const capped = sql`(select count(*) from (select 1 from ${agents} where ${where} limit ${pool + 1}) as capped)`;
+    const matched = sql`matched as (select ${agents.id} as id, ${agents.downloads} as downloads, ${agents.stars} as stars, ${agents.rating} as rating, ${agents.createdAt} as created_at from ${agents} where ${where})`;
+    const named = sql`select ${agents.id} as id from ${agents} where ${where} and ${nameContains(search)} limit ${pool}`;
+    const rows = await withIndexFriendlyCosts(db, (tx) =>
+      tx.execute<{ id: number; total: number }>(
+        sql`with ${matched}${poolAndRanking(search, queries, page.sort, pool, named)} select id, ${capped} as total from ranked order by ${ORDER[page.sort]} limit ${page.limit} offset ${page.offset}`,
+      ),
+    );
+    const found = Number(rows.rows[0]?.total ?? 0);
+    // A sample can overrate a word; with the pool's worth of matches or fewer, rank them as a rare word.
+    if (found > pool) return { ids: rows.rows.map((row) => Number(row.id)), total: Math.max(pool + 1, sampled.estimate) };
+  }
+  // Anything rarer is read once through the GIN index: an index walk would pass most of the table
+  // before finding the pool (a two-word query with 400 matches took 170 ms so, 8 ms this way).
+  const matched = sql`matched as materialized (
+      select ${agents.id} as id, ${agents.downloads} as downloads, ${agents.stars} as stars, ${agents.rating} as rating,
+             ${agents.createdAt} as created_at, ${nameContains(search)} as named
+      from ${agents} where ${where}
+    )`;
+  const named = sql`select id from matched where named limit ${pool}`;
+  const statement = sql`with ${matched}${poolAndRanking(search, queries, page.sort, pool, named)} select id, (select count(*) from matched) as total from ranked order by ${ORDER[page.sort]} limit ${page.limit} offset ${page.offset}`;
   const rows = await withIndexFriendlyCosts(db, (tx) => tx.execute<{ id: number; total: number }>(statement));
-  const ids = rows.rows.map((row) => Number(row.id));
-  const capped = rows.rows.length > 0 ? Number(rows.rows[0]?.total) : Number((await db.execute<{ n: number }>(sql`select ${counted} as n`)).rows[0]?.n ?? 0);
-  return { ids, total: capped > pool ? await estimateMatches(db, where, pool, sampleRows) : capped };
+  if (rows.rows.length > 0 || page.offset === 0) return { ids: rows.rows.map((row) => Number(row.id)), total: Number(rows.rows[0]?.total ?? 0) };
+  const counted = await db.execute<{ n: number }>(sql`select count(*) as n from ${agents} where ${where}`);
+  return { ids: [], total: Number(counted.rows[0]?.n ?? 0) };
 }
 
+/** After `matched`: the pool (most popular matches and name matches) scored, or the matches as they are for the column sorts. */
+function poolAndRanking(search: SearchText, queries: MatchQueries, sort: SearchSort, pool: number, named: SQL): SQL {
+  if (sort !== "relevance") return sql`, ranked as (select * from matched)`;
+  return sql`,
+    pool as (
+      (select id from matched order by downloads desc, stars desc, id desc limit ${pool})
+      union
+      (${named})
+    ),
+    ranked as (
+      select ${agents.id} as id, ${agents.downloads} as downloads, ${agents.stars} as stars, ${relevanceOf(search, queries)} as relevance
+      from ${agents} join pool on pool.id = ${agents.id}
+    )`;
+}
+
+/** The share of the catalog from which a word counts as common (see rankCandidates). */
+const COMMON_SHARE = 0.1;
+
 /**
- * How many agents match, when more than `known` do: the share of matches in a random sample of the
- * table's blocks (TABLESAMPLE SYSTEM, ~2,000 rows) times the table's size as last analysed. A
- * small or never analysed table (under 10 samples' worth of rows) is counted exactly. Never at or
- * below `known`: more are known to match. The sample is random, so two estimates of one search differ.
+ * The share of agents that match in a random sample of the table's blocks (TABLESAMPLE SYSTEM,
+ * ~`sampleRows` rows), and that share of the table's size as last analysed. Null for a small or
+ * never analysed table (under 10 samples' worth of rows): reading all its matches is quick. The
+ * sample is random, so two estimates of one search differ (by a few percent for a common word).
  */
-async function estimateMatches(db: Executor, where: SQL, known: number, sampleRows: number): Promise<number> {
+async function sampleMatches(db: Executor, where: SQL, sampleRows: number): Promise<{ share: number; estimate: number } | null> {
   const size = await db.execute<{ n: number }>(sql`select reltuples::float8 as n from pg_class where oid = 'agents'::regclass`);
   const rows = Number(size.rows[0]?.n ?? -1);
-  if (rows < sampleRows * 10) {
-    const exact = await db.execute<{ n: number }>(sql`select count(*) as n from ${agents} where ${where}`);
-    return Number(exact.rows[0]?.n ?? 0);
-  }
-  const percent = sql.raw(String(Math.min(100, (100 * sampleRows) / rows)));
+  if (rows < sampleRows * 10) return null;
+  const percent = sql.raw(String((100 * sampleRows) / rows));
   const sample = await db.execute<{ hits: number; seen: number }>(
     sql`select count(*) filter (where ${where}) as hits, count(*) as seen from ${agents} tablesample system (${percent})`,
   );
-  const hits = Number(sample.rows[0]?.hits ?? 0);
   const seen = Number(sample.rows[0]?.seen ?? 0);
-  const estimate = seen > 0 ? Math.round((hits / seen) * rows) : 0;
-  return Math.max(known + 1, estimate);
+  const share = seen > 0 ? Number(sample.rows[0]?.hits ?? 0) / seen : 0;
+  return { share, estimate: Math.round(share * rows) };
 }
 
 /**
