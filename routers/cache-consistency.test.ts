@@ -134,6 +134,27 @@ for (const mode of TEST_MODES) {
       return inList;
     };
 
+    test("a list's count is cached once for all its pages and sorts, and a write moves it at once", async () => {
+      const total = async (path: string, token?: string) => (await get<Page>(path, token)).total;
+      const hidden = await publish();
+      const first = await total("/agents?limit=1");
+      const inCategory = await total(`/categories/${categories.first}/agents?limit=1`);
+      // Hidden behind the services' back: pages not read before (another offset, another sort)
+      // still show the cached count, because it is not computed again.
+      await t.rt.db.db.update(agents).set({ isPublic: false }).where(eq(agents.id, hidden.id));
+      expect(await total("/agents?limit=2&offset=1&sort=stars")).toBe(first);
+      expect(await total(`/categories/${categories.first}/agents?limit=2&offset=1&sort=created_at`)).toBe(inCategory);
+      // A write route invalidates: counted again, without the hidden agent and with the new one.
+      const agent = await publish();
+      expect(await total("/agents?limit=1")).toBe(first);
+      expect(await total("/agents?limit=3&offset=2&sort=stars")).toBe(first);
+      expect(await total(`/categories/${categories.first}/agents?limit=1`)).toBe(inCategory);
+      await send("PATCH", `/agents/${agent.slug}`, tokens.author, { is_public: false });
+      expect(await total("/agents?limit=1")).toBe(first - 1);
+      // The author sees both private agents: each viewer's count is their own.
+      expect(await total("/agents?limit=1", tokens.author)).toBe(first + 1);
+    });
+
     test("publish: the new agent is in lists, search, suggestions, its category and /stats at once", async () => {
       const before = await get<{ agents: { total: number } }>("/stats");
       const counted = await countIn(categories.first);

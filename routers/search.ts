@@ -1,5 +1,4 @@
-import { agentPage } from "../src/contract/agents.ts";
-import { searchAgentsInput, searchInput, searchResult, suggestionsInput, suggestions as suggestionsShape } from "../src/contract/search.ts";
+import { searchAgentPage, searchAgentsInput, searchInput, searchResult, suggestionsInput, suggestions as suggestionsShape } from "../src/contract/search.ts";
 import * as search from "../src/services/search/search.ts";
 import * as suggestions from "../src/services/search/suggestions.ts";
 import { publicProcedure, router } from "../src/trpc/init.ts";
@@ -26,7 +25,7 @@ export const searchRouter = router({
       },
     })
     .input(searchAgentsInput)
-    .output(agentPage)
+    .output(searchAgentPage)
     .query(({ ctx, input }) => search.searchAgents(svc(ctx), input)),
 
   suggestions: publicProcedure

@@ -22,7 +22,7 @@ import { boundedTrpcRequest, urlTooLong } from "./http/request-limits.ts";
 import { initState, type RequestState, stateOf } from "./http/request-state.ts";
 import { createRestHandler, REST_PREFIX, restRoutes } from "./http/rest.ts";
 import { makeRoute, matchRoute } from "./http/routes.ts";
-import { handleMcpRequest, MCP_PATH } from "./mcp/http.ts";
+import type { handleMcpRequest } from "./mcp/http.ts";
 import type { Runtime } from "./runtime.ts";
 import { trpcToDomain } from "./trpc/errors.ts";
 
@@ -42,7 +42,12 @@ export function buildOpenApiDocument() {
 
 /** The Elysia host. `fetch` adds what must wrap every response: request id, CORS, metrics, logs. */
 export function createApp(rt: Runtime, options: { api?: boolean; metrics?: boolean } = {}) {
-  const openapi = JSON.stringify(buildOpenApiDocument());
+  // Built on its first request (~70 ms): a restart does not wait for it, and the worker never needs it.
+  let openapi: string | undefined;
+  const openapiText = () => {
+    openapi ??= JSON.stringify(buildOpenApiDocument());
+    return openapi;
+  };
 
   const app = new Elysia()
     .onError(({ request, code, error }) => {
@@ -57,7 +62,7 @@ export function createApp(rt: Runtime, options: { api?: boolean; metrics?: boole
     })
     // With METRICS_PORT set, /metrics is served on that port only.
     .use(options.metrics === false ? new Elysia() : new Elysia().get("/metrics", () => metricsResponse(rt)))
-    .use(options.api === false ? new Elysia() : apiRoutes(rt, openapi));
+    .use(options.api === false ? new Elysia() : apiRoutes(rt, openapiText));
 
   const nativeRoutes = app.routes.filter((r) => r.method !== "ALL").map((r) => makeRoute(r.method, r.path.replace(/:(\w+)/g, "{$1}"), r.path));
   // A path served both by procedures and by Elysia routes (uploads, redirects) lists them all in Allow.
@@ -96,13 +101,13 @@ export function createApp(rt: Runtime, options: { api?: boolean; metrics?: boole
 }
 
 /** The public surface: REST, tRPC, MCP, the OpenAPI document, the docs and signed file URLs. */
-function apiRoutes(rt: Runtime, openapi: string) {
+function apiRoutes(rt: Runtime, openapi: () => string) {
   const handleRest = createRestHandler(rt, { answered: (state, body) => keepComputedAnswer(rt, state, body) });
   const json = (body: string) => new Response(body, { headers: { "content-type": "application/json" } });
   return (
     new Elysia()
-      .get("/openapi.json", () => json(openapi))
-      .get(`${REST_PREFIX}/openapi.json`, () => json(openapi))
+      .get("/openapi.json", () => json(openapi()))
+      .get(`${REST_PREFIX}/openapi.json`, () => json(openapi()))
       .get("/docs", () => new Response(docsPage(`${REST_PREFIX}/openapi.json`, APP_NAME), { headers: { "content-type": "text/html; charset=utf-8" } }))
       .get("/docs/assets/:name", async ({ params }) => {
         const asset = docsAssets[params.name];
@@ -118,7 +123,8 @@ function apiRoutes(rt: Runtime, openapi: string) {
       .use(downloadRoutes(rt))
       .use(readmeRoutes(rt))
       // The Model Context Protocol (Streamable HTTP, stateless): the catalog as tools for AI assistants.
-      .post(MCP_PATH, ({ request }) => handleMcpRequest(rt, request, { name: APP_NAME, version: APP_VERSION }))
+      // Loaded on the first call: the MCP SDK and the tools are not needed to start serving.
+      .post("/mcp", async ({ request }) => (await mcpHandler())(rt, request, { name: APP_NAME, version: APP_VERSION }))
       .all("/trpc/*", async ({ request }) => {
         const state = stateOf(request);
         state.route = "/trpc";
@@ -172,4 +178,10 @@ function finish(
   );
   if (ownResponse) return response;
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+let mcpModule: Promise<typeof handleMcpRequest> | undefined;
+function mcpHandler(): Promise<typeof handleMcpRequest> {
+  mcpModule ??= import("./mcp/http.ts").then((m) => m.handleMcpRequest);
+  return mcpModule;
 }

@@ -11,10 +11,11 @@ import { EnvError, readEnv } from "./env.ts";
 import { DataDirLockedError } from "./lib/db/data-dir-lock.ts";
 import { StartupError } from "./lib/faults.ts";
 import { UnknownSchedule } from "./lib/scheduler.ts";
-import { serveStdio } from "./mcp/stdio.ts";
+import { markPhase } from "./lib/startup-phases.ts";
 
 /** No arguments: serve. Anything else goes through the command table; a typo exits 2 and starts nothing. */
 async function main(argv: string[]): Promise<number> {
+  markPhase("imports");
   if (argv.length === 0) return serve({});
   return runCli(argv, {
     version: packageJson.version,
@@ -24,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
       bootstrapAdmin: (overrides, login, create) => runBootstrapAdmin({ env: readEnv(overrides), login, create }),
       validate: (ctx, input) => runValidate(ctx, input.positionals[0] ?? "."),
       mcp: async (ctx) => {
+        // Only this command needs the MCP SDK's client and stdio transport.
+        const { serveStdio } = await import("./mcp/stdio.ts");
         await serveStdio({ url: ctx.url, token: await ctx.token() });
         return 0;
       },

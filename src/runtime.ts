@@ -19,6 +19,7 @@ import { createRedisRateLimiter } from "./lib/rate-limit/redis.ts";
 import { closeRedis, createRedisConnection, type Redis } from "./lib/redis.ts";
 import { type SandboxState, sandboxStatus, sweepSandboxLeftovers } from "./lib/sandbox/sandbox.ts";
 import { type Scheduler, startScheduler } from "./lib/scheduler.ts";
+import { markPhase } from "./lib/startup-phases.ts";
 import { createObjectStore } from "./lib/storage/factory.ts";
 import { createWarningThrottle } from "./lib/throttle.ts";
 import type { Actor } from "./services/actor.ts";
@@ -84,6 +85,7 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
         warnings.recovered(faultWarningKey("database"));
       },
     }));
+  markPhase("database_open");
   try {
     if (options.migrate ?? true) {
       const { applied } = await migrateDatabase(db).catch((err: unknown) => {
@@ -91,6 +93,7 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
       });
       if (applied > 0) logger.info({ applied }, "applied database migrations");
     }
+    markPhase("migrations");
     const redis = env.REDIS_URL
       ? createRedisConnection(env.REDIS_URL, {
           name: "am-main",
@@ -146,6 +149,7 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
     repairs.unref();
     redis?.on("ready", () => void invalidateCatalog(runtime));
     if (redis?.status === "ready") void invalidateCatalog(runtime);
+    markPhase("adapters");
     return runtime;
   } catch (error) {
     await db.close().catch(() => undefined);

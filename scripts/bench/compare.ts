@@ -6,7 +6,10 @@
  * this machine: its column repeats the figures quoted in issue 15 and is NOT re-measured.
  *
  * Usage: bun scripts/bench/compare.ts [--seconds 3] [--agents 10000] [--modes services,embedded]
- *          [--search-agents 100000] [--startup]
+ *          [--search-agents 100000] [--startup] [--baseline /path/to/other/checkout]
+ * --baseline runs the big search and the start-up again with another checkout's server (e.g. main,
+ * with its node_modules installed) in the same run, on the same data, for before/after ratios;
+ * --baseline-binary /path/to/its/binary adds that checkout's compiled binary to the start-up table.
  * The services mode needs DATABASE_URL (an admin URL: a throwaway database is created beside it)
  * and REDIS_URL (keys under a throwaway prefix); TEST_DATABASE_URL / TEST_REDIS_URL also work.
  */
@@ -26,6 +29,7 @@ const seconds = Number(option("seconds", "3"));
 const agentCount = Number(option("agents", "10000"));
 const modes = option("modes", "services,embedded").split(",").filter(Boolean);
 const searchAgents = Number(option("search-agents", "0"));
+const baseline = option("baseline", "");
 const adminUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.REDIS_URL ?? process.env.TEST_REDIS_URL;
 const root = join(import.meta.dir, "..", "..");
@@ -93,8 +97,8 @@ async function seed(env: Record<string, string>, count: number, text: string): P
   return JSON.parse(proc.stdout.toString().trim().split("\n").at(-1)!) as Seeded;
 }
 
-async function startServer(env: Record<string, string>) {
-  const server = spawnPinned(0, [process.execPath, join(root, "src/main.ts"), "serve", "--port", String(PORT)], { ...env, ...serverEnv });
+async function startServer(env: Record<string, string>, checkout = root) {
+  const server = spawnPinned(0, [process.execPath, join(checkout, "src/main.ts"), "serve", "--port", String(PORT)], { ...env, ...serverEnv });
   await waitForHttp(`http://127.0.0.1:${PORT}/health`, 60_000);
   return server;
 }
@@ -168,68 +172,122 @@ async function measureBigSearch(): Promise<void> {
   const started = performance.now();
   await seed(env, searchAgents, "search");
   console.log(`seeded ${searchAgents} agents for search in ${Math.round(performance.now() - started)} ms`);
-  const server = await startServer(env);
-  try {
-    const distinct = [
-      ...new Set(Array.from({ length: 60_000 }, (_, n) => `/api/v1/search/agents?q=${encodeURIComponent(searchQuery(n))}&limit=${10 + (n % 11)}`)),
-    ];
-    const one = await walkScript(
+  // Settled statistics and visibility map, as a catalog that grew over time has: otherwise the
+  // first server measured shares the machine with autovacuum's pass over the fresh rows.
+  const client = new pg.Client({ connectionString: env.DATABASE_URL });
+  await client.connect();
+  await client.query("vacuum analyze agents").finally(() => client.end());
+  const distinct = [
+    ...new Set(Array.from({ length: 60_000 }, (_, n) => `/api/v1/search/agents?q=${encodeURIComponent(searchQuery(n))}&limit=${10 + (n % 11)}`)),
+  ];
+  // The catalog's most common words (a third of the agents or more), each request a distinct page: never a cache hit.
+  const commonWords = ["agent", "monitor", "summarize", "explain", "report", "team", "data"];
+  const common = Array.from(
+    { length: 3000 },
+    (_, n) => `/api/v1/search/agents?q=${commonWords[n % commonWords.length]}&limit=${10 + (Math.floor(n / 7) % 91)}&offset=${20 * (Math.floor(n / 637) % 5)}`,
+  );
+  const scripts = {
+    one: await walkScript(
       "search-1",
       distinct.filter((_, n) => n % 2 === 0),
-    );
-    const fifty = await walkScript(
+    ),
+    fifty: await walkScript(
       "search-50",
       distinct.filter((_, n) => n % 2 === 1),
-    );
-    const url = `http://127.0.0.1:${PORT}/api/v1/search/agents`;
-    const results = [
-      { route: `uncached search, ${searchAgents} agents, 1 conn`, r: await measure(server.pid!, url, { connections: 1, script: one }) },
-      { route: `uncached search, ${searchAgents} agents, 50 conns`, r: await measure(server.pid!, url, { script: fifty }) },
-    ];
-    printTable(
-      results.map(({ route, r }) => ({
-        route,
-        "req/s": Math.round(r.requestsPerSec),
-        "p50 ms": r.p50Ms,
-        "p99 ms": r.p99Ms,
-        "CPU ms/req": r.cpuMs.toFixed(3),
-        errors: r.errors,
-      })),
-    );
-  } finally {
-    server.kill("SIGTERM");
-    await server.exited;
+    ),
+    common: await walkScript("search-common", [...new Set(common)]),
+    // Distinct pages of the plain list (sort, size, offset): never a cached answer.
+    list: await walkScript(
+      "list-pages",
+      Array.from(
+        { length: 3000 },
+        (_, n) =>
+          `/api/v1/agents?sort=${["downloads", "stars", "created_at"][n % 3]}&limit=${10 + (Math.floor(n / 3) % 91)}&offset=${20 * Math.floor(n / 273)}`,
+      ),
+    ),
+  };
+  const url = `http://127.0.0.1:${PORT}/api/v1/search/agents`;
+  const out: Row[] = [];
+  // Alternated twice with a baseline, so neither checkout always runs on the quieter minute.
+  for (const checkout of baseline ? [baseline, root, baseline, root] : [root]) {
+    const server = await startServer(env, checkout);
+    try {
+      const results = [
+        { route: `uncached search, ${searchAgents} agents, 1 conn`, r: await measure(server.pid!, url, { connections: 1, script: scripts.one }) },
+        { route: `uncached search, ${searchAgents} agents, 50 conns`, r: await measure(server.pid!, url, { script: scripts.fifty }) },
+        { route: "uncached search, the most common words only, 1 conn", r: await measure(server.pid!, url, { connections: 1, script: scripts.common }) },
+        {
+          route: `uncached list pages, ${searchAgents} agents, 1 conn`,
+          r: await measure(server.pid!, `http://127.0.0.1:${PORT}/api/v1/agents`, { connections: 1, script: scripts.list }),
+        },
+      ];
+      for (const { route, r } of results)
+        out.push({
+          checkout: checkout === root ? "this" : checkout,
+          route,
+          "req/s": Math.round(r.requestsPerSec),
+          "p50 ms": r.p50Ms,
+          "p99 ms": r.p99Ms,
+          "CPU ms/req": r.cpuMs.toFixed(3),
+          errors: r.errors,
+        });
+    } finally {
+      server.kill("SIGTERM");
+      await server.exited;
+    }
   }
+  printTable(out);
 }
 
-/** Embedded start-up to the first /health 200: first start in an empty folder, then restarts. */
+/**
+ * Embedded start-up to the first /health 200 (and to the first catalog answer): first start in an
+ * empty folder, then restarts, with the server's own phase breakdown (its "server listening" log line).
+ */
 async function measureStartup(): Promise<void> {
   const binary = join(root, "dist", "agent-marketplace");
   const commands: { name: string; cmd: string[] }[] = [{ name: "bun src/main.ts serve", cmd: [process.execPath, join(root, "src/main.ts"), "serve"] }];
-  if (await Bun.file(binary).exists()) commands.push({ name: "binary (dist/)", cmd: [binary] });
+  if (await Bun.file(binary).exists()) commands.push({ name: "binary (dist/)", cmd: [binary, "serve"] });
+  // Another checkout (e.g. main) in the same run, for before/after ratios.
+  if (baseline) commands.unshift({ name: `bun ${baseline}/src/main.ts serve`, cmd: [process.execPath, join(baseline, "src/main.ts"), "serve"] });
+  // The baseline's binary, built elsewhere (its build writes to its own dist/).
+  const baselineBinary = option("baseline-binary", "");
+  if (baselineBinary) commands.splice(1, 0, { name: `baseline binary ${baselineBinary}`, cmd: [baselineBinary, "serve"] });
   const out: Row[] = [];
+  const phaseRows: Row[] = [];
   for (const { name, cmd } of commands) {
     const dir = await mkdtemp(join(work, "startup-"));
     const once = async () => {
       const started = performance.now();
       // Not pinned: a deployment starts on every core it has (the issue's figures were taken so too).
-      const proc = Bun.spawn([...cmd, "--port", "8197", "--data-dir", join(dir, "data")], { env: { ...process.env, LOG_LEVEL: "silent" }, stdout: "ignore" });
+      const proc = Bun.spawn([...cmd, "--port", "8197", "--data-dir", join(dir, "data")], { env: { ...process.env, LOG_LEVEL: "info" }, stdout: "pipe" });
       await waitForHttp("http://127.0.0.1:8197/health", 60_000);
       const ms = performance.now() - started;
+      await waitForHttp("http://127.0.0.1:8197/api/v1/agents?limit=20", 60_000);
+      const apiMs = performance.now() - started;
       proc.kill("SIGTERM");
+      const log = await new Response(proc.stdout).text();
       await proc.exited;
-      return ms;
+      const listening = log.split("\n").find((line) => line.includes('"phases_ms"'));
+      const phases = listening ? (JSON.parse(listening).phases_ms as Record<string, number>) : {};
+      return { ms, apiMs, phases };
     };
     const first = await once();
-    const again = [await once(), await once(), await once()].sort((a, b) => a - b);
+    const again = [await once(), await once(), await once(), await once(), await once()].sort((a, b) => a.ms - b.ms);
+    const median = again[2]!;
     out.push({
       command: name,
-      "first start ms": Math.round(first),
-      "restart ms (median of 3)": Math.round(again[1]!),
-      "restart best ms": Math.round(again[0]!),
+      "first start ms": Math.round(first.ms),
+      "restart ms (median of 5)": Math.round(median.ms),
+      "restart best ms": Math.round(again[0]!.ms),
+      "restart to first list ms (median run)": Math.round(median.apiMs),
     });
+    phaseRows.push({ command: name, run: "first start", ...first.phases });
+    phaseRows.push({ command: name, run: "restart (median run)", ...median.phases });
   }
   printTable(out);
+  console.log("start-up phases, ms (boot = Bun and the module graph's loading; see src/lib/startup-phases.ts):");
+  const names = [...new Set(phaseRows.flatMap((r) => Object.keys(r)))];
+  printTable(phaseRows.map((r) => Object.fromEntries(names.map((n) => [n, r[n] ?? "-"]))));
 }
 
 async function admin(statement: string): Promise<void> {

@@ -7,6 +7,7 @@ import { migrateDatabase } from "../lib/db/migrate.ts";
 import { addressOf, StartupError } from "../lib/faults.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
 import { waitForRedis } from "../lib/redis.ts";
+import { markPhase, startupPhases } from "../lib/startup-phases.ts";
 import { createRuntime, startHostSweeps, startJobWorker, startSchedules } from "../runtime.ts";
 
 /**
@@ -34,6 +35,7 @@ export async function runServer(env: Env): Promise<number> {
   // The port is tried first, so a busy one is reported before migrations run. It is released
   // again: clients that wait for the port to accept connections expect a ready server behind it.
   await listen(env, logger, () => Response.json({ status: "starting" }, { status: 503 })).stop(true);
+  markPhase("port_check");
   if (!env.DATABASE_URL && !embeddedDatabaseExists(env)) logger.info({ data_dir: env.DATA_DIR }, "first start: creating the embedded database (a few seconds)");
   else logger.info({ database: env.DATABASE_URL ? addressOf(env.DATABASE_URL) : "embedded" }, "opening the database and applying pending migrations");
   const rt = await createRuntime(env, { logger });
@@ -44,14 +46,17 @@ export async function runServer(env: Env): Promise<number> {
         `REDIS_URL: cannot reach Redis at ${addressOf(env.REDIS_URL)} yet; serving uncached, jobs wait until it is back`,
       ),
     );
+    markPhase("redis");
   }
   // The worker role serves only /health and /metrics, for probes and scraping.
   const { fetch } = createApp(rt, { api: env.ROLE !== "worker", metrics: env.METRICS_PORT === undefined });
+  markPhase("app");
   const runsBackground = env.ROLE !== "api";
   const worker = runsBackground ? startJobWorker(rt, { concurrency: env.WORKER_CONCURRENCY }) : null;
   const scheduler = runsBackground ? startSchedules(rt) : null;
   const sweeps = startHostSweeps(rt, { validates: runsBackground });
   const server = listen(env, logger, (request, srv) => fetch(request, srv));
+  markPhase("listening");
   if (runsBackground) {
     const sandbox = await rt.sandbox();
     if (sandbox.state === "unavailable")
@@ -63,7 +68,14 @@ export async function runServer(env: Env): Promise<number> {
   }
   const metricsServer = env.METRICS_PORT === undefined ? null : serveMetrics(rt, env.HOST, env.METRICS_PORT);
   logger.info(
-    { url: server.url.href, metrics: metricsServer?.url.href, role: env.ROLE, database: rt.db.kind, startup_ms: Math.round(performance.now() - startedAt) },
+    {
+      url: server.url.href,
+      metrics: metricsServer?.url.href,
+      role: env.ROLE,
+      database: rt.db.kind,
+      startup_ms: Math.round(performance.now() - startedAt),
+      phases_ms: startupPhases(),
+    },
     "server listening",
   );
 

@@ -1,9 +1,18 @@
 import { z } from "zod";
-import { agentSummary } from "./agents.ts";
+import { agentPage, agentSummary } from "./agents.ts";
 import { paginationInput, userSummary } from "./common.ts";
 import { text } from "./text.ts";
 
 const MAX_QUERY_CHARS = 200;
+
+/**
+ * Matches a search always counts exactly. Beyond, the first pages' `total` of a common word is an
+ * estimate: counting every match of a word in a third of 100,000 agents took ~100 ms
+ * (src/services/search/ranking.ts).
+ */
+export const SEARCH_TOTAL_EXACT_UP_TO = 500;
+
+const estimatedTotal = `Exact up to ${SEARCH_TOTAL_EXACT_UP_TO} matches, on any page that reaches past the ${SEARCH_TOTAL_EXACT_UP_TO}th result, and for any word that is not common. For a word in a tenth of the catalog or more, on the first pages, an estimate from a random sample of the catalog (within a few percent; two answers may differ), always above ${SEARCH_TOTAL_EXACT_UP_TO}`;
 
 /** Counted in characters (code points), so 200 emoji are as welcome as 200 letters. */
 const queryText = text().refine((s) => [...s].length <= MAX_QUERY_CHARS, `At most ${MAX_QUERY_CHARS} characters`);
@@ -38,9 +47,18 @@ export const searchResult = z
   .object({
     agents: z.array(agentSummary).describe("Best match first"),
     users: z.array(userSummary).describe("Best match first"),
-    total: z.number().int().nonnegative().describe("Agents and users that match, beyond `limit` too"),
+    total: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe(`Agents and users that match, beyond \`limit\` too. The agents' part: ${estimatedTotal.charAt(0).toLowerCase()}${estimatedTotal.slice(1)}`),
   })
   .meta({ id: "SearchResult" });
+
+/** A page of agent search results; `has_more` is always exact, `total` may be an estimate. */
+export const searchAgentPage = agentPage.extend({
+  total: z.number().int().nonnegative().describe(`Agents that match. ${estimatedTotal}; \`has_more\` is always exact.`),
+});
 
 export const suggestionsInput = z.object({ q: requiredQuery });
 

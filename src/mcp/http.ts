@@ -9,7 +9,7 @@ import type { Runtime } from "../runtime.ts";
 import type { ServiceContext } from "../services/context.ts";
 import { createMcpServer } from "./server.ts";
 
-export const MCP_PATH = "/mcp";
+const MCP_PATH = "/mcp";
 
 /** Methods that read the catalog; each costs one call of the caller's hourly budget, like one REST request. */
 const CHARGED_METHODS = new Set(["tools/call", "resources/read", "resources/list"]);

@@ -1,5 +1,4 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { agentPage } from "../contract/agents.ts";
 import {
   agentDetailTool,
   agentSlugTool,
@@ -10,7 +9,7 @@ import {
   trendingInput,
   trendingTool,
 } from "../contract/mcp.ts";
-import { searchAgentsInput } from "../contract/search.ts";
+import { searchAgentPage, searchAgentsInput } from "../contract/search.ts";
 import { getAgentOverview } from "../services/agents/overview.ts";
 import { listCategories } from "../services/categories.ts";
 import { getInstallInstructions } from "../services/downloads/install.ts";
@@ -34,7 +33,7 @@ export function registerTools(server: McpServer, scope: McpRequestScope): void {
       title: "Search agents",
       description: `Find AI agents in the marketplace by what they do, e.g. "review pull requests" or "summarize PDFs". Full-text search over names and descriptions that tolerates typos; ranked by relevance then popularity (the same ranking as the REST search). Filter by category slug (see list_categories) or to validated agents only. Returns one page of agent summaries with slug, current version, validation status, downloads, stars and rating; pass a slug to get_agent for details or to get_install_instructions to install. ${visibility}`,
       inputSchema: searchAgentsTool,
-      outputSchema: agentPage,
+      outputSchema: searchAgentPage,
       annotations: readOnly,
     },
     (args) =>

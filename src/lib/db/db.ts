@@ -7,8 +7,10 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import pg from "pg";
 import * as schema from "../../../db/schema/index.ts";
 import type { Env } from "../../env.ts";
+import { markPhase } from "../startup-phases.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
 import { loadPgliteAssets, pgliteExtensions } from "./pglite-assets.ts";
+import { embeddedDatabaseTemplate } from "./pglite-template.ts";
 import { connectReadReplica, type ReadReplica } from "./read-replica.ts";
 
 type Schema = typeof schema;
@@ -122,12 +124,19 @@ export function embeddedDatabaseExists(env: Pick<Env, "DATA_DIR">): boolean {
 }
 
 /** PGlite in a folder (or in memory with `memory://`). One process at a time may open a folder. */
-export async function openEmbedded(dataDir: string): Promise<DatabaseHandle & { client: PGlite }> {
+export async function openEmbedded(
+  dataDir: string,
+  { template = embeddedDatabaseTemplate() }: { template?: Blob } = {},
+): Promise<DatabaseHandle & { client: PGlite }> {
   if (dataDir.startsWith("memory://")) return wrapPglite(await PGlite.create({ dataDir, ...(await loadPgliteAssets()), extensions: pgliteExtensions }));
   await mkdir(dataDir, { recursive: true });
   const lock = await acquireDataDirLock(`${dataDir}.lock`);
   try {
-    const handle = wrapPglite(await PGlite.create({ dataDir, ...(await loadPgliteAssets()), extensions: pgliteExtensions }));
+    const assets = await loadPgliteAssets();
+    markPhase("pglite_assets");
+    // The binary's first start: the template already holds the migrations it was built with.
+    const loadDataDir = existsSync(join(dataDir, "PG_VERSION")) ? undefined : template;
+    const handle = wrapPglite(await PGlite.create({ dataDir, ...assets, extensions: pgliteExtensions, ...(loadDataDir ? { loadDataDir } : {}) }));
     return { ...handle, close: () => handle.close().finally(() => lock.release()) };
   } catch (error) {
     await lock.release();

@@ -15,8 +15,19 @@ import { detailOf, loadVersions } from "./versions.ts";
 export async function listAgents(ctx: ServiceContext, input: ListAgentsInput): Promise<AgentPage> {
   return cachedRead(ctx, { name: "agents.list", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: true }, () => {
     const category = input.category === undefined ? undefined : inCategorySlug(ctx.db, input.category);
-    return pageOfAgents(ctx.db, and(visibleTo(ctx.actor), category), input);
+    return pageOfAgents(ctx.db, and(visibleTo(ctx.actor), category), input, { total: cachedCount(ctx, { category: input.category ?? null }) });
   });
+}
+
+/**
+ * The number of agents a viewer sees (in a category), shared by every page and sort of the list
+ * and cached until the catalog changes: at 100,000 agents the count costs ~40 ms, the page ~1 ms.
+ * Downloads and stars do not move it, so the counters generation is not in its key. `category` is
+ * the list's filter ("uncategorized" means none); `categoryId` the category page's.
+ */
+function cachedCount(ctx: ServiceContext, input: { category: string | null } | { categoryId: number }) {
+  return (count: () => Promise<number>) =>
+    cachedRead(ctx, { name: "agents.count", input, ttlSeconds: LIST_TTL_SECONDS, perViewer: true, counters: false }, count);
 }
 
 export async function listCategoryAgents(ctx: ServiceContext, input: CategoryAgentsInput): Promise<AgentPage> {
@@ -26,7 +37,7 @@ export async function listCategoryAgents(ctx: ServiceContext, input: CategoryAge
 async function categoryAgents(ctx: ServiceContext, input: CategoryAgentsInput): Promise<AgentPage> {
   const [category] = await ctx.db.select({ id: categories.id }).from(categories).where(eq(categories.slug, input.slug));
   if (!category) throw new NotFound(`Category '${input.slug}' not found`);
-  return pageOfAgents(ctx.db, and(visibleTo(ctx.actor), eq(agents.categoryId, category.id)), input);
+  return pageOfAgents(ctx.db, and(visibleTo(ctx.actor), eq(agents.categoryId, category.id)), input, { total: cachedCount(ctx, { categoryId: category.id }) });
 }
 
 export async function getAgent(ctx: ServiceContext, input: { slug: string }): Promise<AgentDetail> {

@@ -120,21 +120,48 @@ function toDeprecation(row: { deprecatedAt: Date | null; deprecationMessage: str
   return { message: row.deprecationMessage ?? "", replacement: row.deprecationReplacement, deprecated_at: row.deprecatedAt.toISOString() };
 }
 
-/** One page of summaries matching `where` (visibility already folded in by the caller). */
+/**
+ * One page of summaries matching `where` (visibility already folded in by the caller) and their
+ * count. With `total`, the count is asked of it (a cache: see listAgents) beside the page; without,
+ * it is computed in the page's own statement, an uncorrelated subquery evaluated once (inside it,
+ * "agents" names the subquery's own table, so `where` filters the count as it filters the page).
+ */
 export async function pageOfAgents(
   db: Executor,
   where: SQL | undefined,
   input: { limit: number; offset: number; sort: AgentSort },
+  options: { total?: (count: () => Promise<number>) => Promise<number> } = {},
 ): Promise<Page<AgentSummary>> {
-  const [rows, [total]] = await Promise.all([
-    selectAgentSummaries(db)
-      .where(where)
-      .orderBy(...agentOrder(input.sort))
-      .limit(input.limit)
-      .offset(input.offset),
-    db.select({ n: count() }).from(agents).where(where),
-  ]);
-  return toPage(rows.map(toAgentSummary), total?.n ?? 0, input);
+  const countAll = async () => Number((await db.select({ n: count() }).from(agents).where(where))[0]?.n ?? 0);
+  if (options.total) {
+    const [rows, total] = await Promise.all([
+      selectAgentSummaries(db)
+        .where(where)
+        .orderBy(...agentOrder(input.sort))
+        .limit(input.limit)
+        .offset(input.offset),
+      options.total(countAll),
+    ]);
+    return toPage(rows.map(toAgentSummary), total, input);
+  }
+  const counted = sql<number>`(select count(*) from ${agents} where ${where ?? sql`true`})`.mapWith(Number);
+  const rows = await db
+    .select({ ...summaryColumns, total: counted })
+    .from(agents)
+    .innerJoin(users, eq(users.id, agents.authorId))
+    .leftJoin(categories, eq(categories.id, agents.categoryId))
+    .leftJoin(currentVersion, eq(currentVersion.id, agents.currentVersionId))
+    .where(where)
+    .orderBy(...agentOrder(input.sort))
+    .limit(input.limit)
+    .offset(input.offset);
+  // Past the last page no row carries the count.
+  const total = rows[0]?.total ?? (input.offset > 0 ? await countAll() : 0);
+  return toPage(
+    rows.map(({ total: _, ...row }) => toAgentSummary(row)),
+    total,
+    input,
+  );
 }
 
 /** Filter for a category slug; "uncategorized" means agents without one. */

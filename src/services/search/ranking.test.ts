@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
+import { sql } from "drizzle-orm";
 import { agents } from "../../../db/schema/index.ts";
 import { makeUser } from "../../testing/factories.ts";
 import { TEST_MODES, useTestApp } from "../../testing/harness.ts";
@@ -9,7 +10,7 @@ import { parseSearchText } from "./text.ts";
 
 /**
  * The bounded ranking: when a word matches more agents than the pool ranks in full, the total
- * stays exact, orders by a column stay exact, and an unpopular agent whose name is the query
+ * is counted exactly on a small catalog and estimated above the pool on a large one, orders by a column stay exact, and an unpopular agent whose name is the query
  * still comes first (name matches always join the pool).
  */
 const MATCHES = 40;
@@ -49,6 +50,25 @@ for (const mode of TEST_MODES) {
       expect(byDownloads[0]).toEqual(byDownloads[1]!);
       // The bounded page is made of the most popular matches (and name matches): here the same page.
       expect(bounded.ids).toEqual(full.ids);
+    });
+
+    test("a common word in a catalog large enough to sample: the same page, a total above the pool; a small catalog is counted", async () => {
+      await t.rt.db.db.execute(sql`analyze agents`);
+      const search = parseSearchText("gizmo");
+      const queries = await buildMatchQueries(t.rt.db.db, search);
+      const window = { limit: 3, offset: 0, sort: "relevance" as const };
+      const ranked = (sampleRows: number) =>
+        rankCandidates(t.rt.db.db, listedAgents(), search, queries, { query: queries.all, relaxed: false }, window, POOL, sampleRows);
+      // One row per sample: the table (ten rows or more) is sampled. Whether the random sample
+      // finds the word common (index walks, estimated total) or not (exact count), the answer
+      // ranks the same page and never claims the pool's worth of matches or fewer.
+      for (let i = 0; i < 5; i++) {
+        const sampled = await ranked(1);
+        expect(sampled.total).toBeGreaterThan(POOL);
+        expect(sampled.ids).toEqual((await rank("gizmo", "relevance", POOL)).ids);
+      }
+      // Under ten samples' worth of rows, the matches are counted.
+      expect((await ranked(1000)).total).toBe(MATCHES + 1);
     });
 
     test("a page beyond the pool is ranked in full", async () => {
