@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { waitFor } from "../../testing/redis-test-support.ts";
@@ -26,6 +26,8 @@ describe("sweeping what a killed worker left", () => {
   test("work dirs and cgroups of a dead pid go; a live process's stay", async () => {
     const parent = await mkdtemp(join(tmpdir(), "am-sweep-"));
     cleanup.push(parent);
+    // Like /tmp, the parent of sandbox work dirs must be traversable by the sandbox's own uid.
+    await chmod(parent, 0o755);
     const script = join(parent, "victim.ts");
     await writeFile(
       script,
