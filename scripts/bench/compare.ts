@@ -17,8 +17,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { closeRedis, createRedisConnection } from "../../src/lib/redis.ts";
-import { cpuSeconds, printTable, spawnPinned, type WrkResult, waitForHttp, wrk } from "./lib.ts";
+import { adminQuery, cpuSeconds, dropRedisKeys, printTable, spawnPinned, type WrkResult, waitForHttp, wrk } from "./lib.ts";
 import { searchQuery } from "./search-corpus.ts";
 
 const option = (name: string, fallback: string) => {
@@ -75,10 +74,10 @@ async function freshEnv(mode: string, tag: string): Promise<Record<string, strin
   if (!adminUrl || !redisUrl) throw new Error("the services mode needs DATABASE_URL and REDIS_URL (or TEST_*)");
   const database = `am_compare_${tag}_${process.pid}`;
   const prefix = `am-compare:${tag}:${process.pid}:`;
-  await admin(`create database ${database}`);
+  await adminQuery(adminUrl!, `create database ${database}`);
   cleanups.push(async () => {
-    await admin(`drop database if exists ${database} with (force)`);
-    await dropKeys(redisUrl, prefix);
+    await adminQuery(adminUrl!, `drop database if exists ${database} with (force)`);
+    await dropRedisKeys(redisUrl, prefix);
   });
   return {
     DATA_DIR: dataDir,
@@ -288,25 +287,4 @@ async function measureStartup(): Promise<void> {
   console.log("start-up phases, ms (boot = Bun and the module graph's loading; see src/lib/startup-phases.ts):");
   const names = [...new Set(phaseRows.flatMap((r) => Object.keys(r)))];
   printTable(phaseRows.map((r) => Object.fromEntries(names.map((n) => [n, r[n] ?? "-"]))));
-}
-
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-async function dropKeys(url: string, keyPrefix: string): Promise<void> {
-  const redis = createRedisConnection(url);
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${keyPrefix}*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
-  await closeRedis(redis);
 }

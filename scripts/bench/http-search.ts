@@ -14,9 +14,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
-import { closeRedis, createRedisConnection } from "../../src/lib/redis.ts";
-import { printTable, spawnPinned, waitForHttp, wrk } from "./lib.ts";
+import { adminQuery, dropRedisKeys, printTable, spawnPinned, waitForHttp, wrk } from "./lib.ts";
 import { searchQuery, searchText } from "./search-corpus.ts";
 import { seedAgents } from "./seed-agents.ts";
 
@@ -31,7 +29,7 @@ const dataDir = await mkdtemp(join(tmpdir(), "am-bench-search-"));
 const database = `am_bench_search_${process.pid}`;
 const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString();
 const prefix = `am-bench-search:${process.pid}:`;
-await admin(`create database ${database}`);
+await adminQuery(adminUrl!, `create database ${database}`);
 
 const port = 8196;
 const base = `http://127.0.0.1:${port}/api/v1/search/agents`;
@@ -79,7 +77,7 @@ try {
     { route: "search, uncached, 50 conns", result: wrk(base, { ...opts, script: scripts[0] }) },
     { route: "search, uncached, 1 conn", result: wrk(base, { ...opts, connections: 1, script: scripts[1] }) },
   ];
-  await admin(`alter database ${database} set random_page_cost = 1.1`);
+  await adminQuery(adminUrl!, `alter database ${database} set random_page_cost = 1.1`);
   app.server?.kill("SIGTERM");
   await app.server?.exited;
   await startServer();
@@ -107,28 +105,7 @@ try {
   app.server?.kill("SIGTERM");
   app.bare?.kill("SIGTERM");
   await Promise.all([app.server?.exited, app.bare?.exited]);
-  await admin(`drop database if exists ${database} with (force)`);
-  await dropKeys(redisUrl, prefix);
+  await adminQuery(adminUrl!, `drop database if exists ${database} with (force)`);
+  await dropRedisKeys(redisUrl, prefix);
   await rm(dataDir, { recursive: true, force: true });
-}
-
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-async function dropKeys(url: string, keyPrefix: string): Promise<void> {
-  const redis = createRedisConnection(url);
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${keyPrefix}*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
-  await closeRedis(redis);
 }

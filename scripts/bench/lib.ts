@@ -1,5 +1,7 @@
 /** Helpers for the hand-run benchmarks: start processes pinned to a core, drive wrk, print tables. */
 import type { Subprocess } from "bun";
+import pg from "pg";
+import { closeRedis, createRedisConnection } from "../../src/lib/redis.ts";
 
 export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<number> {
   const started = performance.now();
@@ -73,4 +75,27 @@ export function printTable(rows: Record<string, string | number>[]): void {
 
 function format(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 2 : 0);
+}
+
+/** Runs one statement (create or drop a benchmark database) on the server of `url`. */
+export async function adminQuery(url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Deletes a benchmark run's Redis keys (everything under `keyPrefix`). */
+export async function dropRedisKeys(url: string, keyPrefix: string): Promise<void> {
+  const redis = createRedisConnection(url);
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${keyPrefix}*`, "COUNT", 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== "0");
+  await closeRedis(redis);
 }

@@ -20,9 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import pg from "pg";
-import { closeRedis, createRedisConnection } from "../../src/lib/redis.ts";
-import { printTable, spawnPinned, waitForHttp } from "./lib.ts";
+import { adminQuery, dropRedisKeys, printTable, spawnPinned, waitForHttp } from "./lib.ts";
 import { searchQuery, searchText } from "./search-corpus.ts";
 import { seedAgents } from "./seed-agents.ts";
 
@@ -38,7 +36,7 @@ const database = `am_bench_mcp_${process.pid}`;
 const prefix = `am-bench-mcp:${process.pid}:`;
 const env: Record<string, string> = { DATA_DIR: dataDir };
 if (networked) {
-  await admin(`create database ${database}`);
+  await adminQuery(adminUrl!, `create database ${database}`);
   Object.assign(env, { DATABASE_URL: Object.assign(new URL(adminUrl!), { pathname: `/${database}` }).toString(), REDIS_URL: redisUrl!, REDIS_PREFIX: prefix });
 }
 
@@ -127,8 +125,8 @@ try {
   server?.kill("SIGTERM");
   await server?.exited;
   if (networked) {
-    await admin(`drop database if exists ${database} with (force)`);
-    await dropKeys(redisUrl!, prefix);
+    await adminQuery(adminUrl!, `drop database if exists ${database} with (force)`);
+    await dropRedisKeys(redisUrl!, prefix);
   }
   await rm(dataDir, { recursive: true, force: true });
 }
@@ -136,25 +134,4 @@ try {
 async function ok(response: Response): Promise<void> {
   const body = await response.text();
   if (!response.ok || body.includes('"isError":true')) throw new Error(`${response.status}: ${body.slice(0, 300)}`);
-}
-
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-async function dropKeys(url: string, keyPrefix: string): Promise<void> {
-  const redis = createRedisConnection(url);
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${keyPrefix}*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
-  await closeRedis(redis);
 }

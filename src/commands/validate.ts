@@ -4,7 +4,8 @@ import type { CliContext } from "../../client/src/cli/context.ts";
 import { formatBytes, printReport } from "../../client/src/cli/format.ts";
 import { packToFile } from "../../client/src/node/pack.ts";
 import { readEnv } from "../env.ts";
-import { createSandboxWorkDir, sandboxAvailable } from "../lib/sandbox/sandbox.ts";
+import { sandboxAvailable } from "../lib/sandbox/sandbox.ts";
+import { createSandboxWorkDir } from "../lib/sandbox/work-dirs.ts";
 import { runValidation } from "../services/validation/pipeline.ts";
 
 /**

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { createSandboxWorkDir } from "../lib/sandbox/sandbox.ts";
+import { createSandboxWorkDir } from "../lib/sandbox/work-dirs.ts";
 import { checkArchive } from "../services/validation/archive.ts";
 import type { AgentPackage } from "../services/validation/types.ts";
 import { writeZip, type ZipWriterEntry } from "./zip-writer.ts";

@@ -1,16 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { AnyJobDefinition, JobInfo, JobLogger, JobRun, QueueName, StopOptions, Worker, WorkerOptions } from "./queue.ts";
-import { JobTimeout, QUEUE_NAMES, WorkerStopped } from "./queue.ts";
+import type { AnyJobDefinition, JobInfo, JobLogger, JobRun, StopOptions, Worker, WorkerOptions } from "./queue.ts";
+import { JobTimeout, WorkerStopped } from "./queue.ts";
 import { backoffDelay, decodeEnvelope, describeError, encodeDead, encodeEnvelope, type JobEnvelope, type QueueTransport } from "./transport.ts";
-
-interface Settings {
-  concurrency: number;
-  queues: readonly QueueName[];
-  pollMs: number;
-  heartbeatIntervalMs: number;
-  heartbeatTtlMs: number;
-  reapIntervalMs: number;
-}
+import { type Settings, settingsFrom } from "./worker-settings.ts";
 
 interface Running {
   raw: string;
@@ -39,25 +31,6 @@ function settled(work: Promise<unknown>, ms: number): Promise<void> {
 }
 
 function noop(): void {}
-
-function settingsFrom(opts: WorkerOptions): Settings {
-  const settings: Settings = {
-    concurrency: opts.concurrency ?? 1,
-    queues: opts.queues ?? QUEUE_NAMES,
-    pollMs: opts.pollMs ?? 1000,
-    heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 5000,
-    heartbeatTtlMs: opts.heartbeatTtlMs ?? 30_000,
-    reapIntervalMs: opts.reapIntervalMs ?? 15_000,
-  };
-  if (!Number.isInteger(settings.concurrency) || settings.concurrency < 1) {
-    throw new RangeError("Worker concurrency must be an integer >= 1");
-  }
-  if (settings.queues.length === 0) throw new RangeError("A worker needs at least one queue");
-  if (settings.heartbeatTtlMs <= settings.heartbeatIntervalMs) {
-    throw new RangeError("heartbeatTtlMs must be longer than heartbeatIntervalMs");
-  }
-  return settings;
-}
 
 /** Reject with the abort reason as soon as `signal` fires, even if `work` ignores it. */
 function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<void> {

@@ -3,7 +3,8 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processesMatching } from "../../testing/validation-support.ts";
-import { createSandboxWorkDir, runSandboxed, sandboxAvailable } from "./sandbox.ts";
+import { runSandboxed, sandboxAvailable } from "./sandbox.ts";
+import { createSandboxWorkDir } from "./work-dirs.ts";
 
 const PYTHON = "/usr/bin/python3";
 let workDir: string;

@@ -17,55 +17,18 @@
  * `SandboxUnavailableError`, and callers skip what needed the sandbox.
  */
 import { spawnSync } from "node:child_process";
-import { chmod, lstat, mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { processAlive } from "../process-alive.ts";
+import { chmod, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { bwrapArguments, findNodeRuntime, findSystemTool, type NodeRuntime } from "./args.ts";
-import { cgroupsUsable, createSandboxCgroup, type SandboxCgroup, sweepDeadCgroups } from "./cgroup.ts";
-import { exitStatus, readCapped } from "./output.ts";
+import { cgroupsUsable, createSandboxCgroup, type SandboxCgroup } from "./cgroup.ts";
+import { spawnConfined } from "./spawn.ts";
+import type { SandboxAvailability, SandboxRunOptions, SandboxRunResult } from "./types.ts";
 import { hostUidFor, releaseUidSlot, takeUidSlot } from "./uids.ts";
+import { assertReachableByNobody, createSandboxWorkDir } from "./work-dirs.ts";
 
 export { AGENT_MOUNT } from "./args.ts";
 
-export type SandboxAvailability = { ok: true } | { ok: false; reason: string };
-
-export interface SandboxRunOptions {
-  /** Host directory shown read-only at /agent (the working directory); see createSandboxWorkDir. */
-  dir: string;
-  command: string[];
-  stdin?: string;
-  timeoutMs: number;
-  /** Memory of the whole run (cgroup); also the floor of the per-process address space. */
-  memoryBytes?: number;
-  /** CPU seconds per process (RLIMIT_CPU). Default: the wall-clock timeout in seconds, plus one. */
-  cpuSeconds?: number;
-  maxProcesses?: number;
-  /** Per stream; the rest is read and dropped. */
-  maxOutputBytes?: number;
-  env?: Record<string, string>;
-  /** Aborting kills the whole run at once (like the timeout) and rejects with the reason. */
-  signal?: AbortSignal;
-}
-
-/** A limit the run ran into; a run that hit one proves nothing about the program. */
-export type SandboxLimit = "processes" | "memory" | "cpu" | "wall_clock" | "output";
-
-export interface SandboxRunResult {
-  /** null when the program died of a signal. */
-  exitCode: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-  outputTruncated: boolean;
-  /**
-   * Every limit hit, as far as the host can tell: processes and memory need the cgroups (without
-   * them RLIMIT_NPROC refusals are invisible), CPU is the SIGXCPU of RLIMIT_CPU.
-   */
-  limitsHit: SandboxLimit[];
-  durationMs: number;
-}
+export type { SandboxAvailability, SandboxLimit, SandboxRunOptions, SandboxRunResult } from "./types.ts";
 
 class SandboxUnavailableError extends Error {
   constructor(reason: string) {
@@ -129,38 +92,6 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
 /** The node binary sandboxed Node programs get as `node`, or null when the host has none. */
 export function sandboxNodeBinary(): string | null {
   return (tools ? tools.node : findNodeRuntime())?.binary ?? null;
-}
-
-/**
- * A fresh directory for files a sandbox will read: mode 0711, so the sandbox's unprivileged user can
- * reach a known path inside it but nobody can list it. Put the agent's files in a subdirectory
- * with modes 0755/0644.
- */
-export async function createSandboxWorkDir(parent = tmpdir()): Promise<string> {
-  // Named after this process, so a sweep can tell the dirs of a killed worker (sweepSandboxLeftovers).
-  const dir = await mkdtemp(join(parent, `${WORK_DIR_PREFIX}${process.pid}-`));
-  await chmod(dir, 0o711);
-  return dir;
-}
-
-const WORK_DIR_PREFIX = "agent-validation-";
-
-/**
- * Leftovers of workers that died without cleaning up (kill -9, OOM): their work dirs under
- * `parent` and their cgroups (with any sandboxed process still in them). Run at start and on a
- * timer by every process that validates; safe beside live workers, whose pids are alive.
- */
-export async function sweepSandboxLeftovers(parent = tmpdir()): Promise<{ workDirs: number; cgroups: number }> {
-  let workDirs = 0;
-  const names = await readdir(parent).catch(() => [] as string[]);
-  for (const name of names) {
-    if (!name.startsWith(WORK_DIR_PREFIX)) continue;
-    const pid = /^(\d+)-/.exec(name.slice(WORK_DIR_PREFIX.length))?.[1];
-    if (pid === undefined || processAlive(Number(pid))) continue;
-    await rm(join(parent, name), { recursive: true, force: true }).catch(() => undefined);
-    workDirs++;
-  }
-  return { workDirs, cgroups: await sweepDeadCgroups() };
 }
 
 async function probeSandbox(): Promise<SandboxAvailability> {
@@ -266,100 +197,4 @@ function commandLine(options: SandboxRunOptions, host: HostTools, limits: Resolv
     disableUserns: host.disableUserns,
   });
   return [...join, ...drop, ...rlimits, host.bwrap, ...bwrap];
-}
-
-async function spawnConfined(
-  argv: string[],
-  options: SandboxRunOptions,
-  maxOutputBytes: number,
-  afterExit: () => Promise<{ processes: boolean; memory: boolean }>,
-): Promise<SandboxRunResult> {
-  const started = performance.now();
-  let timedOut = false;
-  const proc = Bun.spawn(argv, {
-    cwd: "/",
-    env: { PATH: "/usr/bin:/bin" },
-    stdin: options.stdin === undefined ? "ignore" : "pipe",
-    stdout: "pipe",
-    stderr: "pipe",
-    // Its own process group, so the timer can kill the whole chain at once.
-    detached: true,
-  });
-  const killGroup = () => {
-    try {
-      process.kill(-proc.pid, "SIGKILL");
-    } catch {
-      proc.kill("SIGKILL");
-    }
-  };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    killGroup();
-  }, options.timeoutMs);
-  options.signal?.addEventListener("abort", killGroup, { once: true });
-  const stdout = readCapped(proc.stdout, maxOutputBytes);
-  const stderr = readCapped(proc.stderr, maxOutputBytes);
-  if (options.stdin !== undefined && proc.stdin) {
-    try {
-      proc.stdin.write(options.stdin);
-      await proc.stdin.end();
-    } catch {
-      // The program exited or closed stdin without reading it; its exit says what happened.
-    }
-  }
-  let cgroupHits = { processes: false, memory: false };
-  try {
-    await proc.exited;
-  } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener("abort", killGroup);
-    cgroupHits = await afterExit();
-  }
-  options.signal?.throwIfAborted();
-  const durationMs = Math.round(performance.now() - started);
-  // Once bwrap is gone its pid namespace is gone, so every writer of the pipes is dead and they
-  // close at once; the grace only bounds the wait should a kernel keep one around.
-  const streams = Promise.all([stdout.result, stderr.result]);
-  let graceTimer: Timer | undefined;
-  const grace = new Promise<void>((resolve) => {
-    graceTimer = setTimeout(() => {
-      stdout.cancel();
-      stderr.cancel();
-      resolve();
-    }, 2_000);
-  });
-  await Promise.race([streams, grace]);
-  clearTimeout(graceTimer);
-  const [out, err] = await streams;
-  const status = exitStatus(proc.exitCode, proc.signalCode);
-  const outputTruncated = out.truncated || err.truncated;
-  const hit: Record<SandboxLimit, boolean> = {
-    processes: cgroupHits.processes,
-    memory: cgroupHits.memory,
-    cpu: status.signal === "SIGXCPU",
-    wall_clock: timedOut,
-    output: outputTruncated,
-  };
-  return {
-    ...status,
-    stdout: out.text,
-    stderr: err.text,
-    timedOut,
-    outputTruncated,
-    limitsHit: (Object.keys(hit) as SandboxLimit[]).filter((limit) => hit[limit]),
-    durationMs,
-  };
-}
-
-/** bwrap runs unprivileged when we are root: it must be able to reach `dir` to bind it. */
-async function assertReachableByNobody(dir: string): Promise<void> {
-  const own = await lstat(dir);
-  if (!own.isDirectory() || (own.mode & 0o005) !== 0o005) {
-    throw new Error(`Sandbox dir ${dir} must be a directory readable by others (0755); see createSandboxWorkDir`);
-  }
-  for (let parent = dirname(dir); ; parent = dirname(parent)) {
-    const stat = await lstat(parent);
-    if ((stat.mode & 0o001) === 0) throw new Error(`Sandbox dir ${dir} is not reachable by the sandbox user: ${parent} lacks o+x`);
-    if (parent === "/") break;
-  }
 }

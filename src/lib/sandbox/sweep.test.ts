@@ -4,7 +4,7 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { waitFor } from "../../testing/redis-test-support.ts";
-import { sweepSandboxLeftovers } from "./sandbox.ts";
+import { sweepSandboxLeftovers } from "./work-dirs.ts";
 
 /**
  * A worker killed with -9 in the middle of a sandboxed run leaves its work dir and its cgroups
@@ -32,7 +32,8 @@ describe("sweeping what a killed worker left", () => {
     await writeFile(
       script,
       `import { mkdir, chmod } from "node:fs/promises";
-import { createSandboxWorkDir, runSandboxed } from ${JSON.stringify(join(import.meta.dir, "sandbox.ts"))};
+import { runSandboxed } from ${JSON.stringify(join(import.meta.dir, "sandbox.ts"))};
+import { createSandboxWorkDir } from ${JSON.stringify(join(import.meta.dir, "work-dirs.ts"))};
 const dir = await createSandboxWorkDir(${JSON.stringify(parent)});
 await mkdir(dir + "/agent"); await chmod(dir + "/agent", 0o755);
 const run = runSandboxed({ dir: dir + "/agent", command: ["/usr/bin/sleep", "60"], timeoutMs: 60_000 });

@@ -16,7 +16,8 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { CheckName, ValidationStatus as ContractValidationStatus } from "../../contract/validation.ts";
-import { createSandboxWorkDir, type SandboxAvailability, sandboxAvailable } from "../../lib/sandbox/sandbox.ts";
+import { type SandboxAvailability, sandboxAvailable } from "../../lib/sandbox/sandbox.ts";
+import { createSandboxWorkDir } from "../../lib/sandbox/work-dirs.ts";
 import { checkArchive } from "./archive.ts";
 import type { ArchiveLimits } from "./archive-policy.ts";
 import { checkCompatibility } from "./compatibility.ts";

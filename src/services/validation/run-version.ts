@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { agents, agentVersions, storageDeletions, validationResults } from "../../../db/schema/index.ts";
 import { withLock } from "../../lib/locks/lock.ts";
-import { createSandboxWorkDir } from "../../lib/sandbox/sandbox.ts";
+import { createSandboxWorkDir } from "../../lib/sandbox/work-dirs.ts";
 import { refreshCurrentVersion } from "../agents/versions.ts";
 import { invalidateCatalog } from "../catalog-cache.ts";
 import type { ServiceContext } from "../context.ts";
