@@ -4,6 +4,7 @@ import { ANONYMOUS } from "../services/actor.ts";
 import { findAnswer, keepAnswer } from "../services/catalog-answers.ts";
 import { DETAIL_TTL_SECONDS, LIST_TTL_SECONDS, viewerKey } from "../services/catalog-cache.ts";
 import { actorOf } from "./context.ts";
+import { notModified } from "./etag.ts";
 import type { RequestState } from "./request-state.ts";
 import { REST_PREFIX, restRoutes } from "./rest.ts";
 import { matchRoute } from "./routes.ts";
@@ -72,13 +73,7 @@ export async function cachedAnswer(rt: Runtime, request: Request, state: Request
     if (!answer) return null;
     state.route = REST_PREFIX + route.template;
     const headers = { "Content-Type": "application/json", ETag: answer.etag, Vary: "Authorization" };
-    if (
-      request.headers
-        .get("if-none-match")
-        ?.split(",")
-        .some((tag) => tag.trim() === answer.etag || tag.trim() === "*")
-    )
-      return new Response(null, { status: 304, headers });
+    if (notModified(request, answer.etag)) return new Response(null, { status: 304, headers });
     return new Response(answer.body, { status: 200, headers });
   } catch (err) {
     rt.logger.warn({ err, request_id: state.requestId }, "answer cache lookup failed; answering without it");

@@ -5,7 +5,9 @@ import { agentSlugInput } from "../contract/common.ts";
 import { ValidationFailed, zodIssuesToDetail } from "../errors.ts";
 import type { Runtime } from "../runtime.ts";
 import { getReadme } from "../services/agents/readme.ts";
+import { answerEtag } from "../services/catalog-answers.ts";
 import { serviceContextOf } from "./context.ts";
+import { notModified } from "./etag.ts";
 import { openApiSchema } from "./openapi-zod.ts";
 import { REST_PREFIX } from "./rest.ts";
 
@@ -24,15 +26,8 @@ async function readme(rt: Runtime, request: Request, params: { slug: string; ver
   if (!parsed.success) throw new ValidationFailed(zodIssuesToDetail(parsed.error, "query", Object.keys(params)));
   const ctx = await serviceContextOf(rt, request);
   const found = await getReadme(ctx, parsed.data as { slug: string; version?: string });
-  const etag = `W/"${Bun.hash(`${found.version}\n${found.markdown}`).toString(16)}"`;
-  if (
-    request.headers
-      .get("if-none-match")
-      ?.split(",")
-      .some((tag) => tag.trim() === etag || tag.trim() === "*")
-  ) {
-    return new Response(null, { status: 304, headers: { ETag: etag } });
-  }
+  const etag = answerEtag(`${found.version}\n${found.markdown}`);
+  if (notModified(request, etag)) return new Response(null, { status: 304, headers: { ETag: etag } });
   return new Response(found.markdown, {
     headers: {
       ETag: etag,

@@ -3,9 +3,11 @@ import { createOpenApiNodeHttpHandler } from "trpc-to-openapi";
 import { appRouter } from "../../routers/_app.ts";
 import { BadRequest, MethodNotAllowed, NotFound } from "../errors.ts";
 import type { Runtime } from "../runtime.ts";
+import { answerEtag } from "../services/catalog-answers.ts";
 import { MAX_JSON_BODY_BYTES, readTextWithLimit } from "./body.ts";
 import { procedureContextOf } from "./context.ts";
 import { errorResponse } from "./errors.ts";
+import { notModified } from "./etag.ts";
 import type { RequestState } from "./request-state.ts";
 import { matchRoute, type RestRoute, restRoutesOf } from "./routes.ts";
 
@@ -132,12 +134,11 @@ function jsonHeaders(original: Headers): Headers {
 function conditionalResponse(request: Request, status: number, headers: Headers, text: string | undefined): Response {
   if ((request.method !== "GET" && request.method !== "HEAD") || status !== 200 || text === undefined)
     return new Response(status === 204 ? null : text, { status, headers });
-  const etag = `W/"${Bun.hash(text).toString(16)}"`;
+  const etag = answerEtag(text);
   headers.set("ETag", etag);
   // Shared caches must not hand one caller's answer (with its private agents) to another.
   headers.set("Vary", "Authorization");
-  const wanted = request.headers.get("if-none-match");
-  if (wanted?.split(",").some((tag) => tag.trim() === etag || tag.trim() === "*")) return new Response(null, { status: 304, headers });
+  if (notModified(request, etag)) return new Response(null, { status: 304, headers });
   return new Response(text, { status, headers });
 }
 

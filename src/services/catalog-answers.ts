@@ -64,7 +64,7 @@ export function keepAnswer(ports: Ports, slot: AnswerSlot, body: string): void {
 }
 
 /** The ETag of a JSON answer (contract section 1): a hash of its bytes. */
-function answerEtag(body: string): string {
+export function answerEtag(body: string): string {
   return `W/"${Bun.hash(body).toString(16)}"`;
 }
 
