@@ -1,9 +1,9 @@
 import { and, eq, isNotNull, isNull, ne, notExists, sql } from "drizzle-orm";
 import { adminLoginBindings, type User as UserRow, users } from "../../../db/schema/index.ts";
-import { Forbidden } from "../../errors.ts";
+import { BadRequest, Forbidden, ServiceUnavailable } from "../../errors.ts";
 import type { Executor } from "../../lib/db/db.ts";
 import { isUniqueViolation } from "../../lib/db/errors.ts";
-import type { GitHubProfile } from "../../lib/github.ts";
+import { GitHubError, type GitHubProfile } from "../../lib/github.ts";
 import { invalidateCatalog } from "../catalog-cache.ts";
 import type { ServiceContext } from "../context.ts";
 
@@ -117,4 +117,14 @@ async function releaseUsername(db: Executor, profile: GitHubProfile): Promise<vo
     .update(users)
     .set({ username: sql`${users.username} || '-' || ${users.githubId}::text` })
     .where(and(sql`lower(${users.username}) = lower(${profile.login})`, isNotNull(users.githubId), ne(users.githubId, profile.id)));
+}
+
+/** A call to GitHub whose refusal is the caller's 400 and whose outage is our 503. */
+export async function askGithub<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (!(error instanceof GitHubError)) throw error;
+    throw error.kind === "rejected" ? new BadRequest(error.message) : new ServiceUnavailable(error.message);
+  }
 }

@@ -1,11 +1,11 @@
 import type { DeviceLoginResult, DeviceLoginStart } from "../../contract/device-login.ts";
 import type { Env } from "../../env.ts";
-import { BadRequest, ServiceUnavailable } from "../../errors.ts";
-import { createGitHubClient, GitHubError } from "../../lib/github.ts";
+import { ServiceUnavailable } from "../../errors.ts";
+import { createGitHubClient } from "../../lib/github.ts";
 import { createGitHubDeviceClient } from "../../lib/github-device.ts";
 import type { ServiceContext } from "../context.ts";
 import { toUser } from "../users/users.ts";
-import { accountRefusal, upsertGithubUser } from "./accounts.ts";
+import { accountRefusal, askGithub, upsertGithubUser } from "./accounts.ts";
 import { type ClientInfo, createSession } from "./sessions.ts";
 
 /**
@@ -38,13 +38,4 @@ function clients(env: Env) {
     device: createGitHubDeviceClient(common),
     api: createGitHubClient({ ...common, clientSecret: env.GITHUB_CLIENT_SECRET, apiUrl: env.GITHUB_API_URL }),
   };
-}
-
-async function askGithub<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (!(error instanceof GitHubError)) throw error;
-    throw error.kind === "rejected" ? new BadRequest(error.message) : new ServiceUnavailable(error.message);
-  }
 }

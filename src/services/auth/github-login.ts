@@ -1,10 +1,10 @@
 import type { GithubCallbackInput, GithubLoginInput, TokenResponse } from "../../contract/auth.ts";
 import type { Env } from "../../env.ts";
 import { BadRequest, ServiceUnavailable } from "../../errors.ts";
-import { createGitHubClient, type GitHubClient, GitHubError } from "../../lib/github.ts";
+import { createGitHubClient, type GitHubClient } from "../../lib/github.ts";
 import type { ServiceContext } from "../context.ts";
 import { toUser } from "../users/users.ts";
-import { accountRefusal, upsertGithubUser } from "./accounts.ts";
+import { accountRefusal, askGithub, upsertGithubUser } from "./accounts.ts";
 import { consumeOAuthState, createOAuthState } from "./oauth-states.ts";
 import { type ClientInfo, createSession } from "./sessions.ts";
 
@@ -64,13 +64,4 @@ function allowedRedirectUri(env: Env, requested: string | undefined): string | n
   const allowed = [...env.OAUTH_ALLOWED_REDIRECT_URIS, ...(env.OAUTH_REDIRECT_URI ? [env.OAUTH_REDIRECT_URI] : [])];
   if (!allowed.includes(requested)) throw new BadRequest("redirect_uri is not in this server's allow-list");
   return requested;
-}
-
-async function askGithub<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (!(error instanceof GitHubError)) throw error;
-    throw error.kind === "rejected" ? new BadRequest(error.message) : new ServiceUnavailable(error.message);
-  }
 }
