@@ -5,7 +5,7 @@ import { appRouter } from "../routers/_app.ts";
 import { BadRequest, MethodNotAllowed, NotFound } from "./errors.ts";
 import { agentRouteOpenApiPaths } from "./http/agent-routes.openapi.ts";
 import { agentUploadRoutes } from "./http/agent-uploads.ts";
-import { cachedAnswer, keepComputedAnswer } from "./http/answer-cache.ts";
+import { type CachedHit, cachedAnswer, keepComputedAnswer } from "./http/answer-cache.ts";
 import { procedureContextOf } from "./http/context.ts";
 import { corsHeaders, isPreflight, preflightHeaders } from "./http/cors.ts";
 import { docsAssets, docsPage } from "./http/docs.ts";
@@ -73,8 +73,8 @@ export function createApp(rt: Runtime, options: { api?: boolean; metrics?: boole
     const state = initState(request, clientIp(rt, request, server));
     let response: Response;
     let limits: RateLimitOutcome | null = null;
-    let cachedHit: Response | null = null;
-    const tooLong = urlTooLong(request);
+    let cachedHit: CachedHit | null = null;
+    const tooLong = urlTooLong(state.url);
     if (tooLong) {
       response = errorResponse(tooLong, { requestId: state.requestId, logger: rt.logger });
     } else if (isPreflight(request)) {
@@ -85,16 +85,17 @@ export function createApp(rt: Runtime, options: { api?: boolean; metrics?: boole
       const cached = cachedAnswer(rt, request, state);
       limits = await checkRateLimit(rt, request, state);
       cachedHit = await cached;
-      response = limits?.denied ?? cachedHit ?? (await app.handle(request));
+      // A hit's response is built once, with every header it carries (the hot path).
+      if (cachedHit && !limits?.denied) return cachedResponse(rt, request, cachedHit, state, limits?.headers);
+      response = limits?.denied ?? (await app.handle(request));
       if (state.route === "unmatched") {
-        const { route, allowed } = matchRoute(allRoutes, request.method, new URL(request.url).pathname);
+        const { route, allowed } = matchRoute(allRoutes, request.method, state.url.pathname);
         // Native routes are labelled by their template, in the REST routes' `{param}` syntax.
         if (route && nativeRoutes.includes(route)) state.route = route.template;
         else if (!route && allowed.length > 0) response = errorResponse(new MethodNotAllowed(allowed), { requestId: state.requestId, logger: rt.logger });
       }
     }
-    // A cached answer is a Response built for this request alone: its headers are set in place.
-    return finish(rt, request, response, state, limits?.headers, response === cachedHit);
+    return finish(rt, request, response, state, limits?.headers);
   }
 
   return { app, fetch, nativeRoutes };
@@ -153,31 +154,37 @@ function clientIp(rt: Runtime, request: Request, server?: { requestIP(r: Request
   return server?.requestIP(request)?.address ?? "127.0.0.1";
 }
 
-function finish(
-  rt: Runtime,
-  request: Request,
-  response: Response,
-  state: RequestState,
-  extraHeaders: Record<string, string> = {},
-  ownResponse = false,
-): Response {
-  const headers = ownResponse ? response.headers : new Headers(response.headers);
+function finish(rt: Runtime, request: Request, response: Response, state: RequestState, extraHeaders: Record<string, string> = {}): Response {
+  const headers = new Headers(response.headers);
   headers.set("X-Request-Id", state.requestId);
   for (const [key, value] of Object.entries(extraHeaders)) headers.set(key, value);
   for (const [key, value] of Object.entries(corsHeaders(request, rt.env.CORS_ORIGINS))) {
     if (key === "Vary") headers.append(key, value);
     else headers.set(key, value);
   }
-  const labels = { method: request.method, route: state.route, status: String(response.status) };
-  rt.metrics.httpRequests.inc(labels);
-  const seconds = (performance.now() - state.startedAt) / 1000;
-  rt.metrics.httpDuration.observe(labels, seconds);
-  rt.logger.info(
-    { request_id: state.requestId, method: request.method, route: state.route, status: response.status, duration_ms: Math.round(seconds * 1000) },
-    "request",
-  );
-  if (ownResponse) return response;
+  recordRequest(rt, request, state, response.status);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+/** The same headers as finish() gives a computed answer (ETag, Vary, request id, limits, CORS), in one Response. */
+function cachedResponse(rt: Runtime, request: Request, hit: CachedHit, state: RequestState, limits: Record<string, string> = {}): Response {
+  const { Vary: corsVary, ...cors } = corsHeaders(request, rt.env.CORS_ORIGINS);
+  const headers: Record<string, string> = {
+    "Content-Type": "application/json",
+    ETag: hit.etag,
+    Vary: corsVary ? `Authorization, ${corsVary}` : "Authorization",
+    "X-Request-Id": state.requestId,
+    ...limits,
+    ...cors,
+  };
+  recordRequest(rt, request, state, hit.status);
+  return new Response(hit.body, { status: hit.status, headers });
+}
+
+function recordRequest(rt: Runtime, request: Request, state: RequestState, status: number): void {
+  const seconds = (performance.now() - state.startedAt) / 1000;
+  rt.metrics.httpRequests.record(request.method, state.route, status, seconds);
+  rt.logger.info({ request_id: state.requestId, method: request.method, route: state.route, status, duration_ms: Math.round(seconds * 1000) }, "request");
 }
 
 let mcpModule: Promise<typeof handleMcpRequest> | undefined;

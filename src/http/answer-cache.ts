@@ -44,10 +44,17 @@ const CACHEABLE: Record<string, CacheableRead> = {
   "categories.get": { ttlSeconds: LIST_TTL_SECONDS, orderedByCounters: never },
 };
 
+/** A cached answer: 304 when the caller's If-None-Match names it, else its bytes. */
+export interface CachedHit {
+  status: 200 | 304;
+  etag: string;
+  body: string | null;
+}
+
 /** The cached answer to a GET, or null (not cacheable, not cached, or the cache is unavailable). Never throws. */
-export async function cachedAnswer(rt: Runtime, request: Request, state: RequestState): Promise<Response | null> {
+export async function cachedAnswer(rt: Runtime, request: Request, state: RequestState): Promise<CachedHit | null> {
   if (request.method !== "GET") return null;
-  const url = new URL(request.url);
+  const url = state.url;
   if (!url.pathname.startsWith(`${REST_PREFIX}/`)) return null;
   const path = url.pathname.slice(REST_PREFIX.length);
   const { route } = matchRoute(restRoutes, "GET", path);
@@ -72,9 +79,8 @@ export async function cachedAnswer(rt: Runtime, request: Request, state: Request
     state.answerSlot = slot ?? undefined;
     if (!answer) return null;
     state.route = REST_PREFIX + route.template;
-    const headers = { "Content-Type": "application/json", ETag: answer.etag, Vary: "Authorization" };
-    if (notModified(request, answer.etag)) return new Response(null, { status: 304, headers });
-    return new Response(answer.body, { status: 200, headers });
+    if (notModified(request, answer.etag)) return { status: 304, etag: answer.etag, body: null };
+    return { status: 200, etag: answer.etag, body: answer.body };
   } catch (err) {
     rt.logger.warn({ err, request_id: state.requestId }, "answer cache lookup failed; answering without it");
     return null;

@@ -26,7 +26,7 @@ export interface RateLimitOutcome {
  * and is refused by the procedure. When the limiter's store is down, requests go through.
  */
 export async function checkRateLimit(rt: Runtime, request: Request, state: RequestState): Promise<RateLimitOutcome | null> {
-  const path = new URL(request.url).pathname;
+  const path = state.url.pathname;
   if (!LIMITED_PREFIXES.some((prefix) => path.startsWith(prefix)) || UNCHARGED.has(path)) return null;
   // Each procedure of a tRPC batch costs what its own request would; an oversized batch is refused unrun.
   const calls = path.startsWith("/trpc/") ? trpcCallCount(path) : 1;

@@ -13,8 +13,7 @@ const MAX_URL_BYTES = 8 * 1024;
 /** Procedure calls one tRPC request may batch; each is charged to the rate limit. */
 export const MAX_TRPC_BATCH = 20;
 
-export function urlTooLong(request: Request): UriTooLong | null {
-  const url = new URL(request.url);
+export function urlTooLong(url: URL): UriTooLong | null {
   const length = url.pathname.length + url.search.length;
   return length > MAX_URL_BYTES ? new UriTooLong(`The URL is ${length} bytes long; at most ${MAX_URL_BYTES} are accepted`) : null;
 }

@@ -6,6 +6,8 @@ import type { RestRoute } from "./routes.ts";
 export interface RequestState {
   requestId: string;
   ip: string;
+  /** The request's URL, parsed once for every layer that needs its path or query. */
+  url: URL;
   startedAt: number;
   /** Route template for metrics and logs; never the raw path. */
   route: string;
@@ -22,7 +24,7 @@ const states = new WeakMap<Request, RequestState>();
 export function stateOf(request: Request): RequestState {
   let state = states.get(request);
   if (!state) {
-    state = { requestId: crypto.randomUUID(), ip: "unknown", startedAt: performance.now(), route: "unmatched" };
+    state = { requestId: crypto.randomUUID(), ip: "unknown", url: new URL(request.url), startedAt: performance.now(), route: "unmatched" };
     states.set(request, state);
   }
   return state;
@@ -31,7 +33,7 @@ export function stateOf(request: Request): RequestState {
 export function initState(request: Request, ip: string): RequestState {
   const incoming = request.headers.get("x-request-id");
   const requestId = incoming && /^[\w.:-]{8,128}$/.test(incoming) ? incoming : crypto.randomUUID();
-  const state: RequestState = { requestId, ip, startedAt: performance.now(), route: "unmatched" };
+  const state: RequestState = { requestId, ip, url: new URL(request.url), startedAt: performance.now(), route: "unmatched" };
   states.set(request, state);
   return state;
 }

@@ -48,7 +48,7 @@ export function createRestHandler(rt: Runtime, hooks: { answered?(state: Request
   } as never) as unknown as NodeHandler;
 
   return async function handleRest(request: Request, state: RequestState): Promise<Response> {
-    const url = new URL(request.url);
+    const url = state.url;
     const path = url.pathname.slice(REST_PREFIX.length) || "/";
     // The answer cache matched this GET already; no need to match it twice.
     const { route, allowed } = state.restRoute ? { route: state.restRoute, allowed: [] } : matchRoute(restRoutes, request.method, path);

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { QUEUE_NAMES, type QueueName, type QueueStats } from "./queue/queue.ts";
+import { RequestMetrics } from "./request-metrics.ts";
 
 /** Figures read at scrape time from the database, the queue and the pool; each may fail (NaN then). */
 export interface MetricSources {
@@ -28,19 +29,7 @@ export function createMetrics(sources: MetricSources = {}) {
   );
   return {
     registry,
-    httpRequests: new Counter({
-      name: "http_requests_total",
-      help: "HTTP requests by method, route template and status",
-      labelNames: ["method", "route", "status"] as const,
-      registers,
-    }),
-    httpDuration: new Histogram({
-      name: "http_request_duration_seconds",
-      help: "HTTP request duration by method, route template and status",
-      labelNames: ["method", "route", "status"] as const,
-      buckets: durationBuckets,
-      registers,
-    }),
+    httpRequests: new RequestMetrics(registry, durationBuckets),
     procedureDuration: new Histogram({
       name: "trpc_procedure_duration_seconds",
       help: "tRPC procedure duration by procedure path, type and outcome",
