@@ -6,6 +6,7 @@ import { TEST_MODES, useTestApp } from "../../testing/harness.ts";
 import { listedAgents } from "../agents/queries.ts";
 import { buildMatchQueries } from "./query.ts";
 import { rankCandidates } from "./ranking.ts";
+import { rankCommon } from "./relaxed-ranking.ts";
 import { parseSearchText } from "./text.ts";
 
 /**
@@ -31,6 +32,7 @@ for (const mode of TEST_MODES) {
         stars: 0,
       }));
       rows.push({ name: "Gizmo", slug: "pool-gizmo", description: "Rarely used", authorId: author.id, downloads: 0, stars: 0 });
+      rows.push({ name: "Keeper", slug: "pool-quokka", description: "Feeds the quokka", authorId: author.id, downloads: 0, stars: 0 });
       await t.rt.db.db.insert(agents).values(rows);
     });
 
@@ -69,6 +71,28 @@ for (const mode of TEST_MODES) {
       }
       // Under ten samples' worth of rows, the matches are counted.
       expect((await ranked(1000)).total).toBe(MATCHES + 1);
+    });
+
+    test("a relaxed query ranks a pool: the rare word's unpopular match comes first, as when every candidate is scored", async () => {
+      // No agent has both words: the search falls back to any of them, weighted by rarity.
+      const search = parseSearchText("gizmo quokka");
+      const queries = await buildMatchQueries(t.rt.db.db, search);
+      const anyWord = { query: queries.relaxed.at(-1)!, relaxed: true };
+      const ranked = (pool: number) => rankCandidates(t.rt.db.db, listedAgents(), search, queries, anyWord, { limit: 3, offset: 0, sort: "relevance" }, pool);
+      const [bounded, full] = [await ranked(POOL), await ranked(1)]; // a pool of 1 is passed by the page: every candidate scored
+      const [quokka] = await t.rt.db.db.select({ id: agents.id }).from(agents).where(sql`${agents.slug} = 'pool-quokka'`);
+      expect(full.ids[0]).toBe(quokka!.id);
+      expect(bounded.ids).toEqual(full.ids);
+      expect(bounded.total).toBe(MATCHES + 2);
+      expect(full.total).toBe(MATCHES + 2);
+      // A common query (as a sample of the whole catalog would find it) takes its weights from
+      // the sample's shares and its pool from index walks: the same page, a count capped past the pool.
+      const where = (tsquery: string) => sql`${listedAgents()} and ${agents.searchVector} @@ ${tsquery}::tsquery`;
+      const seen = MATCHES + 2;
+      const shares = [1, (MATCHES + 1) / seen, 1 / seen];
+      const common = await rankCommon(t.rt.db.db, search, queries, where, anyWord.query, { limit: 3, offset: 0, sort: "relevance" }, POOL, shares, seen);
+      expect(common.ids).toEqual(full.ids);
+      expect(common.total).toBe(POOL + 1);
     });
 
     test("a page beyond the pool is ranked in full", async () => {

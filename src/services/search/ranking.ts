@@ -3,6 +3,8 @@ import { agents } from "../../../db/schema/index.ts";
 import { SEARCH_TOTAL_EXACT_UP_TO, type SearchSort } from "../../contract/search.ts";
 import type { Executor } from "../../lib/db/db.ts";
 import type { MatchQueries } from "./query.ts";
+import { COMMON_SHARE, nameContains, ORDER, type Ranked, relevanceOf, sampleShares, withIndexFriendlyCosts } from "./ranking-sql.ts";
+import { rankRelaxed } from "./relaxed-ranking.ts";
 import { escapeLike, type SearchText } from "./text.ts";
 
 /**
@@ -19,20 +21,6 @@ import { escapeLike, type SearchText } from "./text.ts";
  * then downloads, stars and id. Computed once per candidate (float8 arithmetic, lower(name) once
  * for most rows: common words make tens of thousands of candidates).
  */
-
-export interface Ranked {
-  ids: number[];
-  total: number;
-}
-
-/** The orders of the catalog's lists (agentOrder), on the candidate set. */
-const ORDER: Record<SearchSort, SQL> = {
-  relevance: sql.raw("relevance desc, downloads desc, stars desc, id desc"),
-  downloads: sql.raw("downloads desc, stars desc, id desc"),
-  stars: sql.raw("stars desc, id desc"),
-  rating: sql.raw("rating desc, id desc"),
-  created_at: sql.raw("created_at desc, id desc"),
-};
 
 /**
  * How many candidates a search ranks in full: the most popular matches and the agents whose name
@@ -57,14 +45,16 @@ export async function rankCandidates(
   pool = RANKED_POOL,
   sampleRows = ESTIMATE_SAMPLE_ROWS,
 ): Promise<Ranked> {
-  // The relaxed queries' rarity weights need every candidate; deep pages leave the pool.
-  if (match.relaxed || !search.hasWords || page.offset + page.limit > pool) return rankAll(db, filters, search, queries, match, page);
+  // Literal searches and deep pages (past the pool) score every candidate.
+  if (!search.hasWords || page.offset + page.limit > pool) return rankAll(db, filters, search, queries, match, page);
+  if (match.relaxed) return rankRelaxed(db, filters, search, queries, match.query, page, { pool, sampleRows });
   const where = sql`${filters ? sql`${filters} and ` : sql``}${agents.searchVector} @@ ${match.query}::tsquery`;
   // `total` is exact up to the pool's size, and beyond it for any word that is not common; for a
   // common word it is estimated (see the contract's searchAgentPage). A page that reaches past the
   // pool is ranked by rankAll, which counts every match: `has_more` is exact on every page.
-  const sampled = await sampleMatches(db, where, sampleRows);
-  if (sampled !== null && sampled.share >= COMMON_SHARE) {
+  const sample = await sampleShares(db, [where], sampleRows);
+  const sampled = sample && { share: sample.shares[0]!, estimate: Math.round(sample.shares[0]! * sample.rows) };
+  if (sampled && sampled.share >= COMMON_SHARE) {
     // A common word: read in the page's order by walking that order's index (the most popular
     // matches come within a few thousand rows); the name matches through the name's trigram index;
     // a count that stops after pool + 1 matches. No pass over every match.
@@ -110,61 +100,7 @@ function poolAndRanking(search: SearchText, queries: MatchQueries, sort: SearchS
     )`;
 }
 
-/** The share of the catalog from which a word counts as common (see rankCandidates). */
-const COMMON_SHARE = 0.1;
-
-/**
- * The share of agents that match in a random sample of the table's blocks (TABLESAMPLE SYSTEM,
- * ~`sampleRows` rows), and that share of the table's size as last analysed. Null for a small or
- * never analysed table (under 10 samples' worth of rows): reading all its matches is quick. The
- * sample is random, so two estimates of one search differ (by a few percent for a common word).
- */
-async function sampleMatches(db: Executor, where: SQL, sampleRows: number): Promise<{ share: number; estimate: number } | null> {
-  const size = await db.execute<{ n: number }>(sql`select reltuples::float8 as n from pg_class where oid = 'agents'::regclass`);
-  const rows = Number(size.rows[0]?.n ?? -1);
-  if (rows < sampleRows * 10) return null;
-  const percent = sql.raw(String((100 * sampleRows) / rows));
-  const sample = await db.execute<{ hits: number; seen: number }>(
-    sql`select count(*) filter (where ${where}) as hits, count(*) as seen from ${agents} tablesample system (${percent})`,
-  );
-  const seen = Number(sample.rows[0]?.seen ?? 0);
-  const share = seen > 0 ? Number(sample.rows[0]?.hits ?? 0) / seen : 0;
-  return { share, estimate: Math.round(share * rows) };
-}
-
-/**
- * Runs a search statement with random_page_cost = 1.1 (the usual value for SSDs or data in
- * memory): with PostgreSQL's default of 4, a word in a few percent of the agents is read by a
- * sequential scan of the whole table instead of the GIN index (54 ms against 9 ms at 100,000
- * agents). SET LOCAL keeps it to this transaction; the rest of the application plans as configured.
- */
-async function withIndexFriendlyCosts<T>(db: Executor, run: (tx: Executor) => Promise<T>): Promise<T> {
-  if ("rollback" in db) return run(db);
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`set local random_page_cost = 1.1`);
-    return run(tx);
-  });
-}
-
-function nameContains(search: SearchText): SQL {
-  return sql`lower(${agents.name}) like ('%' || lower(${escapeLike(search.text)}) || '%')`;
-}
-
-function relevanceOf(search: SearchText, queries: MatchQueries): SQL {
-  const vector = agents.searchVector;
-  const name = sql`lower(${agents.name})`;
-  const literal = escapeLike(search.text);
-  return sql`(
-    (case when ${nameContains(search)} then (case when ${name} = lower(${search.text}) then 5 when ${name} like (lower(${literal}) || '%') then 2 else 0.5 end) else 0 end)::float8
-    + (${vector} @@ ${queries.all}::tsquery)::int::float8
-    + ts_rank(${vector}, ${queries.exact}::tsquery)
-    ${queries.fuzzy ? sql`+ 0.5::float8 * ts_rank(${vector}, ${queries.fuzzy}::tsquery)` : sql``}
-    + 0.03::float8 * ln(1 + ${agents.downloads} + 10 * ${agents.stars})
-    - (case when ${agents.deprecatedAt} is not null then 1.5 else 0 end)::float8
-  )`;
-}
-
-/** Every candidate scored: relaxed queries (rarity weights), literal searches, deep pages. */
+/** Every candidate scored: literal searches and deep pages. */
 async function rankAll(
   db: Executor,
   filters: SQL | undefined,
