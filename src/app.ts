@@ -178,7 +178,8 @@ function cachedResponse(rt: Runtime, request: Request, hit: CachedHit, state: Re
     ...cors,
   };
   recordRequest(rt, request, state, hit.status);
-  return new Response(hit.body, { status: hit.status, headers });
+  // Redis hands the bytes over in a Node Buffer, which TypeScript's DOM types do not list as a body.
+  return new Response(hit.body as BodyInit | null, { status: hit.status, headers });
 }
 
 function recordRequest(rt: Runtime, request: Request, state: RequestState, status: number): void {

@@ -48,7 +48,7 @@ const CACHEABLE: Record<string, CacheableRead> = {
 export interface CachedHit {
   status: 200 | 304;
   etag: string;
-  body: string | null;
+  body: string | Uint8Array | null;
 }
 
 /** The cached answer to a GET, or null (not cacheable, not cached, or the cache is unavailable). Never throws. */

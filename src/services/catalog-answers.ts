@@ -1,5 +1,5 @@
 import { countersOf } from "./agents/queries.ts";
-import { lookupCatalog, storeCatalog } from "./catalog-cache.ts";
+import { lookupCatalogBytes, storeCatalog } from "./catalog-cache.ts";
 import type { ServiceContext } from "./context.ts";
 import type { Ports } from "./ports.ts";
 
@@ -37,21 +37,22 @@ export interface AnswerSlot {
 
 export interface CachedAnswer {
   etag: string;
-  body: string;
+  /** As sent the first time: bytes when the cache keeps bytes (Redis), never decoded on a hit. */
+  body: string | Uint8Array;
 }
 
 /** The cached answer (counts made current), and the slot a computed one is stored in; slot null = cache bypassed. */
 export async function findAnswer(ctx: ServiceContext, read: AnswerRead): Promise<{ answer: CachedAnswer | null; slot: AnswerSlot | null }> {
   const suffix = `:answer:${read.key}`;
   const named = read.orderedByCounters ? 2 : 1;
-  const found = await lookupCatalog(ctx.ports, read.name, suffix, named);
+  const found = await lookupCatalogBytes(ctx.ports, read.name, suffix, named);
   if (found === null) return { answer: null, slot: null };
   const slot = { suffix, generations: found.generations, named, ttlSeconds: read.ttlSeconds };
   if (found.value === null) return { answer: null, slot };
   const entry = parseEntry(found.value);
   const counters = found.generations[1]!;
   if (entry.ids === "" || entry.counters === counters) return { answer: { etag: entry.etag, body: entry.body }, slot };
-  const body = await withCurrentCounters(ctx, entry.body);
+  const body = await withCurrentCounters(ctx, typeof entry.body === "string" ? entry.body : Buffer.from(entry.body).toString());
   keepAnswer(ctx.ports, slot, body);
   return { answer: { etag: answerEtag(body), body }, slot };
 }
@@ -68,11 +69,22 @@ export function answerEtag(body: string): string {
   return `W/"${Bun.hash(body).toString(16)}"`;
 }
 
-function parseEntry(value: string): { counters: string; etag: string; ids: string; body: string } {
-  const a = value.indexOf("\n");
-  const b = value.indexOf("\n", a + 1);
-  const c = value.indexOf("\n", b + 1);
-  return { counters: value.slice(0, a), etag: value.slice(a + 1, b), ids: value.slice(b + 1, c), body: value.slice(c + 1) };
+const NEWLINE = 10;
+
+function parseEntry(value: string | Uint8Array): { counters: string; etag: string; ids: string; body: string | Uint8Array } {
+  if (typeof value === "string") {
+    const a = value.indexOf("\n");
+    const b = value.indexOf("\n", a + 1);
+    const c = value.indexOf("\n", b + 1);
+    return { counters: value.slice(0, a), etag: value.slice(a + 1, b), ids: value.slice(b + 1, c), body: value.slice(c + 1) };
+  }
+  // The three header lines are ASCII (digits, the ETag, ids); the body is left as bytes.
+  const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  const a = bytes.indexOf(NEWLINE);
+  const b = bytes.indexOf(NEWLINE, a + 1);
+  const c = bytes.indexOf(NEWLINE, b + 1);
+  const text = (from: number, to: number) => bytes.toString("latin1", from, to);
+  return { counters: text(0, a), etag: text(a + 1, b), ids: text(b + 1, c), body: bytes.subarray(c + 1) };
 }
 
 interface AgentCounts {

@@ -1,4 +1,4 @@
-import type { GenerationalRead } from "../lib/cache/cache.ts";
+import type { GenerationalBytes, GenerationalRead } from "../lib/cache/cache.ts";
 import { type Actor, isAdmin, userIdOf } from "./actor.ts";
 import { hasHiddenAgents } from "./agents/queries.ts";
 import type { ServiceContext } from "./context.ts";
@@ -94,7 +94,16 @@ export async function cachedRead<T>(ctx: ServiceContext, read: CachedRead, compu
  * An entry under the current generations (its key names the first `named` of catalog, counters),
  * with the generations read in the same round trip. Null when the cache must be bypassed.
  */
-export async function lookupCatalog(ports: Ports, read: string, suffix: string, named: number): Promise<GenerationalRead | null> {
+export function lookupCatalog(ports: Ports, read: string, suffix: string, named: number): Promise<GenerationalRead | null> {
+  return lookup(ports, read, () => ports.cache.readGenerational(GENERATION_KEYS, ENTRY_PREFIX, suffix, named));
+}
+
+/** lookupCatalog with the entry as bytes where the cache keeps bytes: for entries sent on as they are. */
+export function lookupCatalogBytes(ports: Ports, read: string, suffix: string, named: number): Promise<GenerationalBytes | null> {
+  return lookup(ports, read, () => ports.cache.readGenerationalBytes(GENERATION_KEYS, ENTRY_PREFIX, suffix, named));
+}
+
+async function lookup<T extends { value: unknown }>(ports: Ports, read: string, readEntry: () => Promise<T>): Promise<T | null> {
   const state = healthOf(ports);
   const count = (result: "hit" | "miss" | "bypass" | "error") => ports.metrics.cacheRequests.inc({ read, result });
   if (state.invalidationPending) {
@@ -105,7 +114,7 @@ export async function lookupCatalog(ports: Ports, read: string, suffix: string, 
     }
   }
   try {
-    const found = await ports.cache.readGenerational(GENERATION_KEYS, ENTRY_PREFIX, suffix, named);
+    const found = await readEntry();
     recovered(ports, state);
     count(found.value === null ? "miss" : "hit");
     return found;

@@ -103,6 +103,16 @@ for (const backend of backends) {
       expect(await cache.readGenerational(["g1", "g2"], "e:", ":x", 1)).toEqual({ generations: ["2", "2"], value: null });
     });
 
+    test("readGenerationalBytes reads the same entry, as bytes where the store keeps bytes", async () => {
+      await cache.incr("b1");
+      await cache.set("b:1:x", "naïve ✓", 60);
+      const found = await cache.readGenerationalBytes(["b1"], "b:", ":x");
+      expect(found.generations).toEqual(["1"]);
+      const value = found.value;
+      expect(typeof value === "string" ? value : new TextDecoder().decode(value!)).toBe("naïve ✓");
+      expect((await cache.readGenerationalBytes(["b1"], "b:", ":y")).value).toBeNull();
+    });
+
     test("ping succeeds while the store is up", async () => {
       await cache.ping();
     });

@@ -20,6 +20,11 @@ export interface Cache {
    * counter reads "0". `named` defaults to all of them.
    */
   readGenerational(generationKeys: readonly string[], prefix: string, suffix: string, named?: number): Promise<GenerationalRead>;
+  /**
+   * readGenerational with the entry as bytes where the store holds bytes (Redis): an entry that is
+   * sent on as it is (a cached answer) is then never decoded into a string and encoded again.
+   */
+  readGenerationalBytes(generationKeys: readonly string[], prefix: string, suffix: string, named?: number): Promise<GenerationalBytes>;
   /** Rejects when the backing store is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -28,6 +33,11 @@ export interface Cache {
 export interface GenerationalRead {
   generations: string[];
   value: string | null;
+}
+
+export interface GenerationalBytes {
+  generations: string[];
+  value: string | Uint8Array | null;
 }
 
 /** The key of an entry under its generations (both implementations build it the same way). */

@@ -79,6 +79,9 @@ export function createMemoryCache(opts: MemoryCacheOptions = {}): Cache {
       const generations = generationKeys.map((key) => live(key)?.value ?? "0");
       return { generations, value: live(generationalKey(prefix, generations, suffix, named))?.value ?? null };
     },
+    readGenerationalBytes(generationKeys, prefix, suffix, named) {
+      return this.readGenerational(generationKeys, prefix, suffix, named);
+    },
     async ping() {
       open();
     },

@@ -1,6 +1,6 @@
 import { closeRedis, keyspace, type Redis, RedisScript } from "../redis.ts";
 import type { Cache } from "./cache.ts";
-import { type GenerationalRead, ttlToMs } from "./cache.ts";
+import { type GenerationalBytes, type GenerationalRead, ttlToMs } from "./cache.ts";
 
 /**
  * KEYS: the generation counters. ARGV: the entry's key prefix, suffix, and how many generations
@@ -44,6 +44,11 @@ export function createRedisCache(redis: Redis, opts: RedisCacheOptions): Cache {
       const reply = (await readGenerationalScript.run(redis, generationKeys.map(key), [key(prefix), suffix, named])) as [number, string, ...string[]];
       const [found, value, ...generations] = reply;
       return { generations, value: found === 1 ? value : null };
+    },
+    async readGenerationalBytes(generationKeys, prefix, suffix, named = generationKeys.length): Promise<GenerationalBytes> {
+      const reply = (await readGenerationalScript.runBuffer(redis, generationKeys.map(key), [key(prefix), suffix, named])) as [number, Buffer, ...Buffer[]];
+      const [found, value, ...generations] = reply;
+      return { generations: generations.map((g) => g.toString()), value: found === 1 ? value : null };
     },
     async ping() {
       await redis.ping();
