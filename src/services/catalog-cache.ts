@@ -94,7 +94,7 @@ export async function cachedRead<T>(ctx: ServiceContext, read: CachedRead, compu
  * An entry under the current generations (its key names the first `named` of catalog, counters),
  * with the generations read in the same round trip. Null when the cache must be bypassed.
  */
-export function lookupCatalog(ports: Ports, read: string, suffix: string, named: number): Promise<GenerationalRead | null> {
+function lookupCatalog(ports: Ports, read: string, suffix: string, named: number): Promise<GenerationalRead | null> {
   return lookup(ports, read, () => ports.cache.readGenerational(GENERATION_KEYS, ENTRY_PREFIX, suffix, named));
 }
 
