@@ -39,8 +39,13 @@ const summaryColumns = {
 };
 
 export function selectAgentSummaries(db: Executor) {
+  return selectAgentSummariesWith(db, {});
+}
+
+/** The summaries' columns and joins, plus `extra` columns (the detail adds its versions). */
+export function selectAgentSummariesWith<Extra extends Record<string, SQL>>(db: Executor, extra: Extra) {
   return db
-    .select(summaryColumns)
+    .select({ ...summaryColumns, ...extra })
     .from(agents)
     .innerJoin(users, eq(users.id, agents.authorId))
     .leftJoin(categories, eq(categories.id, agents.categoryId))
