@@ -37,11 +37,15 @@ export interface RedisRateLimiterOptions {
 
 export function createRedisRateLimiter(redis: Redis, opts: RedisRateLimiterOptions): RateLimiter {
   const key = keyspace(opts.prefix, "rl");
+  // Hits in the same millisecond must be distinct set members, across processes too: a random
+  // name for this limiter and a counter (not random bytes per hit, which cost more than the rest).
+  const origin = randomBytes(6).toString("hex");
+  let sequence = 0;
   return {
     async hit(name, limit, windowMs, cost = 1) {
       assertRateLimitArgs(limit, windowMs, cost);
-      // The random suffix keeps hits in the same millisecond distinct set members.
-      const member = randomBytes(6).toString("hex");
+      sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER;
+      const member = `${origin}.${sequence.toString(36)}`;
       const reply = await SLIDING_WINDOW.run(redis, [key(name)], [limit, windowMs, member, cost]);
       const [allowed, count, now, oldest] = replyIntegers(reply, 4) as [number, number, number, number];
       return rateLimitResult(allowed === 1, limit, count, now, oldest, windowMs);

@@ -4,7 +4,7 @@ import type { AgentDetail } from "../../contract/agents.ts";
 import type { Database, Executor } from "../../lib/db/db.ts";
 import { currentDatabase } from "../../lib/db/read-replica.ts";
 import { type Actor, isAdmin, userIdOf } from "../actor.ts";
-import { agentNotFound, listedAgents, selectAgentSummariesWith, visibleToUser } from "./queries.ts";
+import { agentNotFound, listedAgents, selectAgentDetails, visibleToUser } from "./queries.ts";
 import { bySemverDescending, detailOf, type VersionRow } from "./versions.ts";
 
 /**
@@ -35,7 +35,7 @@ const preparedByDb = new WeakMap<Database, Prepared>();
 
 function prepare(db: Database) {
   const slug = eq(agents.slug, sql.placeholder("slug"));
-  const select = () => selectAgentSummariesWith(db, { versions: versionsJson });
+  const select = () => selectAgentDetails(db, versionsJson);
   return {
     admin: select().where(slug).prepare("agent_detail_admin"),
     anonymous: select().where(and(slug, listedAgents())).prepare("agent_detail_anonymous"),

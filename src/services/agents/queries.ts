@@ -39,13 +39,23 @@ const summaryColumns = {
 };
 
 export function selectAgentSummaries(db: Executor) {
-  return selectAgentSummariesWith(db, {});
+  return db
+    .select(summaryColumns)
+    .from(agents)
+    .innerJoin(users, eq(users.id, agents.authorId))
+    .leftJoin(categories, eq(categories.id, agents.categoryId))
+    .leftJoin(currentVersion, eq(currentVersion.id, agents.currentVersionId))
+    .$dynamic();
 }
 
-/** The summaries' columns and joins, plus `extra` columns (the detail adds its versions). */
-export function selectAgentSummariesWith<Extra extends Record<string, SQL>>(db: Executor, extra: Extra) {
+/**
+ * The summaries with one more column, `versions`: the agent's versions as a JSON array (built in
+ * prepared.ts). The same joins as selectAgentSummaries; drizzle's builders do not compose
+ * generically without an inferred type too large for the client's declarations.
+ */
+export function selectAgentDetails(db: Executor, versions: SQL<unknown>) {
   return db
-    .select({ ...summaryColumns, ...extra })
+    .select({ ...summaryColumns, versions })
     .from(agents)
     .innerJoin(users, eq(users.id, agents.authorId))
     .leftJoin(categories, eq(categories.id, agents.categoryId))
