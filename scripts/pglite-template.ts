@@ -5,7 +5,8 @@
  * Usage: bun scripts/pglite-template.ts dist/pglite-template.tar.gz
  */
 import { PGlite } from "@electric-sql/pglite";
-import { wrapPglite } from "../src/lib/db/db.ts";
+import { EMBEDDED_SHARED_BUFFERS_MB } from "../src/env.ts";
+import { keepSharedBuffers, wrapPglite } from "../src/lib/db/db.ts";
 import { migrateDatabase } from "../src/lib/db/migrate.ts";
 import { loadPgliteAssets, pgliteExtensions } from "../src/lib/db/pglite-assets.ts";
 
@@ -14,6 +15,7 @@ if (!out) throw new Error("usage: bun scripts/pglite-template.ts <output.tar.gz>
 const client = await PGlite.create({ dataDir: "memory://", ...(await loadPgliteAssets()), extensions: pgliteExtensions });
 try {
   const { applied } = await migrateDatabase(wrapPglite(client));
+  await keepSharedBuffers(client, EMBEDDED_SHARED_BUFFERS_MB);
   await Bun.write(out, await client.dumpDataDir("gzip"));
   console.log(`embedded database template: ${applied} migrations, ${out}`);
 } finally {

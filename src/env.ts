@@ -3,6 +3,14 @@ import { z } from "zod";
 
 /** Every setting of the server. The only module that reads process.env. */
 
+/**
+ * The embedded database's default shared_buffers. PGlite allocates and clears them in WebAssembly
+ * at every start: PostgreSQL's 128 MB made opening the database take 730–1,030 ms, 32 MB 330–420
+ * (scripts/bench/compare.ts --startup); a 10,000-agent catalog fits in it, and pages outside it
+ * are read from the operating system's cache.
+ */
+export const EMBEDDED_SHARED_BUFFERS_MB = 32;
+
 const optionalString = z
   .string()
   .trim()
@@ -79,6 +87,8 @@ const envSchema = z
     ROLE: z.enum(["all", "api", "worker"]).default("all"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     DATA_DIR: z.string().trim().min(1).default("./data"),
+    /** The embedded database's buffer cache (PostgreSQL's shared_buffers), from the next start on. */
+    EMBEDDED_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(65_536).default(EMBEDDED_SHARED_BUFFERS_MB),
 
     DATABASE_URL: optionalString.pipe(z.url().optional()),
     /** A streaming replica; anonymous catalog reads go there once it has caught up (docs/deployment.md). */

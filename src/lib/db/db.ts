@@ -59,7 +59,7 @@ export async function createDatabase(env: Env, options: Pick<PostgresOptions, "o
       readUrl: env.DATABASE_READ_URL,
       ...options,
     });
-  return openEmbedded(join(resolve(env.DATA_DIR), "db"));
+  return openEmbedded(join(resolve(env.DATA_DIR), "db"), { sharedBuffersMb: env.EMBEDDED_SHARED_BUFFERS_MB });
 }
 
 export function connectPostgres(url: string, options: PostgresOptions | number = {}): DatabaseHandle {
@@ -126,7 +126,7 @@ export function embeddedDatabaseExists(env: Pick<Env, "DATA_DIR">): boolean {
 /** PGlite in a folder (or in memory with `memory://`). One process at a time may open a folder. */
 export async function openEmbedded(
   dataDir: string,
-  { template = embeddedDatabaseTemplate() }: { template?: Blob } = {},
+  { template = embeddedDatabaseTemplate(), sharedBuffersMb }: { template?: Blob; sharedBuffersMb?: number } = {},
 ): Promise<DatabaseHandle & { client: PGlite }> {
   if (dataDir.startsWith("memory://")) return wrapPglite(await PGlite.create({ dataDir, ...(await loadPgliteAssets()), extensions: pgliteExtensions }));
   await mkdir(dataDir, { recursive: true });
@@ -137,11 +137,23 @@ export async function openEmbedded(
     // The binary's first start: the template already holds the migrations it was built with.
     const loadDataDir = existsSync(join(dataDir, "PG_VERSION")) ? undefined : template;
     const handle = wrapPglite(await PGlite.create({ dataDir, ...assets, extensions: pgliteExtensions, ...(loadDataDir ? { loadDataDir } : {}) }));
+    if (sharedBuffersMb !== undefined) await keepSharedBuffers(handle.client, sharedBuffersMb);
     return { ...handle, close: () => handle.close().finally(() => lock.release()) };
   } catch (error) {
     await lock.release();
     throw error;
   }
+}
+
+/**
+ * Records the embedded database's shared_buffers (env.ts, EMBEDDED_SHARED_BUFFERS_MB) in its data
+ * folder when it differs: PostgreSQL reads it at start, so it applies from the next start on (the
+ * binary's template already holds the default).
+ */
+export async function keepSharedBuffers(client: PGlite, megabytes: number): Promise<void> {
+  if (!Number.isInteger(megabytes) || megabytes < 1) throw new RangeError(`shared_buffers must be a whole number of MB, got ${megabytes}`);
+  const { rows } = await client.query<{ mb: number }>("select (setting::bigint * 8 / 1024)::int as mb from pg_settings where name = 'shared_buffers'");
+  if (rows[0]?.mb !== megabytes) await client.exec(`alter system set shared_buffers = '${megabytes}MB'`);
 }
 
 export function wrapPglite(client: PGlite): DatabaseHandle & { client: PGlite } {

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrations } from "../../../db/migrations/index.ts";
+import { EMBEDDED_SHARED_BUFFERS_MB } from "../../env.ts";
 import { openEmbedded } from "./db.ts";
 import { migrateDatabase } from "./migrate.ts";
 
@@ -20,7 +21,10 @@ describe("the embedded database template (the binary's first start)", () => {
     const template = Bun.file(tarball);
 
     const first = await openEmbedded(join(dir, "db"), { template });
+    const sharedBuffers = async (db: typeof first) => (await db.client.query<{ shared_buffers: string }>("show shared_buffers")).rows[0]?.shared_buffers;
     try {
+      // The template starts with the small default buffer cache (a fast start), not PostgreSQL's 128 MB.
+      expect(await sharedBuffers(first)).toBe(`${EMBEDDED_SHARED_BUFFERS_MB}MB`);
       expect(await migrateDatabase(first)).toEqual({ applied: 0 });
       const applied = await first.client.query<{ n: number }>("select count(*)::int as n from drizzle.__drizzle_migrations");
       expect(applied.rows[0]?.n).toBe(migrations.length);
@@ -31,12 +35,20 @@ describe("the embedded database template (the binary's first start)", () => {
       await first.close();
     }
 
-    // A folder that exists is opened as it is: the row written above is still there.
-    const again = await openEmbedded(join(dir, "db"), { template });
+    // A folder that exists is opened as it is: the row written above is still there. A different
+    // EMBEDDED_SHARED_BUFFERS_MB is recorded now and applies from the next start.
+    const again = await openEmbedded(join(dir, "db"), { template, sharedBuffersMb: 24 });
     try {
       expect((await again.client.query<{ slug: string }>("select slug from categories")).rows.map((r) => r.slug)).toEqual(["kept"]);
+      expect(await sharedBuffers(again)).toBe(`${EMBEDDED_SHARED_BUFFERS_MB}MB`);
     } finally {
       await again.close();
+    }
+    const third = await openEmbedded(join(dir, "db"), { template, sharedBuffersMb: 24 });
+    try {
+      expect(await sharedBuffers(third)).toBe("24MB");
+    } finally {
+      await third.close();
     }
   }, 60_000);
 });
