@@ -24,6 +24,21 @@ export const ORDER: Record<SearchSort, SQL> = {
   created_at: sql.raw("created_at desc, id desc"),
 };
 
+/** `filters and condition`; the condition alone when there are no filters. */
+export function matching(filters: SQL | undefined, condition: SQL): SQL {
+  return filters ? sql`${filters} and ${condition}` : condition;
+}
+
+/**
+ * The page a ranking statement returned; every row carries the total. Past the last page there
+ * is no row to carry it, so the agents meeting `where` are counted.
+ */
+export async function pageOrCount(db: Executor, rows: { id: number; total: number }[], offset: number, where: SQL): Promise<Ranked> {
+  if (rows.length > 0 || offset === 0) return { ids: rows.map((row) => Number(row.id)), total: Number(rows[0]?.total ?? 0) };
+  const counted = await db.execute<{ n: number }>(sql`select count(*) as n from ${agents} where ${where}`);
+  return { ids: [], total: Number(counted.rows[0]?.n ?? 0) };
+}
+
 /** What a random sample of the catalog says about some search conditions. */
 export interface Sampled {
   /** Per condition, the share of the sampled agents that meet it. */

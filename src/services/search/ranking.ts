@@ -3,7 +3,7 @@ import { agents } from "../../../db/schema/index.ts";
 import { SEARCH_TOTAL_EXACT_UP_TO, type SearchSort } from "../../contract/search.ts";
 import type { Executor } from "../../lib/db/db.ts";
 import type { MatchQueries } from "./query.ts";
-import { COMMON_SHARE, nameContains, ORDER, type Ranked, relevanceOf, sampleShares, withIndexFriendlyCosts } from "./ranking-sql.ts";
+import { COMMON_SHARE, matching, nameContains, ORDER, pageOrCount, type Ranked, relevanceOf, sampleShares, withIndexFriendlyCosts } from "./ranking-sql.ts";
 import { rankRelaxed } from "./relaxed-ranking.ts";
 import { escapeLike, type SearchText } from "./text.ts";
 
@@ -48,7 +48,7 @@ export async function rankCandidates(
   // Literal searches and deep pages (past the pool) score every candidate.
   if (!search.hasWords || page.offset + page.limit > pool) return rankAll(db, filters, search, queries, match, page);
   if (match.relaxed) return rankRelaxed(db, filters, search, queries, match.query, page, { pool, sampleRows });
-  const where = sql`${filters ? sql`${filters} and ` : sql``}${agents.searchVector} @@ ${match.query}::tsquery`;
+  const where = matching(filters, sql`${agents.searchVector} @@ ${match.query}::tsquery`);
   // `total` is exact up to the pool's size, and beyond it for any word that is not common; for a
   // common word it is estimated (see the contract's searchAgentPage). A page that reaches past the
   // pool is ranked by rankAll, which counts every match: `has_more` is exact on every page.
@@ -80,9 +80,7 @@ export async function rankCandidates(
   const named = sql`select id from matched where named limit ${pool}`;
   const statement = sql`with ${matched}${poolAndRanking(search, queries, page.sort, pool, named)} select id, (select count(*) from matched) as total from ranked order by ${ORDER[page.sort]} limit ${page.limit} offset ${page.offset}`;
   const rows = await withIndexFriendlyCosts(db, (tx) => tx.execute<{ id: number; total: number }>(statement));
-  if (rows.rows.length > 0 || page.offset === 0) return { ids: rows.rows.map((row) => Number(row.id)), total: Number(rows.rows[0]?.total ?? 0) };
-  const counted = await db.execute<{ n: number }>(sql`select count(*) as n from ${agents} where ${where}`);
-  return { ids: [], total: Number(counted.rows[0]?.n ?? 0) };
+  return pageOrCount(db, rows.rows, page.offset, where);
 }
 
 /** After `matched`: the pool (most popular matches and name matches) scored, or the matches as they are for the column sorts. */
@@ -122,16 +120,12 @@ async function rankAll(
       select ${agents.id} as id, ${agents.downloads} as downloads, ${agents.stars} as stars, ${agents.rating} as rating,
              ${agents.createdAt} as created_at, ${relevance} as relevance ${sql.join(flags, sql``)}
       from ${agents}
-      where ${filters ? sql`${filters} and ` : sql``}${matches}
+      where ${matching(filters, matches)}
     ),
     scored as (
       select id, downloads, stars, rating, created_at, relevance ${sql.join(rarity, sql``)} as relevance
       from matched
     )
     select id, (select count(*) from matched) as total from scored order by ${ORDER[page.sort]} limit ${page.limit} offset ${page.offset}`);
-  const rows = result.rows.map((row) => ({ id: Number(row.id), total: Number(row.total) }));
-  if (rows.length > 0 || page.offset === 0) return { ids: rows.map((r) => r.id), total: rows[0]?.total ?? 0 };
-  // Past the last page there is no row to carry the count.
-  const counted = await db.execute<{ n: number }>(sql`select count(*) as n from ${agents} where ${filters ? sql`${filters} and ` : sql``}${matches}`);
-  return { ids: [], total: Number(counted.rows[0]?.n ?? 0) };
+  return pageOrCount(db, result.rows, page.offset, matching(filters, matches));
 }

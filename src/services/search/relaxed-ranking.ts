@@ -3,7 +3,7 @@ import { agents } from "../../../db/schema/index.ts";
 import type { SearchSort } from "../../contract/search.ts";
 import type { Executor } from "../../lib/db/db.ts";
 import type { MatchQueries } from "./query.ts";
-import { COMMON_SHARE, nameContains, ORDER, type Ranked, relevanceOf, sampleShares, withIndexFriendlyCosts } from "./ranking-sql.ts";
+import { COMMON_SHARE, matching, nameContains, ORDER, pageOrCount, type Ranked, relevanceOf, sampleShares, withIndexFriendlyCosts } from "./ranking-sql.ts";
 import type { SearchText } from "./text.ts";
 
 /**
@@ -31,7 +31,7 @@ export async function rankRelaxed(
   limits: { pool: number; sampleRows: number },
 ): Promise<Ranked> {
   const vector = agents.searchVector;
-  const where = (tsquery: string) => sql`${filters ? sql`${filters} and ` : sql``}${vector} @@ ${tsquery}::tsquery`;
+  const where = (tsquery: string) => matching(filters, sql`${vector} @@ ${tsquery}::tsquery`);
   if (page.sort === "relevance") {
     const sample = await sampleShares(db, [where(query), ...queries.pieces.map(where)], limits.sampleRows);
     if (sample && sample.shares[0]! >= COMMON_SHARE) {
@@ -77,9 +77,7 @@ async function rankCounted(
       ${ranked}
       select id, (select n from weights) as total from ranked order by ${ORDER[page.sort]} limit ${page.limit} offset ${page.offset}`),
   );
-  if (rows.rows.length > 0 || page.offset === 0) return { ids: rows.rows.map((row) => Number(row.id)), total: Number(rows.rows[0]?.total ?? 0) };
-  const counted = await db.execute<{ n: number }>(sql`select count(*) as n from ${agents} where ${where(query)}`);
-  return { ids: [], total: Number(counted.rows[0]?.n ?? 0) };
+  return pageOrCount(db, rows.rows, page.offset, where(query));
 }
 
 /**
